@@ -1,0 +1,10 @@
+"""Builders: one module per on-disk annotation format, registered by name (`vdata.builders`).
+
+`get("charades-sta")` returns the builder class; `names()` lists them all. Each module registers itself on
+import; the list below is the whole catalogue.
+"""
+
+from vdata.builders import folder, jsonl  # noqa: F401  (registers the formats)
+from vdata.builders.base import BadRow, Box, Builder, Item, Span, get, names, parse_source, register, sample_id
+
+__all__ = ["BadRow", "Box", "Builder", "Item", "Span", "get", "names", "parse_source", "register", "sample_id"]

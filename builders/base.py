@@ -1,0 +1,167 @@
+"""The builder protocol and its registry.
+
+A builder knows one on-disk annotation format and nothing about decoding. It yields `Item`s (one per sample,
+labels already in schema units) and `BadRow`s (an annotation row it could not read); `vdata.build` does the rest.
+
+    @register("my-format")
+    class MyFormat(Builder):
+        '''Layout: ...'''
+        def items(self): ...
+
+`vdata build --source my-format:PATH` then finds it. Names are lower-case with dashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from vdata.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Span:
+    """A time span in seconds from the start of the video file; `start_s <= end_s` is checked at build time."""
+
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Box:
+    """One box on one frame, `x1 < x2`, `y1 < y2`.
+
+    Coordinates are in the units of the item's `box_space`: pixels of a `(width, height)` frame, or normalised 0-1
+    when `box_space == (1.0, 1.0)`. The build scales them to pixels of the probed video. At least one of
+    `timestamp_s` (seconds from video start) and `frame_index` (0-based decoded frame) must be set; the build
+    fills the other from the video's frame table.
+    """
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    timestamp_s: float | None = None
+    frame_index: int | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One sample to build: a video (or a window of it) and its labels in schema units.
+
+    `video` is the absolute path; `video_rel` the path relative to the corpus root, as stored in the shard.
+    `clip_start_s`/`clip_end_s` (seconds from video start; None = start/end of the video) bound where keyframes
+    are sampled; spans and boxes stay in video time. `key` identifies the annotation inside the corpus; the
+    sample id is derived from it, so the same corpus and annotation always give the same id.
+    """
+
+    source: str
+    key: str
+    video: Path
+    video_rel: str
+    video_id: str
+    task: str
+    split: str = "train"
+    clip_start_s: float | None = None
+    clip_end_s: float | None = None
+    question: str | None = None
+    options: tuple[str, ...] | None = None
+    answer: str | None = None
+    spans: tuple[Span, ...] | None = None
+    boxes: tuple[Box, ...] | None = None
+    #: Frame size `(width, height)` the box coordinates refer to; `(1.0, 1.0)` = normalised; None = the video's.
+    box_space: tuple[float, float] | None = None
+    cot: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """Deterministic sample id: 16 hex digits of sha1 over source, split and key."""
+        return sample_id(self.source, self.split, self.key)
+
+
+def sample_id(source: str, split: str, key: str) -> str:
+    """The id of a sample: a stable hash of where it comes from (`source`, `split`, annotation `key`)."""
+    return hashlib.sha1(json.dumps([source, split, key]).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """An annotation row a builder could not turn into an item; recorded in `errors.parquet` and skipped.
+
+    `code` is one of `vdata.errors.ERROR_CODES` (usually `bad_annotation`, `bad_span` or `bad_box`).
+    """
+
+    source: str
+    key: str
+    source_file: str
+    code: str
+    message: str
+    video: str = ""
+
+
+class Builder:
+    """Base of every builder: construct with the path after `FORMAT:`; `items()` yields in a stable order.
+
+    Subclasses document the on-disk layout they expect in their class docstring (`vdata formats` prints it).
+    `split` is the split to assign when the format does not name one.
+    """
+
+    name: str = ""
+
+    def __init__(self, path: str | Path, split: str = "train") -> None:
+        self.path = Path(path).expanduser().resolve()
+        self.split = split
+        if not self.path.exists():
+            raise ConfigError(f"{self.name}: {self.path} does not exist")
+
+    @property
+    def root(self) -> Path:
+        """The corpus root that `Item.video_rel` is relative to (the folder, or the annotation file's folder)."""
+        return self.path if self.path.is_dir() else self.path.parent
+
+    def items(self) -> Iterator[Item | BadRow]:
+        raise NotImplementedError
+
+
+B = TypeVar("B", bound=type[Builder])
+_REGISTRY: dict[str, type[Builder]] = {}
+
+
+def register(name: str) -> Callable[[B], B]:
+    """Class decorator: make a builder available as `--source NAME:PATH`."""
+
+    def add(cls: B) -> B:
+        if name in _REGISTRY:
+            raise ValueError(f"builder {name!r} is registered twice")
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return add
+
+
+def get(name: str) -> type[Builder]:
+    """The builder class registered as `name`; unknown names raise `ConfigError` listing the known ones."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(f"unknown source format {name!r}; known: {', '.join(names())}") from None
+
+
+def names() -> list[str]:
+    """Every registered format name, sorted."""
+    return sorted(_REGISTRY)
+
+
+def parse_source(spec: str) -> tuple[str, str]:
+    """Split `FORMAT:PATH` into its two parts; a bare existing path is not guessed at."""
+    name, sep, path = spec.partition(":")
+    if not sep or not name or not path:
+        raise ConfigError(f"--source {spec!r}: expected FORMAT:PATH, e.g. folder:videos/ (formats: {', '.join(names())})")
+    return name, path

@@ -4,7 +4,18 @@
 import; the list below is the whole catalogue.
 """
 
-from vdata.builders import folder, jsonl  # noqa: F401  (registers the formats)
-from vdata.builders.base import BadRow, Box, Builder, Item, Span, get, names, parse_source, register, sample_id
+from vdata.builders import charades_sta, folder, jsonl  # noqa: F401  (registers the formats)
+from vdata.builders.base import (
+    BadRow,
+    Box,
+    Builder,
+    Item,
+    Span,
+    get,
+    names,
+    parse_source,
+    register,
+    sample_id,
+)
 
 __all__ = ["BadRow", "Box", "Builder", "Item", "Span", "get", "names", "parse_source", "register", "sample_id"]

@@ -1,0 +1,133 @@
+"""Helpers the format builders share: finding videos by id, multiple-choice letters, reading annotation files.
+
+Nothing here registers a format; each `builders/<format>.py` module does that.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from vdata.builders.folder import VIDEO_EXTENSIONS
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class RowError(ValueError):
+    """A malformed annotation row; `code` is the `errors.parquet` code (`bad_annotation`, `bad_span`, `bad_box`)."""
+
+    def __init__(self, message: str, code: str = "bad_annotation") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def letter(index: int, num_options: int) -> str:
+    """The letter (A, B, ...) of the 0-based option `index`; `RowError` when it is not one of `num_options`."""
+    if not 0 <= index < num_options:
+        raise RowError(f"answer index {index} is not one of the {num_options} options")
+    return LETTERS[index]
+
+
+def strip_letter(option: str) -> str:
+    """`"A. a dog"` -> `"a dog"`; text without a leading `X.`/`X)`/`(X)` letter is returned stripped."""
+    text = option.strip()
+    if len(text) >= 2 and text[0] in LETTERS and text[1] in ".):":
+        return text[2:].strip()
+    if len(text) >= 3 and text[0] == "(" and text[1] in LETTERS and text[2] == ")":
+        return text[3:].strip()
+    return text
+
+
+def span(start: Any, end: Any, what: str = "span") -> tuple[float, float]:
+    """`(start_s, end_s)` as floats; `RowError(bad_span)` when not numbers or when end < start."""
+    try:
+        start_s, end_s = float(start), float(end)
+    except (TypeError, ValueError):
+        raise RowError(f"{what} [{start!r}, {end!r}] is not two numbers", "bad_span") from None
+    if end_s < start_s:
+        raise RowError(f"{what} ends before it starts: [{start_s}, {end_s}]", "bad_span")
+    return start_s, end_s
+
+
+def require(obj: Any, *fields: str) -> None:
+    """`RowError` naming the first of `fields` missing from the mapping `obj`."""
+    if not isinstance(obj, dict):
+        raise RowError(f"expected a JSON object, got {type(obj).__name__}")
+    for name in fields:
+        if name not in obj or obj[name] is None:
+            raise RowError(f"missing field {name!r}")
+
+
+def load_json(path: Path) -> Any:
+    """The parsed JSON file; a file that is not valid JSON raises `RowError` naming it."""
+    try:
+        with path.open(encoding="utf-8") as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise RowError(f"{path.name} is not valid JSON: {e}") from None
+
+
+def annotation_files(path: Path, patterns: Sequence[str]) -> list[Path]:
+    """`[path]` when `path` is a file; else the files in folder `path` (or its `annotations/`) matching `patterns`.
+
+    Files come in sorted order, each pattern's matches once.
+    """
+    if path.is_file():
+        return [path]
+    found: list[Path] = []
+    for folder in (path, path / "annotations", path / "annotation", path / "annos"):
+        for pattern in patterns:
+            for f in sorted(folder.glob(pattern)):
+                if f.is_file() and f not in found:
+                    found.append(f)
+    return found
+
+
+class VideoIndex:
+    """Finds a video file by id (file name without extension) under a corpus root.
+
+    `find(video_id)` looks in `folders` (relative to root, in order) for `<video_id>.<ext>`, ext any of the video
+    extensions; when absent there it searches the root recursively (indexed once). A video that is nowhere gives
+    the path it would have in the first folder with `default_ext`, so the build reports it as `video_missing`.
+    """
+
+    def __init__(self, root: Path, folders: Iterable[str] = ("",), default_ext: str = ".mp4") -> None:
+        self.root = root
+        self.folders = [root / f for f in folders]
+        self.default_ext = default_ext
+        self._by_name: dict[str, Path] | None = None
+
+    def find(self, video_id: str) -> Path:
+        for folder in self.folders:
+            for ext in (self.default_ext, *sorted(VIDEO_EXTENSIONS)):
+                candidate = folder / f"{video_id}{ext}"
+                if candidate.is_file():
+                    return candidate
+        hit = self._index().get(video_id)
+        return hit if hit is not None else self.folders[0] / f"{video_id}{self.default_ext}"
+
+    def find_file(self, name: str) -> Path:
+        """A video by its file name with extension (`55_vfjywN5CN0Y.mp4`), searched like `find`."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return folder / name
+        hit = self._index().get(name)
+        return hit if hit is not None else self.folders[0] / name
+
+    def rel(self, video: Path) -> str:
+        """The path of `video` relative to the corpus root, as stored in the shard."""
+        try:
+            return video.relative_to(self.root).as_posix()
+        except ValueError:
+            return video.as_posix()
+
+    def _index(self) -> dict[str, Path]:
+        if self._by_name is None:
+            self._by_name = {}
+            for p in sorted(self.root.rglob("*")):
+                if p.suffix.lower() in VIDEO_EXTENSIONS and p.is_file():
+                    self._by_name.setdefault(p.stem, p)
+                    self._by_name.setdefault(p.name, p)
+        return self._by_name

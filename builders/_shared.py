@@ -100,13 +100,17 @@ class VideoIndex:
         self._by_name: dict[str, Path] | None = None
 
     def find(self, video_id: str) -> Path:
+        hit = self.lookup(video_id)
+        return hit if hit is not None else self.folders[0] / f"{video_id}{self.default_ext}"
+
+    def lookup(self, video_id: str) -> Path | None:
+        """The video named `<video_id>.<ext>`, or None when there is none."""
         for folder in self.folders:
             for ext in (self.default_ext, *sorted(VIDEO_EXTENSIONS)):
                 candidate = folder / f"{video_id}{ext}"
                 if candidate.is_file():
                     return candidate
-        hit = self._index().get(video_id)
-        return hit if hit is not None else self.folders[0] / f"{video_id}{self.default_ext}"
+        return self._index().get(video_id)
 
     def find_file(self, name: str) -> Path:
         """A video by its file name with extension (`55_vfjywN5CN0Y.mp4`), searched like `find`."""

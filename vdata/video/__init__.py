@@ -1,0 +1,1 @@
+"""Video IO: probe (frame table), decoder backends, sampling policies, scene detection, resizing."""

@@ -1,0 +1,31 @@
+"""The dataset manifest `vdata.json` and the Hugging Face shard file names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from vdata.errors import VdataError
+
+MANIFEST_NAME = "vdata.json"
+
+
+def shard_name(split: str, index: int, count: int) -> str:
+    """`train-00000-of-00008.parquet`: the Hugging Face layout that `datasets` and the Hub read as is.
+
+    >>> shard_name("train", 0, 8)
+    'train-00000-of-00008.parquet'
+    """
+    return f"{split}-{index:05d}-of-{count:05d}.parquet"
+
+
+def read_manifest(root: str | Path) -> dict[str, Any]:
+    """The parsed `vdata.json` of a built dataset; a clear `VdataError` when absent or unreadable."""
+    path = Path(root) / MANIFEST_NAME
+    if not path.exists():
+        raise VdataError(f"{root}: no {MANIFEST_NAME}; not a finished vdata dataset (did the build finish?)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise VdataError(f"{path}: not valid JSON ({e})") from None

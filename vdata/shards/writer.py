@@ -1,0 +1,239 @@
+"""Write rows into Parquet shards atomically, with a journal that makes a killed build resumable.
+
+While a build runs, rows stream into one open part per split under `OUT/.vdata-build/parts/` (a `.tmp` file,
+row group by row group: memory holds one row group). A part that reaches the shard size is closed, renamed, and
+committed by one line appended to `OUT/.vdata-build/journal.jsonl` that lists the ids it holds (and the ids of
+the failed items recorded since the previous commit, whose rows go to an errors part). Only committed parts
+count: after `kill -9`, `ShardWriter` reopens the journal, deletes anything uncommitted and reports the ids
+that are done, so the build skips exactly those. `finish()` renames the parts into the Hugging Face layout
+`OUT/data/{split}-00000-of-0000N.parquet`, writes `OUT/errors.parquet`, then the manifest `OUT/vdata.json` last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vdata.errors import ConfigError
+from vdata.schemas import SCHEMA, rows_to_table
+from vdata.shards.errors_table import ERRORS_SCHEMA, error_table
+from vdata.shards.manifest import MANIFEST_NAME, shard_name
+
+WORK_DIR = ".vdata-build"
+#: Rows per Parquet row group: small enough to bound memory, large enough for cheap metadata scans.
+ROW_GROUP_ROWS = 64
+#: Bytes counted per row on top of its JPEG bytes (labels, timestamps, Parquet overhead).
+ROW_OVERHEAD_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class ShardInfo:
+    """One finished shard: its path relative to the dataset root, split, row count, size and sha256."""
+
+    path: str
+    split: str
+    rows: int
+    bytes: int
+    sha256: str
+
+
+def parquet_write_options() -> dict[str, Any]:
+    return {"compression": "zstd", "write_statistics": True}
+
+
+class ShardWriter:
+    """Append rows and error rows; commit parts of about `shard_size_bytes`; `finish()` lays out the dataset.
+
+    `fingerprint` (JSON-able) identifies the build's options: resuming with different options is refused.
+    """
+
+    def __init__(self, out: str | Path, fingerprint: dict[str, Any], shard_size_bytes: int) -> None:
+        self.out = Path(out)
+        self.work = self.out / WORK_DIR
+        self.parts_dir = self.work / "parts"
+        self.journal_path = self.work / "journal.jsonl"
+        self.shard_size_bytes = shard_size_bytes
+        self.fingerprint = fingerprint
+        self.done_ids: set[str] = set()
+        self.committed: list[dict[str, Any]] = []
+        self._open: dict[str, _OpenPart] = {}
+        self._errors: list[dict[str, Any]] = []
+        self._error_ids: list[str] = []
+        self._next_part = 0
+        self._start()
+
+    # -- start / resume -------------------------------------------------------------------------------------
+    def _start(self) -> None:
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        if self.journal_path.exists():
+            self._replay()
+        else:
+            self._append({"fingerprint": self.fingerprint})
+        committed_files = {c["file"] for c in self.committed} | {c["errors"] for c in self.committed if c["errors"]}
+        for leftover in self.parts_dir.iterdir():
+            if leftover.name not in committed_files:
+                leftover.unlink()
+
+    def _replay(self) -> None:
+        with self.journal_path.open(encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        entries = []
+        for line in lines:
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                break  # a line cut short by a kill: nothing after it was committed
+        if not entries or entries[0].get("fingerprint") != self.fingerprint:
+            raise ConfigError(
+                f"{self.out} holds an unfinished build with other options; re-run it with the same options "
+                f"to resume, or remove {self.work} to start over"
+            )
+        for entry in entries[1:]:
+            if "file" in entry:
+                self.committed.append(entry)
+                self.done_ids.update(entry["ids"])
+                self.done_ids.update(entry["error_ids"])
+                self._next_part = max(self._next_part, entry["part"] + 1)
+        # rewrite the journal without a torn last line
+        self.journal_path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        with self.journal_path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    # -- writing ----------------------------------------------------------------------------------------------
+    def add(self, row: dict[str, Any]) -> None:
+        """Buffer one schema-v1 row; may close and commit its split's part."""
+        split = row["split"]
+        part = self._open.get(split)
+        if part is None:
+            part = self._open[split] = _OpenPart(self.parts_dir, split, self._next_part)
+            self._next_part += 1
+        part.add(row)
+        if part.bytes >= self.shard_size_bytes:
+            self._commit(split)
+
+    def add_error(self, error: dict[str, Any]) -> None:
+        """Record one failed item (see `errors_table.ERRORS_SCHEMA` for the fields)."""
+        self._errors.append(error)
+        self._error_ids.append(error["id"])
+
+    def _commit(self, split: str) -> None:
+        part = self._open.pop(split)
+        path, rows, ids, size, digest = part.close()
+        errors_file = self._write_errors(part.number)
+        entry = {
+            "part": part.number,
+            "split": split,
+            "file": path.name,
+            "rows": rows,
+            "bytes": size,
+            "sha256": digest,
+            "ids": ids,
+            "errors": errors_file,
+            "error_ids": self._error_ids,
+        }
+        self._append(entry)
+        self.committed.append(entry)
+        self.done_ids.update(ids)
+        self.done_ids.update(self._error_ids)
+        self._errors, self._error_ids = [], []
+
+    def _write_errors(self, number: int) -> str | None:
+        if not self._errors:
+            return None
+        name = f"errors-{number:05d}.parquet"
+        tmp = self.parts_dir / (name + ".tmp")
+        pq.write_table(error_table(self._errors), tmp)
+        os.replace(tmp, self.parts_dir / name)
+        return name
+
+    def flush(self) -> None:
+        """Commit every open part (and pending errors): a checkpoint."""
+        for split in list(self._open):
+            self._commit(split)
+        if self._errors:
+            number = self._next_part
+            self._next_part += 1
+            errors_file = self._write_errors(number)
+            entry = {"part": number, "split": None, "file": None, "rows": 0, "bytes": 0, "sha256": None,
+                     "ids": [], "errors": errors_file, "error_ids": self._error_ids}
+            self._append(entry)
+            self.committed.append(entry)
+            self.done_ids.update(self._error_ids)
+            self._errors, self._error_ids = [], []
+
+    # -- finishing --------------------------------------------------------------------------------------------
+    def finish(self, manifest: dict[str, Any]) -> list[ShardInfo]:
+        """Commit what is open, move parts to `data/`, write `errors.parquet` and then `vdata.json`."""
+        self.flush()
+        data = self.out / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        shards: list[ShardInfo] = []
+        by_split: dict[str, list[dict[str, Any]]] = {}
+        for entry in self.committed:
+            if entry["file"]:
+                by_split.setdefault(entry["split"], []).append(entry)
+        for split, entries in sorted(by_split.items()):
+            for i, entry in enumerate(entries):
+                name = shard_name(split, i, len(entries))
+                if (self.parts_dir / entry["file"]).exists():  # else moved by a finish that was cut short
+                    os.replace(self.parts_dir / entry["file"], data / name)
+                shards.append(ShardInfo(f"data/{name}", split, entry["rows"], entry["bytes"], entry["sha256"]))
+        error_parts = [pq.read_table(self.parts_dir / e["errors"]) for e in self.committed if e["errors"]]
+        errors = pa.concat_tables(error_parts) if error_parts else ERRORS_SCHEMA.empty_table()
+        pq.write_table(errors, self.out / "errors.parquet.tmp")
+        os.replace(self.out / "errors.parquet.tmp", self.out / "errors.parquet")
+        manifest = {**manifest, "shards": [s.__dict__ for s in shards]}
+        tmp = self.out / (MANIFEST_NAME + ".tmp")
+        tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, self.out / MANIFEST_NAME)
+        shutil.rmtree(self.work)
+        return shards
+
+
+class _OpenPart:
+    """One part file being written: rows buffered up to a row group, then appended to the `.tmp` file."""
+
+    def __init__(self, parts_dir: Path, split: str, number: int) -> None:
+        self.number = number
+        self.path = parts_dir / f"{split}-{number:05d}.parquet"
+        self.tmp = self.path.with_suffix(".parquet.tmp")
+        self._writer = pq.ParquetWriter(self.tmp, SCHEMA, **parquet_write_options())
+        self._buffer: list[dict[str, Any]] = []
+        self.ids: list[str] = []
+        self.rows = 0
+        self.bytes = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._buffer.append(row)
+        self.ids.append(row["id"])
+        self.rows += 1
+        self.bytes += ROW_OVERHEAD_BYTES + sum(len(f["bytes"]) for f in row["frames"])
+        if len(self._buffer) >= ROW_GROUP_ROWS:
+            self._write_buffer()
+
+    def _write_buffer(self) -> None:
+        if self._buffer:
+            self._writer.write_table(rows_to_table(self._buffer), row_group_size=ROW_GROUP_ROWS)
+            self._buffer = []
+
+    def close(self) -> tuple[Path, int, list[str], int, str]:
+        self._write_buffer()
+        self._writer.close()
+        os.replace(self.tmp, self.path)
+        digest = hashlib.sha256()
+        with self.path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        return self.path, self.rows, self.ids, self.path.stat().st_size, digest.hexdigest()

@@ -1,0 +1,154 @@
+"""Decode chosen frames of a video: a small registry of decoder backends.
+
+A decoder returns `Frame`s carrying the 0-based index and presentation time of the frame it actually decoded;
+`vdata.build` checks them against the frame table. `auto` is PyAV, exact on every codec the tests cover
+(H.264, HEVC, VP9, MPEG-4, variable frame rate). decord is offered but known inexact on HEVC and crash-prone on
+VP9; opencv and torchcodec are exact but slower or need a system FFmpeg.
+
+PyAV picks, for each wanted frame in order, the cheaper of decoding forward from where it is and seeking to the
+keyframe before the frame (`SEEK_COST_FRAMES` is the price of a seek in decoded frames), so a few frames of a
+long-GOP video cost a few short decodes and many frames cost one forward pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from vdata.errors import ConfigError, ItemError
+from vdata.video.probe import FrameTable, _import_av
+
+#: A seek is worth it when it skips more than this many frames of forward decoding.
+SEEK_COST_FRAMES = 12
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: `index` (0-based, display order), `timestamp_s` (seconds from the first frame) and
+    `image` (RGB uint8, H x W x 3, already resized to the requested size)."""
+
+    index: int
+    timestamp_s: float
+    image: np.ndarray
+
+
+#: Called with (frame index, small BGR image) for every frame of a scan, in order (scene detection).
+Visitor = Callable[[int, np.ndarray], None]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Ask a decoder to also show every frame in `[first, last]` (frame indices) to `visit`, at `size` pixels."""
+
+    first: int
+    last: int
+    size: tuple[int, int]
+    visit: Visitor
+
+
+class Decoder(Protocol):
+    """`decode(path, table, indices, size, scan)` -> frames for `indices` (sorted, unique), in that order.
+
+    `size` is the output (width, height) in pixels; `scan` (optional, PyAV only) visits every frame of a range
+    in the same pass.
+    """
+
+    def __call__(
+        self,
+        path: str,
+        table: FrameTable,
+        indices: Sequence[int],
+        size: tuple[int, int],
+        scan: Scan | None = None,
+    ) -> list[Frame]: ...
+
+
+_DECODERS: dict[str, Decoder] = {}
+
+
+def register(name: str) -> Callable[[Decoder], Decoder]:
+    def add(fn: Decoder) -> Decoder:
+        _DECODERS[name] = fn
+        return fn
+
+    return add
+
+
+def get(name: str) -> Decoder:
+    """The decoder registered as `name` (`auto` = `pyav`); unknown names list the known ones."""
+    if name == "auto":
+        name = "pyav"
+    try:
+        return _DECODERS[name]
+    except KeyError:
+        raise ConfigError(f"unknown decoder {name!r}; known: auto, {', '.join(sorted(_DECODERS))}") from None
+
+
+def names() -> list[str]:
+    return ["auto", *sorted(_DECODERS)]
+
+
+@register("pyav")
+def decode_pyav(
+    path: str, table: FrameTable, indices: Sequence[int], size: tuple[int, int], scan: Scan | None = None
+) -> list[Frame]:
+    av = _import_av()
+    wanted = {int(table.pts[i]): int(i) for i in indices}
+    out: dict[int, Frame] = {}
+    try:
+        with av.open(path, metadata_errors="ignore") as container:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            if scan is not None:
+                last = max(scan.last, max(indices, default=scan.last))
+                start = table.keyframe_at_or_before(min(scan.first, min(indices, default=scan.first)))
+                for index, frame in _frames_from(container, stream, table, start):
+                    if index > last:
+                        break
+                    if scan.first <= index <= scan.last:
+                        small = frame.to_ndarray(width=scan.size[0], height=scan.size[1], format="bgr24")
+                        scan.visit(index, small)
+                    if index in wanted.values():
+                        out[index] = _to_frame(frame, index, table, size)
+            else:
+                frames_iter = None
+                position = -1  # index of the last decoded frame
+                for target in sorted(wanted.values()):
+                    keyframe = table.keyframe_at_or_before(target)
+                    if frames_iter is None or target <= position or keyframe - position > SEEK_COST_FRAMES:
+                        frames_iter = _frames_from(container, stream, table, keyframe)
+                    for index, frame in frames_iter:
+                        position = index
+                        if index >= target:
+                            out[target] = _to_frame(frame, index, table, size)
+                            break
+    except av.error.FFmpegError as e:
+        raise ItemError("decode_failed", f"decoding failed: {e}", path) from None
+    missing = [i for i in indices if i not in out]
+    if missing:
+        raise ItemError("video_truncated", f"stream ended before frame(s) {missing[:5]} could be decoded", path)
+    return [out[int(i)] for i in indices]
+
+
+def _frames_from(container, stream, table: FrameTable, keyframe: int):
+    """Seek to frame `keyframe` (a keyframe index) and yield (index, av frame) in display order from there."""
+    container.seek(int(table.pts[keyframe]), stream=stream, backward=True, any_frame=False)
+    for frame in container.decode(stream):
+        stamp = frame.pts if frame.pts is not None else frame.dts
+        if stamp is None:
+            continue
+        index = table.index_of_pts(stamp)
+        if index is None:  # a timestamp the demuxer did not list: map to the nearest listed frame
+            index = int(table.nearest([(stamp - int(table.pts[0])) * float(table.time_base)])[0])
+        yield index, frame
+
+
+def _to_frame(frame, index: int, table: FrameTable, size: tuple[int, int]) -> Frame:
+    """Convert a PyAV frame: its own timestamp (seconds from the first frame), resized RGB pixels."""
+    stamp = frame.pts if frame.pts is not None else frame.dts
+    timestamp = float((stamp - int(table.pts[0])) * table.time_base)
+    image = frame.to_ndarray(width=size[0], height=size[1], format="rgb24", interpolation="AREA")
+    return Frame(index, timestamp, image)

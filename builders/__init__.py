@@ -4,7 +4,7 @@
 import; the list below is the whole catalogue.
 """
 
-from vdata.builders import activitynet_captions, charades_sta, folder, jsonl, qvhighlights  # noqa: F401  (registers the formats)
+from vdata.builders import activitynet_captions, charades_sta, folder, jsonl, nextgqa, nextqa, qvhighlights  # noqa: F401  (registers the formats)
 from vdata.builders.base import (
     BadRow,
     Box,

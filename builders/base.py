@@ -78,6 +78,8 @@ class Item:
     box_space: tuple[float, float] | None = None
     cot: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Where the annotation came from (`file:line` or `file#key`), named in label errors.
+    origin: str = ""
 
     @property
     def id(self) -> str:

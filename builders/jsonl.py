@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ class Jsonl(Builder):
             obj = json.loads(line)
             if not isinstance(obj, dict):
                 raise ValueError("a line must be a JSON object")
-            return _to_item(obj, self.name, self.split, self.root, lineno)
+            return replace(_to_item(obj, self.name, self.split, self.root, lineno), origin=where)
         except (ValueError, TypeError, KeyError) as e:
             return BadRow(self.name, f"line{lineno}", where, "bad_annotation", f"line {lineno}: {e}")
 

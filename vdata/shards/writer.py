@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,8 +175,9 @@ class ShardWriter:
             self._errors, self._error_ids = [], []
 
     # -- finishing --------------------------------------------------------------------------------------------
-    def finish(self, manifest: dict[str, Any]) -> list[ShardInfo]:
-        """Commit what is open, move parts to `data/`, write `errors.parquet` and then `vdata.json`."""
+    def finish(self, describe: Callable[[list[ShardInfo]], dict[str, Any]]) -> list[ShardInfo]:
+        """Commit what is open, move parts to `data/`, write `errors.parquet`, then `vdata.json` last: the
+        manifest is `describe(shards)` (called once the shards are in place) plus the shard list."""
         self.flush()
         data = self.out / "data"
         data.mkdir(parents=True, exist_ok=True)
@@ -194,7 +196,7 @@ class ShardWriter:
         errors = pa.concat_tables(error_parts) if error_parts else ERRORS_SCHEMA.empty_table()
         pq.write_table(errors, self.out / "errors.parquet.tmp")
         os.replace(self.out / "errors.parquet.tmp", self.out / "errors.parquet")
-        manifest = {**manifest, "shards": [s.__dict__ for s in shards]}
+        manifest = {**describe(shards), "shards": [s.__dict__ for s in shards]}
         tmp = self.out / (MANIFEST_NAME + ".tmp")
         tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, self.out / MANIFEST_NAME)

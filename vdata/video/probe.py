@@ -16,6 +16,7 @@ import numpy as np
 
 from vdata.errors import ItemError
 
+
 @dataclass(frozen=True)
 class FrameTable:
     """Every frame of a video stream in display order.

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -76,4 +77,4 @@ class SceneCollector:
         bounds = [float(times[self._first])]
         bounds += [float(times[c]) for c in sorted(set(self._cuts)) if self._first < c <= self._last]
         bounds.append(end_s)
-        return list(zip(bounds[:-1], bounds[1:], strict=True))
+        return list(itertools.pairwise(bounds))

@@ -1,0 +1,98 @@
+"""Build options: one frozen dataclass; the CLI reads its defaults and help from here."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from vdata.errors import ConfigError
+from vdata.video.sampling import FramePolicy
+from vdata.video.scenes import check_mode
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes from `256MB`, `1.5GB`, `800kB` or a plain integer (decimal units).
+
+    >>> parse_size("256MB")
+    256000000
+    """
+    if isinstance(text, int):
+        return text
+    match = re.fullmatch(r"\s*([0-9.]+)\s*([kKmMgG]?)[bB]?\s*", text)
+    if not match:
+        raise ConfigError(f"--shard-size {text!r}: expected a size like 256MB, 1GB or 500kB")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    return int(number * {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[unit])
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How `vdata build` turns items into rows.
+
+    - `frames`: sampling policy spec (see `vdata.video.sampling`), e.g. `uniform:16`, `fps:1,max=64`, `scenes`.
+    - `max_pixels`: pixel budget of a stored keyframe (width * height), aspect kept; `size_factor`: both sides
+      are multiples of it (28 = Qwen2/2.5-VL's patch grid; 1 = exact proportions).
+    - `jpeg_quality`: 1-100. `scenes`: `none`, `content` or `adaptive` (PySceneDetect).
+    - `decoder`: `auto` (PyAV), `pyav`, `opencv`, `torchcodec`, `decord`.
+    - `workers`: worker processes (0 = in this process, no per-item timeout); `timeout_s`: per-item limit.
+    - `shard_size`: target bytes per shard (`256MB`). `limit`: build only the first N items. `split`: the
+      split for formats that do not name one.
+    """
+
+    frames: str = "uniform:16"
+    max_pixels: int = 256 * 28 * 28
+    size_factor: int = 28
+    jpeg_quality: int = 90
+    scenes: str = "none"
+    decoder: str = "auto"
+    workers: int = 0
+    timeout_s: float = 300.0
+    shard_size: str = "256MB"
+    limit: int | None = None
+    split: str = "train"
+
+    def __post_init__(self) -> None:
+        policy = FramePolicy.parse(self.frames)
+        check_mode(self.scenes)
+        if policy.needs_scenes and self.scenes == "none":
+            raise ConfigError("--frames scenes picks frames from scene cuts: add --scenes content (or adaptive)")
+        if not 1 <= self.jpeg_quality <= 100:
+            raise ConfigError(f"--jpeg-quality must be in 1..100, got {self.jpeg_quality}")
+        if self.size_factor < 1 or self.max_pixels < self.size_factor**2:
+            raise ConfigError(
+                f"--max-pixels must be >= size_factor**2 ({self.size_factor**2}), got {self.max_pixels}"
+            )
+        if self.workers < 0:
+            raise ConfigError(f"--workers must be >= 0, got {self.workers}")
+        if self.timeout_s <= 0:
+            raise ConfigError(f"--timeout must be > 0 seconds, got {self.timeout_s}")
+        if self.limit is not None and self.limit < 1:
+            raise ConfigError(f"--limit must be >= 1, got {self.limit}")
+        if not re.fullmatch(r"[A-Za-z0-9_]+", self.split):
+            raise ConfigError(f"--split must be letters, digits or _, got {self.split!r}")
+        if parse_size(self.shard_size) < 1:
+            raise ConfigError(f"--shard-size must be positive, got {self.shard_size!r}")
+        from vdata.video import decode
+
+        decode.get(self.decoder)
+
+    @property
+    def policy(self) -> FramePolicy:
+        return FramePolicy.parse(self.frames)
+
+    @property
+    def shard_size_bytes(self) -> int:
+        return parse_size(self.shard_size)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The options that decide the output (not workers or timeout): a resumed build must match them."""
+        fields = asdict(self)
+        for runtime_only in ("workers", "timeout_s"):
+            fields.pop(runtime_only)
+        return fields

@@ -1,0 +1,186 @@
+"""One item to one schema-v1 row: probe -> check labels -> sample times -> decode (+ scenes) -> JPEG -> row.
+
+Runs in worker processes; raises `ItemError` for anything wrong with this item alone.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from vdata.builders.base import Box, Item, Span
+from vdata.errors import ItemError
+from vdata.options import BuildOptions
+from vdata.video import decode
+from vdata.video.probe import FrameTable, VideoInfo, probe
+from vdata.video.resize import fit_pixels
+from vdata.video.scenes import SceneCollector, detect_size
+
+#: Slack (seconds) when comparing label times to the video's end: container rounding, not a label error.
+_TIME_SLACK_S = 1e-6
+
+
+def process_item(item: Item, options: BuildOptions) -> dict[str, Any]:
+    """Build the row for `item`. Spans past the end are clipped and boxes partly outside the frame are clipped,
+    both noted in `meta`; invalid labels raise `ItemError` (`bad_span`, `bad_box`)."""
+    info = probe(item.video)
+    table = info.frames
+    notes: dict[str, Any] = {}
+    start_s, end_s = _clip_window(item, info, notes)
+    spans = _check_spans(item, info, notes)
+    boxes = _check_boxes(item, info, notes)
+    first = int(np.searchsorted(table.timestamps_s, start_s - _TIME_SLACK_S))
+    last = max(first, int(np.searchsorted(table.timestamps_s, end_s - _TIME_SLACK_S)) - 1)
+    last = min(last, len(table) - 1)
+
+    policy = options.policy
+    box_times = [b.timestamp_s for b in boxes or ()]
+    size = fit_pixels(info.width, info.height, options.max_pixels, options.size_factor)
+    decoder = decode.get(options.decoder)
+    scenes: list[tuple[float, float]] | None = None
+    collector = SceneCollector(options.scenes, table, first, last) if options.scenes != "none" else None
+    scan = None
+    if collector is not None:
+        scan = decode.Scan(first, last, detect_size(info.width, info.height), collector.visit)
+        if policy.needs_scenes:  # the scenes decide the frames: one pass to find them, then decode the picks
+            decode.get("pyav")(str(item.video), table, [], size, scan)
+            scenes, scan = collector.scenes(), None
+    times = policy.times(start_s, end_s, scenes or (), box_times)
+    indices = np.unique(np.clip(table.nearest(times), first, last)).tolist()
+    frames = decoder(str(item.video), table, indices, size, scan)
+    if collector is not None and scenes is None:
+        scenes = collector.scenes()
+    _check_frames(frames, indices, table, str(item.video))
+
+    return {
+        "id": item.id,
+        "source": item.source,
+        "split": item.split,
+        "video": item.video_rel,
+        "video_id": item.video_id,
+        "duration_s": info.duration_s,
+        "fps": info.fps,
+        "width": info.width,
+        "height": info.height,
+        "num_frames": info.num_frames,
+        "clip_start_s": start_s,
+        "clip_end_s": end_s,
+        "frames": [{"bytes": _jpeg(f.image, options.jpeg_quality), "path": None} for f in frames],
+        "frame_timestamps_s": [f.timestamp_s for f in frames],
+        "frame_indices": [f.index for f in frames],
+        "scenes": None if scenes is None else [{"start_s": s, "end_s": e} for s, e in scenes],
+        "task": item.task,
+        "question": item.question,
+        "options": list(item.options) if item.options is not None else None,
+        "answer": item.answer,
+        "spans": None if spans is None else [{"start_s": s.start_s, "end_s": s.end_s} for s in spans],
+        "boxes": None if boxes is None else [_box_row(b) for b in boxes],
+        "cot": item.cot,
+        "meta": json.dumps({**item.meta, **({"vdata_notes": notes} if notes else {})}, sort_keys=True),
+    }
+
+
+def _clip_window(item: Item, info: VideoInfo, notes: dict[str, Any]) -> tuple[float, float]:
+    start = 0.0 if item.clip_start_s is None else float(item.clip_start_s)
+    end = info.duration_s if item.clip_end_s is None else float(item.clip_end_s)
+    if end < start:
+        raise ItemError("bad_span", f"clip window ends before it starts ({start:g}s > {end:g}s)", _where(item))
+    if start < 0 or start >= info.duration_s:
+        raise ItemError(
+            "bad_span", f"clip window starts at {start:g}s, outside the {info.duration_s:g}s video", _where(item)
+        )
+    if end > info.duration_s + _TIME_SLACK_S:
+        notes["clip_end_clipped_from_s"] = end
+        end = info.duration_s
+    return start, end
+
+
+def _check_spans(item: Item, info: VideoInfo, notes: dict[str, Any]) -> list[Span] | None:
+    if item.spans is None:
+        return None
+    out = []
+    for span in item.spans:
+        if span.end_s < span.start_s:
+            raise ItemError("bad_span", f"span ends before it starts: {span.start_s:g}s > {span.end_s:g}s",
+                            _where(item))
+        if span.start_s < 0 or span.start_s >= info.duration_s:
+            raise ItemError("bad_span", f"span {span.start_s:g}-{span.end_s:g}s lies outside the "
+                            f"{info.duration_s:g}s video", _where(item))
+        if span.end_s > info.duration_s + _TIME_SLACK_S:
+            notes.setdefault("spans_clipped", []).append([span.start_s, span.end_s])
+            span = replace(span, end_s=info.duration_s)
+        out.append(span)
+    return out
+
+
+def _check_boxes(item: Item, info: VideoInfo, notes: dict[str, Any]) -> list[Box] | None:
+    if item.boxes is None:
+        return None
+    table = info.frames
+    sx, sy = 1.0, 1.0
+    if item.box_space is not None:
+        bw, bh = item.box_space
+        sx, sy = info.width / bw, info.height / bh
+        if (bw, bh) not in {(1.0, 1.0), (float(info.width), float(info.height))}:
+            notes["boxes_rescaled_from"] = [bw, bh]
+    out = []
+    for box in item.boxes:
+        x1, y1, x2, y2 = box.x1 * sx, box.y1 * sy, box.x2 * sx, box.y2 * sy
+        if x2 <= x1 or y2 <= y1:
+            raise ItemError("bad_box", f"box {box.x1:g},{box.y1:g},{box.x2:g},{box.y2:g} has no area "
+                            "(need x1 < x2 and y1 < y2)", _where(item))
+        cx1, cy1 = min(max(x1, 0.0), info.width), min(max(y1, 0.0), info.height)
+        cx2, cy2 = min(max(x2, 0.0), info.width), min(max(y2, 0.0), info.height)
+        if cx2 <= cx1 or cy2 <= cy1:
+            raise ItemError("bad_box", f"box {x1:g},{y1:g},{x2:g},{y2:g} lies outside the "
+                            f"{info.width}x{info.height} frame", _where(item))
+        if (cx1, cy1, cx2, cy2) != (x1, y1, x2, y2):
+            notes.setdefault("boxes_clipped", []).append([x1, y1, x2, y2])
+        index, timestamp = _box_time(box, table, _where(item))
+        out.append(Box(cx1, cy1, cx2, cy2, timestamp, index, box.label))
+    return out
+
+
+def _box_time(box: Box, table: FrameTable, video: str) -> tuple[int, float]:
+    times = table.timestamps_s
+    if box.frame_index is not None:
+        if not 0 <= box.frame_index < len(table):
+            raise ItemError("bad_box", f"box on frame {box.frame_index}, but the video has {len(table)} frames",
+                            video)
+        return box.frame_index, float(times[box.frame_index]) if box.timestamp_s is None else box.timestamp_s
+    assert box.timestamp_s is not None
+    if not 0 <= box.timestamp_s <= table.duration_s + _TIME_SLACK_S:
+        raise ItemError("bad_box", f"box at {box.timestamp_s:g}s, outside the {table.duration_s:g}s video", video)
+    return int(table.nearest([box.timestamp_s])[0]), box.timestamp_s
+
+
+def _check_frames(frames: list[decode.Frame], indices: list[int], table: FrameTable, video: str) -> None:
+    """Each decoded frame must be the requested one: within half a frame of the requested frame's time."""
+    times = table.timestamps_s
+    half = table.frame_duration_s / 2
+    for frame, index in zip(frames, indices, strict=True):
+        if frame.index != index or abs(frame.timestamp_s - times[index]) > half + 1e-9:
+            raise ItemError("frame_mismatch", f"asked for frame {index} at {times[index]:.3f}s, the decoder gave "
+                            f"frame {frame.index} at {frame.timestamp_s:.3f}s", video)
+
+
+def _where(item: Item) -> str:
+    """The file to name in a label error: the annotation row when the builder said where it was."""
+    return item.origin or str(item.video)
+
+
+def _box_row(box: Box) -> dict[str, Any]:
+    return {"timestamp_s": box.timestamp_s, "frame_index": box.frame_index, "x1": box.x1, "y1": box.y1,
+            "x2": box.x2, "y2": box.y2, "label": box.label}
+
+
+def _jpeg(rgb: np.ndarray, quality: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()

@@ -4,7 +4,17 @@
 import; the list below is the whole catalogue.
 """
 
-from vdata.builders import activitynet_captions, charades_sta, folder, jsonl, nextgqa, nextqa, qvhighlights  # noqa: F401  (registers the formats)
+from vdata.builders import (  # noqa: F401  (registers the formats)
+    activitynet_captions,
+    charades_sta,
+    folder,
+    hc_stvg,
+    jsonl,
+    nextgqa,
+    nextqa,
+    qvhighlights,
+    vidstg,
+)
 from vdata.builders.base import (
     BadRow,
     Box,

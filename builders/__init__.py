@@ -12,7 +12,9 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     jsonl,
     nextgqa,
     nextqa,
+    perception_test,
     qvhighlights,
+    star,
     vidstg,
 )
 from vdata.builders.base import (

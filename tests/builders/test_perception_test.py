@@ -1,0 +1,57 @@
+"""perception-test: per-video JSON with `mc_question` (answer_id) and `object_tracks` (normalised boxes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vdata.builders import BadRow, Box, Item
+from vdata.builders.perception_test import PerceptionTest
+
+from tests.videos import box_at
+
+
+def _normalised(index: int) -> list[float]:
+    x1, y1, x2, y2 = box_at(index, 160, 120)
+    return [x1 / 160, y1 / 120, x2 / 160, y2 / 120]
+
+
+def _corpus(root: Path, put) -> Path:
+    put(root / "videos" / "video_10909.mp4")
+    entry = {
+        "metadata": {"video_id": "video_10909", "split": "valid", "num_frames": 30, "frame_rate": 10, "resolution": [120, 160]},
+        "mc_question": [
+            {"id": 0, "question": "Is the camera moving?", "options": ["yes", "no", "I don't know"], "answer_id": 1,
+             "area": "physics", "reasoning": "descriptive", "tag": ["motion"]},
+            {"id": 1, "question": "Which?", "options": ["a", "b", "c"], "answer_id": 3},
+        ],
+        "object_tracks": [
+            {"id": 7, "label": "magenta box", "bounding_boxes": [_normalised(0), _normalised(10), _normalised(20)],
+             "frame_ids": [0, 10, 20], "timestamps": [0, 1000000, 2000000], "initial_tracking_box": [0, 1, 0],
+             "is_occluder": False},
+        ],
+    }
+    (root / "all_valid.json").write_text(json.dumps({"video_10909": entry}))
+    (root / "mc_question_valid.json").write_text(json.dumps({"video_10909": {**entry, "object_tracks": []}}))
+    return root
+
+
+def test_answer_id_becomes_letter_and_duplicates_across_files_are_built_once(tmp_path: Path, put) -> None:
+    items = [i for i in PerceptionTest(_corpus(tmp_path, put)).items() if isinstance(i, Item)]
+    mc = [i for i in items if i.task == "multiple_choice"]
+    assert [(i.key, i.split, i.options, i.answer) for i in mc] == [
+        ("video_10909#mc0", "valid", ("yes", "no", "I don't know"), "B")
+    ]
+    assert mc[0].meta["area"] == "physics" and mc[0].video_rel == "videos/video_10909.mp4"
+
+
+def test_track_boxes_are_normalised_on_their_frame_ids(tmp_path: Path, put) -> None:
+    track = next(i for i in PerceptionTest(_corpus(tmp_path, put)).items() if isinstance(i, Item) and i.task == "tracking")
+    assert (track.key, track.question, track.box_space) == ("video_10909#track7", "magenta box", (1.0, 1.0))
+    assert track.boxes == tuple(Box(*_normalised(f), frame_index=f, label="magenta box") for f in (0, 10, 20))
+    assert track.meta["initial_tracking_box"] == 1
+
+
+def test_answer_id_outside_the_options_is_a_bad_row(tmp_path: Path, put) -> None:
+    bad = [b for b in PerceptionTest(_corpus(tmp_path, put)).items() if isinstance(b, BadRow)]
+    assert [(b.key, b.code) for b in bad] == [("video_10909#mc1", "bad_annotation")]

@@ -11,7 +11,6 @@ that are done, so the build skips exactly those. `finish()` renames the parts in
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -26,7 +25,7 @@ import pyarrow.parquet as pq
 from vdata.errors import ConfigError
 from vdata.schemas import SCHEMA, rows_to_table
 from vdata.shards.errors_table import ERRORS_SCHEMA, error_table
-from vdata.shards.manifest import MANIFEST_NAME, shard_name
+from vdata.shards.manifest import MANIFEST_NAME, file_sha256, shard_name
 
 WORK_DIR = ".vdata-build"
 #: Rows per Parquet row group: small enough to bound memory, large enough for cheap metadata scans.
@@ -234,8 +233,4 @@ class _OpenPart:
         self._write_buffer()
         self._writer.close()
         os.replace(self.tmp, self.path)
-        digest = hashlib.sha256()
-        with self.path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-        return self.path, self.rows, self.ids, self.path.stat().st_size, digest.hexdigest()
+        return self.path, self.rows, self.ids, self.path.stat().st_size, file_sha256(self.path)

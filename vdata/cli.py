@@ -1,0 +1,223 @@
+"""The `vdata` command line. Each command parses, calls one library function, and prints through `output`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vdata.errors import VdataError
+from vdata.options import BuildOptions
+
+app = typer.Typer(help="vdata: post-training data for video LMMs.", no_args_is_help=True, add_completion=False)
+console = Console()
+err_console = Console(stderr=True)
+_state = {"debug": False}
+F = TypeVar("F", bound=Callable[..., Any])
+_DEFAULTS = BuildOptions()
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False) -> None:
+    _state["debug"] = debug
+    logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+
+
+def friendly(fn: F) -> F:
+    """Turn a `VdataError` into one red line and exit code 1 (a traceback only with --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except VdataError as e:
+            if _state["debug"]:
+                raise
+            err_console.print(f"[red]error:[/red] {e}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """The `vdata info` tables: totals, then rows by split / task / source, then errors by code."""
+    totals = [["rows", summary["rows"]], ["keyframes", summary["keyframes"]], ["video hours", summary["video_hours"]],
+              ["shards", summary["shards"]], ["size (MB)", round(summary["bytes"] / 1e6, 2)],
+              ["schema version", summary["schema_version"]], ["errors", sum(summary["errors"].values())]]
+    print_table(f"dataset {summary['path']}", ["what", "value"], totals)
+    for key, title in (("by_split", "split"), ("by_task", "task"), ("by_source", "source"), ("errors", "error code")):
+        if summary[key]:
+            print_table(f"rows by {title}" if key != "errors" else "errors", [title, "count"],
+                        [[k, v] for k, v in summary[key].items()])
+
+
+@app.command()
+@friendly
+def build(
+    source: Annotated[list[str], typer.Option("--source", "-s", help="FORMAT:PATH; repeat to mix sources.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output dataset folder.")],
+    frames: Annotated[str, typer.Option(help="Frame policy: uniform:N, fps:F,max=N, scenes[,min=N,max=N][,boxes].")]
+    = _DEFAULTS.frames,
+    max_pixels: Annotated[int, typer.Option(help="Pixel budget of a stored keyframe (w*h).")] = _DEFAULTS.max_pixels,
+    size_factor: Annotated[int, typer.Option(help="Keyframe sides are multiples of this (28: Qwen2.5-VL).")]
+    = _DEFAULTS.size_factor,
+    jpeg_quality: Annotated[int, typer.Option(help="JPEG quality 1-100.")] = _DEFAULTS.jpeg_quality,
+    scenes: Annotated[str, typer.Option(help="Scene detection: none, content, adaptive.")] = _DEFAULTS.scenes,
+    decoder: Annotated[str, typer.Option(help="auto (PyAV), pyav, opencv, torchcodec, decord.")] = _DEFAULTS.decoder,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (0 = in process). Default: all cores.")] = None,
+    timeout: Annotated[float, typer.Option(help="Per-item time limit, seconds.")] = _DEFAULTS.timeout_s,
+    shard_size: Annotated[str, typer.Option(help="Target shard size, e.g. 256MB.")] = _DEFAULTS.shard_size,
+    limit: Annotated[int | None, typer.Option(help="Build only the first N items.")] = None,
+    split: Annotated[str, typer.Option(help="Split for formats that name none.")] = _DEFAULTS.split,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Build Parquet shards from video corpora (resumes an interrupted build; a finished one is a no-op)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vdata.build import build as run_build
+    from vdata.options import default_workers
+
+    options = BuildOptions(
+        frames=frames, max_pixels=max_pixels, size_factor=size_factor, jpeg_quality=jpeg_quality, scenes=scenes,
+        decoder=decoder, workers=default_workers() if workers is None else workers, timeout_s=timeout,
+        shard_size=shard_size, limit=limit, split=split,
+    )
+    with Progress(
+        TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} items/s"),
+        TextColumn("rows {task.fields[rows]}  errors {task.fields[errors]}"), TimeRemainingColumn(),
+        console=err_console, disable=as_json,
+    ) as progress:
+        task = progress.add_task("build", total=None, rate="-", rows=0, errors=0)
+
+        def update(done: int, total: int, rows: int, errors: int) -> None:
+            elapsed = progress.tasks[0].elapsed or 0
+            rate = f"{done / elapsed:.1f}" if elapsed else "-"
+            progress.update(task, completed=done, total=total, rate=rate, rows=rows, errors=errors)
+
+        report = run_build(source, out, options, on_progress=update)
+    if as_json:
+        console.print_json(json.dumps({k: v for k, v in vars(report).items() if k != "out"} | {"out": str(out)}))
+        return
+    if report.already_built:
+        console.print(f"{out} is already built with these options: nothing to do.")
+    else:
+        rate = report.video_s / report.wall_s if report.wall_s else 0
+        console.print(f"built {report.items_run} items in {report.wall_s:.1f}s ({rate:.1f} video-s/s)"
+                      + (f", {report.items_skipped} already done" if report.items_skipped else ""))
+    from vdata.info import summarise
+
+    print_summary(summarise(out))
+
+
+@app.command()
+@friendly
+def formats() -> None:
+    """List the source formats and the on-disk layout each expects."""
+    import inspect
+
+    from vdata import builders
+
+    for name in builders.names():
+        doc = inspect.getdoc(builders.get(name)) or ""
+        console.rule(f"[bold]{name}")
+        console.print(doc, highlight=False, markup=False)
+
+
+@app.command()
+@friendly
+def info(
+    root: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Summary of a built dataset: rows by split, task and source; keyframes; errors; size."""
+    from vdata.info import summarise
+
+    summary = summarise(root)
+    if as_json:
+        console.print_json(json.dumps(summary))
+    else:
+        print_summary(summary)
+
+
+@app.command()
+@friendly
+def query(
+    root: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    sql: Annotated[str, typer.Argument(help="SQL over the views `samples` and `errors`.")],
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Run DuckDB SQL over the dataset (views: samples, errors)."""
+    from vdata.query import query as run_query
+
+    names, rows = run_query(root, sql)
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(dict(zip(names, row, strict=True)), default=str))
+    elif as_csv:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(rows)
+    else:
+        print_table(f"{len(rows)} rows", names, [list(r) for r in rows])
+
+
+@app.command()
+@friendly
+def show(
+    root: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    sample_id: Annotated[str, typer.Argument(help="Sample id.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")] = Path("sheet.png"),
+) -> None:
+    """Write a contact sheet of one sample: keyframes with timestamps, spans on a timeline, boxes."""
+    from vdata.show import show as write_sheet
+
+    console.print(f"wrote {write_sheet(root, sample_id, out)}")
+
+
+@app.command()
+@friendly
+def validate(
+    root: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    no_frames: Annotated[bool, typer.Option("--no-frames", help="Skip decoding every keyframe.")] = False,
+) -> None:
+    """Check that schema, checksums and manifest agree and that every keyframe decodes."""
+    from vdata.validate import validate as run_validate
+
+    problems = run_validate(root, decode_frames=not no_frames)
+    for problem in problems:
+        err_console.print(f"[red]problem:[/red] {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"{root}: valid")
+
+
+@app.command()
+@friendly
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo corpus and dataset.")]
+    = Path("demo-out"),
+) -> None:
+    """Generate a small video corpus, build it, print a summary and a query, and write a contact sheet."""
+    from vdata.demo import run_demo
+
+    run_demo(out, console)

@@ -1,0 +1,104 @@
+"""The engine protocol and its registry.
+
+An engine turns prompts into texts: `generate(prompts, n, sampling)` returns, for each prompt in order, `n`
+sampled completions. It is built from a `DistillConfig` (reading the fields it needs) and keeps its loaded model
+and running counters in `stats`; `close()` is an optional hook that frees the model.
+
+    @register("my-engine")
+    class MyEngine(Engine):
+        '''What it runs, what it reads from the config.'''
+        def generate(self, prompts, n, sampling): ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from vdata.errors import ConfigError, VdataError
+
+if TYPE_CHECKING:
+    from vdata.distill.config import DistillConfig, Sampling
+    from vdata.distill.prompts import Prompt
+
+
+class EngineError(VdataError):
+    """The teacher could not answer (server down after retries, model failed to load)."""
+
+
+@dataclass
+class EngineStats:
+    """Running counters: `generate_s` seconds inside the model's generate call (or waiting on the server),
+    `preprocess_s` seconds turning prompts into model inputs, `prompt_tokens` and `generated_tokens` (0 when
+    the engine cannot count them), `calls` to `generate`."""
+
+    generate_s: float = 0.0
+    preprocess_s: float = 0.0
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    calls: int = 0
+
+
+class Engine:
+    """Base of every engine. Subclasses implement `generate`; `__init__` loads the model (at start-up)."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, config: DistillConfig) -> None:
+        self.config = config
+        self.stats = EngineStats()
+
+    def generate(self, prompts: Sequence[Prompt], n: int, sampling: Sampling) -> list[list[str]]:
+        """`n` completions for each prompt, in prompt order: `out[i][k]` is candidate k of `prompts[i]`."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Free the model or connections (optional hook)."""
+
+
+def batch_seed(seed: int, prompts: Sequence[Prompt]) -> int:
+    """A 31-bit seed for one batch from the run's `seed` and the batch's first id: reruns sample the same."""
+    key = f"{seed}:{prompts[0].id if prompts else ''}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:4], "big") & 0x7FFFFFFF
+
+
+E = TypeVar("E", bound=type[Engine])
+_REGISTRY: dict[str, type[Engine]] = {}
+
+
+def register(name: str) -> Callable[[E], E]:
+    """Class decorator: make an engine available as `--engine name`."""
+
+    def add(cls: E) -> E:
+        if name in _REGISTRY:
+            raise ValueError(f"engine {name!r} is registered twice")
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return add
+
+
+def engine_names() -> list[str]:
+    """Every registered engine name, sorted."""
+    return sorted(_REGISTRY)
+
+
+def engine_class(name: str) -> type[Engine]:
+    """The class registered as `name`; an unknown name raises `ConfigError` listing the known ones."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(f"unknown engine {name!r}; known: {', '.join(engine_names())}") from None
+
+
+def create_engine(config: DistillConfig) -> Engine:
+    """The engine `config.engine`, built (model loaded) from `config`."""
+    return engine_class(config.engine)(config)
+
+
+def missing_extra(package: str, extra: str) -> ConfigError:
+    """The error for an engine whose library is not installed: names the extra to install."""
+    return ConfigError(f"this engine needs {package}: pip install 'vdata[{extra}]'")

@@ -1,0 +1,126 @@
+"""`transformers`: batched `generate` with left padding on CPU or GPU, the frames given as one video."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from vdata.distill.engines.base import Engine, EngineError, batch_seed, missing_extra, register
+
+if TYPE_CHECKING:
+    from vdata.distill.config import DistillConfig, Sampling
+    from vdata.distill.prompts import Prompt
+
+logger = logging.getLogger(__name__)
+
+
+def video_metadata(prompt: Prompt) -> dict[str, Any]:
+    """The `VideoMetadata` fields that make a Qwen-VL processor see the keyframes' true times.
+
+    `frames_indices / fps` are the frames' times (Qwen3-VL writes them into the prompt) and
+    `len(frames_indices) / total_num_frames * fps` is the keyframes' sampling rate (Qwen2.5-VL's
+    `second_per_grid_ts`), so `total_num_frames` is chosen to make that ratio `prompt.sampling_fps`.
+    """
+    n = len(prompt.frames)
+    total = max(n, round(n * prompt.video_fps / prompt.sampling_fps))
+    return {"total_num_frames": total, "fps": prompt.video_fps, "frames_indices": list(prompt.frame_indices)}
+
+
+@register("transformers")
+class TransformersEngine(Engine):
+    """A Hugging Face vision-language model (`AutoModelForImageTextToText`) and its `AutoProcessor`.
+
+    Reads `teacher` (hub id or local path), `device` (`auto` = CUDA when available), `dtype` and `max_pixels`
+    (per-frame pixel budget, overriding the video processor's `longest_edge`). Prompts are rendered with the
+    processor's chat template; the keyframes go in as one video with `VideoMetadata` carrying their frame
+    indices and fps, and the processor's own frame sampling is off. With temperature 0 one greedy completion
+    is generated and repeated `n` times.
+    """
+
+    def __init__(self, config: DistillConfig) -> None:
+        super().__init__(config)
+        try:
+            import torch
+            from transformers import AutoModelForImageTextToText, AutoProcessor
+        except ImportError as e:
+            raise missing_extra(e.name or "transformers", "teacher") from None
+        self._torch = torch
+        device = config.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype: Any = config.dtype
+        if dtype == "auto" and device == "cpu":
+            dtype = torch.float32
+        elif dtype != "auto":
+            dtype = getattr(torch, dtype)
+        try:
+            self.processor = AutoProcessor.from_pretrained(config.teacher)
+            self.model = AutoModelForImageTextToText.from_pretrained(config.teacher, dtype=dtype)
+        except (OSError, ValueError) as e:
+            raise EngineError(f"--teacher {config.teacher}: cannot load it with transformers ({e})") from None
+        self.model.to(device).eval()
+        self.device = device
+        tokenizer = self.processor.tokenizer
+        tokenizer.padding_side = "left"
+        self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        self.video_kwargs: dict[str, Any] = {"do_sample_frames": False}
+        if config.max_pixels is not None:
+            size = dict(getattr(self.processor.video_processor, "size", None) or {})
+            size["longest_edge"] = config.max_pixels
+            size["shortest_edge"] = min(size.get("shortest_edge", config.max_pixels), config.max_pixels)
+            self.video_kwargs["size"] = size
+        logger.info("loaded %s on %s", config.teacher, device)
+
+    def generate(self, prompts: Sequence[Prompt], n: int, sampling: Sampling) -> list[list[str]]:
+        if not prompts:
+            return []
+        torch = self._torch
+        from transformers.video_utils import VideoMetadata
+
+        start = time.perf_counter()
+        texts = [
+            self.processor.apply_chat_template(p.messages(), add_generation_prompt=True, tokenize=False)
+            for p in prompts
+        ]
+        inputs = self.processor(
+            text=texts,
+            videos=[p.images() for p in prompts],
+            video_metadata=[VideoMetadata(**video_metadata(p)) for p in prompts],
+            padding=True,
+            return_tensors="pt",
+            **self.video_kwargs,
+        ).to(self.device)
+        prompt_len = inputs["input_ids"].shape[1]
+        self.stats.prompt_tokens += int(inputs["attention_mask"].sum())
+        self.stats.preprocess_s += time.perf_counter() - start
+
+        start = time.perf_counter()
+        greedy = sampling.temperature == 0
+        generator_kwargs: dict[str, Any] = (
+            {"do_sample": False}
+            if greedy
+            else {"do_sample": True, "temperature": sampling.temperature, "top_p": sampling.top_p}
+        )
+        torch.manual_seed(batch_seed(sampling.seed, prompts))
+        with torch.inference_mode():
+            out = self.model.generate(
+                **inputs,
+                max_new_tokens=sampling.max_new_tokens,
+                num_return_sequences=1 if greedy else n,
+                pad_token_id=self.pad_token_id,
+                **generator_kwargs,
+            )
+        new = out[:, prompt_len:]  # [B * n', T_new]
+        self.stats.generated_tokens += int((new != self.pad_token_id).sum())
+        decoded = self.processor.batch_decode(new, skip_special_tokens=True)
+        self.stats.generate_s += time.perf_counter() - start
+        self.stats.calls += 1
+        per = 1 if greedy else n
+        return [[decoded[i * per + (0 if greedy else k)] for k in range(n)] for i in range(len(prompts))]
+
+    def close(self) -> None:
+        del self.model
+        if self.device.startswith("cuda"):
+            self._torch.cuda.empty_cache()

@@ -10,11 +10,13 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     folder,
     hc_stvg,
     jsonl,
+    llava_video,
     nextgqa,
     nextqa,
     perception_test,
     qvhighlights,
     star,
+    video_r1,
     vidstg,
 )
 from vdata.builders.base import (

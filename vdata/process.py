@@ -40,13 +40,18 @@ def process_item(item: Item, options: BuildOptions) -> dict[str, Any]:
     policy = options.policy
     box_times = [b.timestamp_s for b in boxes or ()]
     size = fit_pixels(info.width, info.height, options.max_pixels, options.size_factor)
-    decoder = decode.get(options.decoder)
+    decoder_name = options.decoder
+    if decoder_name == "decord" and info.codec in decode.DECORD_INEXACT_CODECS:
+        decoder_name = "pyav"
+        notes["decoder_fallback"] = f"decord is not exact on {info.codec}; decoded with pyav"
+    decoder = decode.get(decoder_name)
     scenes: list[tuple[float, float]] | None = None
     collector = SceneCollector(options.scenes, table, first, last) if options.scenes != "none" else None
     scan = None
     if collector is not None:
         scan = decode.Scan(first, last, detect_size(info.width, info.height), collector.visit)
-        if policy.needs_scenes:  # the scenes decide the frames: one pass to find them, then decode the picks
+        # A separate PyAV pass finds the scenes when they decide the frames or the decoder cannot scan.
+        if policy.needs_scenes or decoder_name not in ("auto", "pyav"):
             decode.get("pyav")(str(item.video), table, [], size, scan)
             scenes, scan = collector.scenes(), None
     times = policy.times(start_s, end_s, scenes or (), box_times)

@@ -1,0 +1,89 @@
+"""`accuracy`: the task reward each sample's own `task` calls for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vdata.rewards.base import Explanation, Reward, get, not_applicable, register
+
+#: The reward `accuracy` uses for each task of schema v1.
+DEFAULT_BY_TASK: dict[str, str] = {
+    "multiple_choice": "multiple_choice",
+    "numeric": "numeric",
+    "regression": "regression",
+    "ocr": "ocr",
+    "free_form": "free_form",
+    "caption": "free_form",
+    "temporal_grounding": "temporal_iou",
+    "grounded_qa": "grounded_qa",
+    "spatial_grounding": "box_iou",
+    "spatiotemporal_grounding": "spatiotemporal_iou",
+    "tracking": "tracking",
+}
+
+
+@register("accuracy")
+@dataclass(frozen=True)
+class Accuracy(Reward):
+    """Dispatches per sample on `task` (never on the first sample of a batch) to the task's reward.
+
+    `by_task` overrides the mapping for some tasks (`{"free_form": "free_form"}` style, reward names);
+    `fallback` and `coord_space` are passed to the rewards that take them. Reads `task` and the fields of the
+    chosen reward. Range [0, 1]; None for a task with no reward or when that reward returns None.
+
+    >>> Accuracy()("<answer>(B)</answer>", {"task": "multiple_choice", "answer": "B", "options": ["x", "y"]})
+    1.0
+    """
+
+    fields = ("task",)
+    by_task: tuple[tuple[str, str], ...] = field(default=())
+    fallback: bool = False
+    coord_space: str = "pixels"
+
+    def __post_init__(self) -> None:
+        pairs = (
+            tuple(sorted(dict(self.by_task).items())) if not isinstance(self.by_task, tuple) else self.by_task
+        )
+        object.__setattr__(self, "by_task", tuple(tuple(p) for p in pairs))
+        for name in self.table().values():
+            get(name)  # unknown names fail now, with the list of known ones
+
+    def table(self) -> dict[str, str]:
+        return {**DEFAULT_BY_TASK, **dict(self.by_task)}
+
+    def delegate(self, task: str) -> Reward | None:
+        name = self.table().get(task)
+        if name is None:
+            return None
+        return _build(name, self.fallback, self.coord_space)
+
+    def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
+        task = sample.get("task")
+        reward = self.delegate(task) if isinstance(task, str) else None
+        if reward is None:
+            return not_applicable(f"no accuracy reward for task {task!r}; tasks: {', '.join(self.table())}")
+        result = reward.judge(completion, sample)  # the override decides the task, not the delegate's `tasks`
+        return Explanation(
+            result.value, {reward.name: result.value or 0.0, **result.components}, result.parsed, result.error
+        )
+
+
+_CACHE: dict[tuple[str, bool, str], Reward] = {}
+
+
+def _build(name: str, fallback: bool, coord_space: str) -> Reward:
+    key = (name, fallback, coord_space)
+    reward = _CACHE.get(key)
+    if reward is None:
+        from dataclasses import fields as dc_fields
+
+        known = {f.name for f in dc_fields(get(name))}
+        options: dict[str, Any] = {}
+        if "fallback" in known:
+            options["fallback"] = fallback
+        if "coord_space" in known:
+            options["coord_space"] = coord_space
+        reward = _CACHE[key] = get(name, **options)
+    return reward

@@ -8,9 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vdata.schemas import TASKS
-
 from vdata.errors import ConfigError
+from vdata.schemas import TASKS
 
 KEEP_MODES = ("best", "all")
 #: The default verifier: the `format` reward (one `<think>` then one `<answer>`) and `accuracy`, weighted 1:4.
@@ -133,7 +132,6 @@ class DistillConfig:
 
     def __post_init__(self) -> None:
         from vdata.distill.engines import engine_names
-
         from vdata.options import parse_size
 
         object.__setattr__(self, "input", Path(self.input))

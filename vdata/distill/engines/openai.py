@@ -30,7 +30,7 @@ def chat_messages(prompt: Prompt) -> list[dict[str, Any]]:
     """The request messages: the system text, then per frame a `<t=1.5s>` text part and the JPEG as a base64
     `image_url`, then the user text. Servers that take no video still see every frame with its time."""
     content: list[dict[str, Any]] = []
-    for t, jpeg in zip(prompt.timestamps_s, prompt.frames):
+    for t, jpeg in zip(prompt.timestamps_s, prompt.frames, strict=True):
         content.append({"type": "text", "text": f"<t={format_seconds(t)}>"})
         url = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
         content.append({"type": "image_url", "image_url": {"url": url}})

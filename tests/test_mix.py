@@ -1,0 +1,76 @@
+"""`vdata.mix.mix`: weighted row copies from built datasets, in the build's layout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.videos import write_video
+from vdata.build import build
+from vdata.errors import ConfigError, VdataError
+from vdata.mix import mix, shares
+from vdata.options import BuildOptions
+from vdata.shards import read_manifest, read_table
+from vdata.validate import validate
+
+OPTIONS = BuildOptions(frames="uniform:2", max_pixels=160 * 120, size_factor=1, workers=0)
+
+
+def _dataset(root: Path, name: str, task: str, n: int) -> Path:
+    corpus = root / f"{name}-corpus"
+    corpus.mkdir(parents=True)
+    write_video(corpus / "v.mp4", fps=10.0, num_frames=20, width=160, height=120)
+    lines = [
+        {"id": f"{name}{i}", "video": "v.mp4", "task": task, "question": f"q{i}", "options": ["x", "y"], "answer": "A"}
+        for i in range(n)
+    ]
+    (corpus / "samples.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    build([f"jsonl:{corpus}"], root / name, OPTIONS)
+    return root / name
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("mix")
+    return _dataset(root, "a", "multiple_choice", 4), _dataset(root, "b", "free_form", 2)
+
+
+def test_shares_add_up_to_total_by_largest_remainder() -> None:
+    assert shares([0.5, 0.3, 0.2], 7) == [4, 2, 1]
+    assert shares([1, 1, 1], 10) == [4, 3, 3]
+
+
+def test_mix_copies_rows_by_weight_and_repeats_a_small_source_with_new_ids(built, tmp_path: Path) -> None:
+    a, b = built
+    report = mix(tmp_path / "m", [(a, 1.0), (b, 2.0)], total=9, seed=0)
+    assert (report.taken, report.repeated) == ({str(a): 3, str(b): 6}, {str(a): 0, str(b): 4})
+    rows = read_table(tmp_path / "m").to_pylist()
+    assert len(rows) == 9 and len({r["id"] for r in rows}) == 9
+    assert sorted(r["question"] for r in rows if r["task"] == "free_form") == ["q0", "q0", "q0", "q1", "q1", "q1"]
+    source = {r["id"]: r for r in read_table(a).to_pylist() + read_table(b).to_pylist()}
+    for row in rows:
+        original = source[row["id"].split("#r")[0]]
+        assert row["frames"] == original["frames"] and row["meta"] == original["meta"]
+    assert validate(tmp_path / "m") == []
+    assert pq.read_table(tmp_path / "m" / "errors.parquet").num_rows == 0
+    assert read_manifest(tmp_path / "m")["mix"]["sources"][1]["repeated"] == 4
+
+
+def test_same_seed_gives_the_same_rows_in_the_same_order(built, tmp_path: Path) -> None:
+    a, b = built
+    mix(tmp_path / "m1", [(a, 0.5), (b, 0.5)], total=4, seed=7)
+    mix(tmp_path / "m2", [(a, 0.5), (b, 0.5)], total=4, seed=7)
+    ids = [read_table(p, columns=["id"]).column("id").to_pylist() for p in (tmp_path / "m1", tmp_path / "m2")]
+    assert ids[0] == ids[1]
+    assert mix(tmp_path / "m1", [(a, 0.5), (b, 0.5)], total=4, seed=7).already_built
+
+
+def test_bad_weight_and_non_dataset_source_are_config_errors(built, tmp_path: Path) -> None:
+    a, _ = built
+    with pytest.raises(ConfigError, match="weight must be > 0"):
+        mix(tmp_path / "m", [(a, 0.0)], total=2, seed=0)
+    with pytest.raises(VdataError, match=r"no vdata\.json"):
+        mix(tmp_path / "m", [(tmp_path, 1.0)], total=2, seed=0)

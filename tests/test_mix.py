@@ -74,3 +74,14 @@ def test_bad_weight_and_non_dataset_source_are_config_errors(built, tmp_path: Pa
         mix(tmp_path / "m", [(a, 0.0)], total=2, seed=0)
     with pytest.raises(VdataError, match=r"no vdata\.json"):
         mix(tmp_path / "m", [(tmp_path, 1.0)], total=2, seed=0)
+
+
+def test_cli_mix_parses_dir_weight_pairs(built, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vdata.cli import app
+
+    a, b = built
+    result = CliRunner().invoke(app, ["mix", str(tmp_path / "m"), "--from", f"{a}:1", "--from", f"{b}:3", "--total", "4", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["sources"] == [[str(a), 1, 0], [str(b), 3, 1]]

@@ -221,3 +221,33 @@ def demo(
     from vdata.demo import run_demo
 
     run_demo(out, console)
+
+
+@app.command()
+@friendly
+def mix(
+    out: Annotated[Path, typer.Argument(help="Folder for the mixed dataset.")],
+    sources: Annotated[list[str], typer.Option("--from", help="A built dataset and its weight, DIR:WEIGHT.")],
+    total: Annotated[int, typer.Option("--total", help="Rows in the mixture.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the draw.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Mix built datasets by weight into a new one, copying rows (no video is decoded again)."""
+    from vdata.errors import ConfigError
+    from vdata.mix import mix as mix_datasets
+
+    pairs = []
+    for spec in sources:
+        path, sep, weight = spec.rpartition(":")
+        try:
+            pairs.append((Path(path), float(weight)))
+        except ValueError:
+            sep = ""
+        if not sep or not path:
+            raise ConfigError(f"--from {spec!r}: expected DIR:WEIGHT, e.g. built/charades:0.5")
+    report = mix_datasets(out, pairs, total=total, seed=seed)
+    rows = [[source, report.taken[source], report.repeated[source]] for source in report.taken]
+    if as_json:
+        console.print_json(json.dumps({"out": str(out), "rows": report.rows, "sources": rows}))
+    else:
+        print_table(f"mixture {out} ({report.rows} rows)", ["source", "rows", "repeated"], rows)

@@ -115,6 +115,10 @@ class Builder:
     """
 
     name: str = ""
+    #: BibTeX of the corpus's paper, shown on the dataset card ("" = none to cite).
+    citation: str = ""
+    #: The corpus's license as an SPDX-like id (`cc-by-4.0`) or `see <url>`; "" = unknown (the card says so).
+    license: str = ""
 
     def __init__(self, path: str | Path, split: str = "train") -> None:
         self.path = Path(path).expanduser().resolve()

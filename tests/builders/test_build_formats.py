@@ -15,7 +15,6 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
-from vdata.builders import sample_id
 
 from tests.builders import (
     test_activitynet_captions,
@@ -32,6 +31,7 @@ from tests.builders import (
 )
 from tests.videos import box_at, find_box, read_index
 from vdata.build import build
+from vdata.builders import sample_id
 from vdata.options import BuildOptions
 from vdata.shards import read_table
 

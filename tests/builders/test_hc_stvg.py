@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.videos import box_at
 from vdata.builders import BadRow, Box, Item, Span
 from vdata.builders.hc_stvg import HCSTVG
-
-from tests.videos import box_at
 
 
 def _xywh(index: int) -> list[int]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.videos import box_at
 from vdata.builders import BadRow, Box, Item
 from vdata.builders.perception_test import PerceptionTest
-
-from tests.videos import box_at
 
 
 def _normalised(index: int) -> list[float]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.videos import box_at
 from vdata.builders import BadRow, Box, Item, Span
 from vdata.builders.vidstg import VidSTG
-
-from tests.videos import box_at
 
 
 def _bbox(index: int) -> dict[str, int]:

@@ -1,0 +1,48 @@
+"""Properties every public-corpus builder keeps: registered, documented, ids deterministic and unique."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.builders import (
+    test_activitynet_captions,
+    test_charades_sta,
+    test_hc_stvg,
+    test_llava_video,
+    test_nextgqa,
+    test_nextqa,
+    test_perception_test,
+    test_qvhighlights,
+    test_star,
+    test_video_r1,
+    test_vidstg,
+)
+from vdata.builders import BadRow, Item, get
+
+CORPORA = {
+    "activitynet-captions": test_activitynet_captions._corpus,
+    "charades-sta": test_charades_sta._corpus,
+    "hc-stvg": test_hc_stvg._corpus,
+    "llava-video": test_llava_video._corpus,
+    "nextgqa": test_nextgqa._corpus,
+    "nextqa": test_nextqa._corpus,
+    "perception-test": test_perception_test._corpus,
+    "qvhighlights": test_qvhighlights._corpus,
+    "star": test_star._corpus,
+    "video-r1": test_video_r1._corpus,
+    "vidstg": test_vidstg._corpus,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPORA))
+def test_ids_are_deterministic_and_unique_and_layout_is_documented(name: str, tmp_path: Path, put) -> None:
+    builder = get(name)
+    assert "Layout" in (builder.__doc__ or "") and "Conversions" in (builder.__doc__ or "")
+    root = CORPORA[name](tmp_path, put)
+    first = list(builder(root).items())
+    ids = [i.id for i in first if isinstance(i, Item)]
+    assert ids and len(ids) == len(set(ids))
+    assert ids == [i.id for i in builder(root).items() if isinstance(i, Item)]
+    assert all(isinstance(e, (Item, BadRow)) for e in first)

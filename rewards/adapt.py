@@ -1,0 +1,114 @@
+"""Shared plumbing of the trainer adapters: completion text, sample rebuilding, and a weighted combination."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vdata.errors import ConfigError
+from vdata.rewards.base import Reward, get
+
+logger = logging.getLogger(__name__)
+
+#: What the adapters score when not told otherwise: task accuracy plus the think/answer format, summed.
+DEFAULT_REWARDS: tuple[str, ...] = ("accuracy", "format")
+
+
+def completion_text(completion: Any) -> str:
+    """The text of a plain (`str`) or conversational (`[{"role": "assistant", "content": ...}]`) completion.
+
+    Content given as parts (`[{"type": "text", "text": ...}]`) is joined. A `reasoning_content` field (reasoning
+    parsers of vLLM/SGLang split the thought out) is put back as `<think>...</think>` before the content.
+    """
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, Mapping):
+        completion = [completion]
+    if not isinstance(completion, Sequence):
+        return ""
+    texts = []
+    for message in completion:
+        if not isinstance(message, Mapping):
+            continue
+        content = message.get("content")
+        if isinstance(content, list):
+            content = "".join(p.get("text", "") for p in content if isinstance(p, Mapping))
+        content = content if isinstance(content, str) else ""
+        reasoning = message.get("reasoning_content")
+        if isinstance(reasoning, str) and reasoning.strip() and "<think>" not in content:
+            content = f"<think>{reasoning}</think>{content}"
+        texts.append(content)
+    return "".join(texts)
+
+
+def load_sample(ground_truth: Any, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A sample dict from a dict or its JSON string; a non-JSON string becomes `{"answer": ...}`.
+
+    Fields missing from it are taken from `extra` (verl's `extra_info`), so a dataset can put the gold in
+    either place.
+    """
+    sample: dict[str, Any]
+    if isinstance(ground_truth, Mapping):
+        sample = dict(ground_truth)
+    elif isinstance(ground_truth, (str, bytes)):
+        try:
+            loaded = json.loads(ground_truth)
+        except ValueError:
+            loaded = None
+        sample = dict(loaded) if isinstance(loaded, Mapping) else {"answer": ground_truth}
+    else:
+        sample = {}
+    for key, value in (extra or {}).items():
+        sample.setdefault(key, value)
+    return sample
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Several rewards and their weights: `total` is the weighted sum (None counts 0), `components` each value."""
+
+    names: tuple[str, ...] = DEFAULT_REWARDS
+    weights: tuple[float, ...] = ()
+    fns: tuple[Reward, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        names = (self.names,) if isinstance(self.names, str) else tuple(self.names)
+        weights = tuple(float(w) for w in self.weights) or (1.0,) * len(names)
+        if len(weights) != len(names):
+            raise ConfigError(f"{len(weights)} weights for {len(names)} rewards {list(names)}")
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "fns", tuple(get(n) for n in names))
+
+    def __call__(self, completion: str, sample: Mapping[str, Any]) -> tuple[float, dict[str, float]]:
+        components: dict[str, float] = {}
+        total = 0.0
+        for name, fn, w in zip(self.names, self.fns, self.weights, strict=True):
+            value = fn(completion, sample)
+            components[name] = 0.0 if value is None else value
+            total += w * components[name]
+        return total, components
+
+
+def combination(rewards: str | Sequence[str] | None, weights: Sequence[float] | None) -> Combination:
+    """A `Combination` from trainer kwargs: a name, a list of names (or a comma-separated string), weights."""
+    if rewards is None:
+        names: tuple[str, ...] = DEFAULT_REWARDS
+    elif isinstance(rewards, str):
+        names = tuple(n.strip() for n in rewards.split(",") if n.strip())
+    else:
+        names = tuple(rewards)
+    return _cached(names, tuple(weights or ()))
+
+
+_COMBINATIONS: dict[tuple[tuple[str, ...], tuple[float, ...]], Combination] = {}
+
+
+def _cached(names: tuple[str, ...], weights: tuple[float, ...]) -> Combination:
+    key = (names, weights)
+    if key not in _COMBINATIONS:
+        _COMBINATIONS[key] = Combination(names, weights)
+    return _COMBINATIONS[key]

@@ -1,0 +1,74 @@
+"""HTTP reward server for OpenRLHF's `--remote_rm_url http://host:port/get_reward` (FastAPI + uvicorn).
+
+`POST /get_reward` with `{"query": [...], "prompts": [...], "labels": [...]}` returns
+`{"rewards": [...], "scores": [...], "extra_logs": {...}}`. Malformed JSON or lists of different lengths get
+HTTP 400 with a message; a bad single item scores 0 and is logged, never a 500. Needs the `serve` extra.
+"""
+
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from vdata.errors import ConfigError
+from vdata.rewards.adapt import combination
+from vdata.rewards.openrlhf import score_queries
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(rewards: Sequence[str] | None = None, weights: Sequence[float] | None = None) -> Any:
+    """The FastAPI app scoring with `rewards` and `weights` (default: accuracy + format, summed)."""
+    try:
+        from fastapi import FastAPI, Request
+        from fastapi.responses import JSONResponse
+    except ImportError as e:
+        raise ConfigError("the reward server needs FastAPI: pip install 'vdata[serve]'") from e
+
+    combo = combination(rewards, weights)  # unknown names fail here, at start-up
+    app = FastAPI(title="vdata rewards")
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "rewards": list(combo.names), "weights": list(combo.weights)}
+
+    @app.post("/get_reward")
+    async def get_reward(request: Request) -> Any:
+        try:
+            body = json.loads(await request.body())
+        except ValueError as e:
+            return JSONResponse({"error": f"body is not JSON: {e}"}, status_code=400)
+        if not isinstance(body, dict):
+            return JSONResponse(
+                {"error": "body must be a JSON object with query, prompts, labels"}, status_code=400
+            )
+        queries, prompts, labels = body.get("query"), body.get("prompts"), body.get("labels")
+        if not isinstance(queries, list) or not isinstance(labels, list):
+            return JSONResponse({"error": "query and labels must be lists"}, status_code=400)
+        if prompts is not None and not isinstance(prompts, list):
+            return JSONResponse({"error": "prompts must be a list"}, status_code=400)
+        lengths = {
+            "query": len(queries),
+            "labels": len(labels),
+            **({"prompts": len(prompts)} if prompts else {}),
+        }
+        if len(set(lengths.values())) > 1:
+            return JSONResponse({"error": f"lists differ in length: {lengths}"}, status_code=400)
+        return score_queries(queries, prompts or None, labels, combo.names, combo.weights)
+
+    return app
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    rewards: Sequence[str] | None = None,
+    weights: Sequence[float] | None = None,
+) -> None:
+    """Run the reward server until interrupted."""
+    try:
+        import uvicorn
+    except ImportError as e:
+        raise ConfigError("the reward server needs uvicorn: pip install 'vdata[serve]'") from e
+    uvicorn.run(create_app(rewards, weights), host=host, port=port, log_level="info")

@@ -37,6 +37,9 @@ class PerceptionTest(Builder):
     An `answer_id` outside the options or a track with mismatched `bounding_boxes`/`frame_ids` is a bad row.
     """
 
+    #: The release README: materials under CC-BY 4.0 (code under Apache 2.0).
+    license = "cc-by-4.0"
+
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("videos", "train_videos", "valid_videos", "test_videos", ""))
         seen: set[str] = set()

@@ -1,0 +1,38 @@
+"""Fixtures for distill tests: a small built dataset written with the real shard writer, scripts, a tiny model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.distill.helpers import ROWS, write_dataset, write_script
+from vdata.distill import DistillConfig
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    return write_dataset(tmp_path / "built", ROWS)
+
+
+@pytest.fixture
+def scripted_config(tmp_path: Path, dataset: Path):
+    """`make(completions, **options)` -> a `DistillConfig` for the scripted engine over `dataset`."""
+
+    def make(completions: dict[str, list[str]], **options: Any) -> DistillConfig:
+        teacher = write_script(tmp_path / f"script-{len(list(tmp_path.glob('script-*')))}.json", completions)
+        options.setdefault("out", tmp_path / "out")
+        return DistillConfig(input=dataset, teacher=teacher, engine="scripted", **options)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Qwen2.5-VL saved locally (skipped without transformers)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from tests.distill.tiny_qwen import build_tiny_qwen25_vl
+
+    return build_tiny_qwen25_vl(tmp_path_factory.mktemp("tiny-qwen25-vl"))

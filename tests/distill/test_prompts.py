@@ -1,0 +1,55 @@
+"""Prompts carry the stored keyframes and state their timestamps; every packaged template renders."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.distill.helpers import ROWS, TIMES_S, make_row
+from vdata.distill import Templates, parse_thresholds, parse_verify
+from vdata.distill.prompts import format_seconds
+from vdata.errors import ConfigError
+from vdata.schemas import TASKS
+
+
+def test_prompt_carries_the_stored_frames_and_their_times():
+    prompt = Templates().prompt(ROWS[0])
+    assert prompt.frames == tuple(f["bytes"] for f in ROWS[0]["frames"])
+    assert prompt.timestamps_s == tuple(TIMES_S)
+    assert prompt.frame_indices == (0, 10, 20, 30, 40, 50)
+    assert "0.0s, 1.0s, 2.0s, 3.0s, 4.0s, 5.0s" in prompt.text
+    assert "A. a car\nB. a bus\nC. a cat" in prompt.text
+    assert prompt.sampling_fps == pytest.approx(1.0)
+    assert [im.size for im in prompt.images()] == [(64, 48)] * 6
+
+
+def test_every_task_has_a_template_asking_for_think_and_answer():
+    templates = Templates()
+    assert "<think>" in templates.texts["system"] and "<answer>" in templates.texts["system"]
+    for task in TASKS:
+        row = make_row("x", task, question="q", options=["a", "b"],
+                       boxes=[{"timestamp_s": 1.0, "frame_index": 10, "x1": 1.0, "y1": 2.0, "x2": 30.0, "y2": 40.0,
+                               "label": "box"}])
+        text = templates.prompt(row).text
+        assert "$" not in text and not text.startswith("#"), task
+        if task not in ("free_form", "caption"):  # free text: the system prompt alone asks for <answer>
+            assert "<answer>" in text, task
+
+
+def test_tracking_prompt_states_the_first_box():
+    row = make_row("t", "tracking", question="the box", boxes=[
+        {"timestamp_s": 1.0, "frame_index": 10, "x1": 1.0, "y1": 2.0, "x2": 30.0, "y2": 40.0, "label": None}])
+    assert "1.0s: [1, 2, 30, 40]" in Templates().prompt(row).text
+
+
+def test_seconds_are_formatted_short():
+    assert [format_seconds(t) for t in (0.0, 1.5, 2.25, 12.3456)] == ["0.0s", "1.5s", "2.25s", "12.35s"]
+
+
+def test_verify_and_threshold_specs_parse():
+    assert parse_verify("accuracy") == (("accuracy", 1.0),)
+    assert parse_verify("video-r1/accuracy:2, format") == (("video-r1/accuracy", 2.0), ("format", 1.0))
+    assert parse_thresholds(["0.7", "tracking=0.3"]) == (0.7, {"tracking": 0.3})
+    with pytest.raises(ConfigError, match="must be > 0"):
+        parse_verify("accuracy:0")
+    with pytest.raises(ConfigError, match="TASK=NUMBER"):
+        parse_thresholds(["tracking=high"])

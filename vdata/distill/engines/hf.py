@@ -73,18 +73,15 @@ class TransformersEngine(Engine):
             self.video_kwargs["size"] = size
         logger.info("loaded %s on %s", config.teacher, device)
 
-    def generate(self, prompts: Sequence[Prompt], n: int, sampling: Sampling) -> list[list[str]]:
-        if not prompts:
-            return []
-        torch = self._torch
+    def model_inputs(self, prompts: Sequence[Prompt]) -> Any:
+        """The processor's batch for `prompts` (left-padded token ids, video patches, `video_grid_thw`)."""
         from transformers.video_utils import VideoMetadata
 
-        start = time.perf_counter()
         texts = [
             self.processor.apply_chat_template(p.messages(), add_generation_prompt=True, tokenize=False)
             for p in prompts
         ]
-        inputs = self.processor(
+        return self.processor(
             text=texts,
             videos=[p.images() for p in prompts],
             video_metadata=[VideoMetadata(**video_metadata(p)) for p in prompts],
@@ -92,6 +89,13 @@ class TransformersEngine(Engine):
             return_tensors="pt",
             **self.video_kwargs,
         ).to(self.device)
+
+    def generate(self, prompts: Sequence[Prompt], n: int, sampling: Sampling) -> list[list[str]]:
+        if not prompts:
+            return []
+        torch = self._torch
+        start = time.perf_counter()
+        inputs = self.model_inputs(prompts)
         prompt_len = inputs["input_ids"].shape[1]
         self.stats.prompt_tokens += int(inputs["attention_mask"].sum())
         self.stats.preprocess_s += time.perf_counter() - start

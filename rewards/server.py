@@ -5,7 +5,6 @@
 HTTP 400 with a message; a bad single item scores 0 and is logged, never a 500. Needs the `serve` extra.
 """
 
-
 import json
 import logging
 from collections.abc import Sequence

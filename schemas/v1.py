@@ -104,8 +104,10 @@ _HF_DTYPES = {
 #: `datasets.Features.to_dict()` of schema v1: `load_dataset("parquet")` turns `frames` into PIL images.
 HF_FEATURES: dict[str, Any] = {name: _hf_feature(dtype, name) for name, dtype, _ in _FIELDS}
 
+#: Every Arrow field is nullable: `datasets` ignores the features metadata of a non-nullable field (and would
+#: load `frames` as plain structs, not images). Required columns are enforced by `validate_table` instead.
 SCHEMA: pa.Schema = pa.schema(
-    [pa.field(name, dtype, nullable=nullable) for name, dtype, nullable in _FIELDS],
+    [pa.field(name, dtype) for name, dtype, _ in _FIELDS],
     metadata={
         VERSION_KEY: SCHEMA_VERSION.encode(),
         b"huggingface": json.dumps({"info": {"features": HF_FEATURES}}).encode(),

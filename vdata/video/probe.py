@@ -99,6 +99,9 @@ def probe(path: str | Path) -> VideoInfo:
     try:
         container = av.open(path, metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError) as e:
+        if _mp4_cut_short(path):
+            raise ItemError("video_truncated", "MP4 file cut short: a box runs past the end of the file "
+                            "(the index may be missing)", path) from None
         raise ItemError("video_unreadable", f"cannot open as a video: {e}", path) from None
     with container:
         if not container.streams.video:
@@ -114,6 +117,27 @@ def probe(path: str | Path) -> VideoInfo:
     duration = table.duration_s
     fps = len(table) / duration if duration > 0 else 0.0
     return VideoInfo(path, duration, fps, len(table), width, height, codec, table)
+
+
+def _mp4_cut_short(path: str) -> bool:
+    """True when `path` is an MP4/MOV (ISO BMFF, `ftyp` first) whose top-level boxes run past the end of the file."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        offset = 0
+        while offset + 8 <= size:
+            f.seek(offset)
+            header = f.read(16)
+            box_size, box_type = int.from_bytes(header[:4], "big"), header[4:8]
+            if offset == 0 and box_type != b"ftyp":
+                return False
+            if box_size == 1 and len(header) == 16:  # 64-bit size follows the type
+                box_size = int.from_bytes(header[8:16], "big")
+            if box_size == 0:  # the box runs to the end of the file
+                return False
+            if box_size < 8:
+                return False  # not a box structure: some other corruption
+            offset += box_size
+        return offset > size
 
 
 def _frame_table(container, stream, path: str) -> FrameTable:

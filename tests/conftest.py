@@ -1,0 +1,60 @@
+"""Session fixtures: tiny generated videos whose pixels carry their frame index (made once per test run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.videos import write_video
+
+#: Every generated clip: 160 x 120 pixels at 25 fps unless a fixture says otherwise.
+WIDTH, HEIGHT, FPS = 160, 120, 25.0
+#: `codec_videos`: 60 frames (2.4 s), new scenes at frames 20 and 40, a keyframe every 25 frames.
+CODEC_FRAMES, CODEC_CUTS = 60, (20, 40)
+#: `scene_video`: 100 frames (4.0 s), new scenes at frames 30 and 70 (1.2 s and 2.8 s).
+SCENE_FRAMES, SCENE_CUTS = 100, (30, 70)
+#: `long_gop_video`: 200 frames (8.0 s), a keyframe every 50 frames (0, 50, 100, 150).
+LONG_FRAMES, LONG_GOP = 200, 50
+#: `vfr_video`: presentation times of its frames, seconds (gaps from 20 ms to 300 ms).
+VFR_TIMES_S = (0.0, 0.04, 0.1, 0.25, 0.33, 0.5, 0.8, 1.0, 1.07, 1.5, 1.52, 1.9)
+#: `box_video`: 320 x 240, 50 frames (2.0 s), so stored keyframes (308 x 252 at the default budget) are rescaled.
+BOX_WIDTH, BOX_HEIGHT, BOX_FRAMES = 320, 240, 50
+
+
+@pytest.fixture(scope="session")
+def video_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("videos")
+
+
+@pytest.fixture(scope="session")
+def codec_videos(video_dir: Path) -> dict[str, Path]:
+    """One clip per codec: h264, hevc, vp9 (PyAV) and mpeg4 (OpenCV, AVI)."""
+    containers = {"h264": ".mp4", "hevc": ".mp4", "vp9": ".webm", "mpeg4": ".avi"}
+    return {
+        codec: write_video(video_dir / f"clip_{codec}{ext}", codec=codec, fps=FPS, num_frames=CODEC_FRAMES,
+                           width=WIDTH, height=HEIGHT, cuts=CODEC_CUTS, gop=25)
+        for codec, ext in containers.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def vfr_video(video_dir: Path) -> Path:
+    return write_video(video_dir / "vfr.mp4", frame_times_s=VFR_TIMES_S, width=WIDTH, height=HEIGHT)
+
+
+@pytest.fixture(scope="session")
+def scene_video(video_dir: Path) -> Path:
+    return write_video(video_dir / "scenes.mp4", fps=FPS, num_frames=SCENE_FRAMES, width=WIDTH, height=HEIGHT,
+                       cuts=SCENE_CUTS, gop=50)
+
+
+@pytest.fixture(scope="session")
+def long_gop_video(video_dir: Path) -> Path:
+    return write_video(video_dir / "long_gop.mp4", fps=FPS, num_frames=LONG_FRAMES, width=WIDTH, height=HEIGHT,
+                       gop=LONG_GOP)
+
+
+@pytest.fixture(scope="session")
+def box_video(video_dir: Path) -> Path:
+    return write_video(video_dir / "boxes.mp4", fps=FPS, num_frames=BOX_FRAMES, width=BOX_WIDTH, height=BOX_HEIGHT)

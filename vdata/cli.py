@@ -16,8 +16,10 @@ from rich.table import Table
 from vdata.distill.config import DEFAULT_VERIFY, DistillConfig, Sampling
 from vdata.errors import VdataError
 from vdata.options import BuildOptions
+from vdata.rewards import cli as rewards_cli
 
 app = typer.Typer(help="vdata: post-training data for video LMMs.", no_args_is_help=True, add_completion=False)
+app.add_typer(rewards_cli.app, name="rewards")
 console = Console()
 err_console = Console(stderr=True)
 _state = {"debug": False}

@@ -33,12 +33,12 @@ def named_options(answer: str, options: Sequence[str] | None) -> set[int]:
     """
     n = len(options) if options else len(_LETTERS)
     answer = answer.strip()
-    texts = {normalise(o): i for i, o in enumerate(options or [])}
-    found: set[int] = set()
     m = _ONLY_LETTER.match(answer)
     if m:
-        found.add(_LETTERS.index(m.group(1).upper()))
-        return {i for i in found if i < n}
+        i = _LETTERS.index(m.group(1).upper())
+        return {i} if i < n else set()
+    texts = {normalise(o): i for i, o in enumerate(options or [])}
+    found: set[int] = set()
     m = _LETTER_TEXT.match(answer)
     if m and (options is None or normalise(m.group(2)) in texts or m.group(1).isupper()):
         found.add(_LETTERS.index(m.group(1).upper()))

@@ -36,6 +36,11 @@ def extract_answer(text: str, fallback: bool = False) -> str | None:
     >>> extract_answer("B", fallback=True), extract_answer("B")
     ('B', None)
     """
+    close_at = text.rfind("</answer>")
+    if close_at >= 0 and _CLOSE.search(text, close_at + 9) is None:
+        open_at = text.rfind("<answer>", 0, close_at)
+        if open_at >= 0 and _OPEN.search(text, open_at + 8, close_at) is None:
+            return text[open_at + 8 : close_at].strip()
     closes = list(_CLOSE.finditer(text))
     if closes:
         last_close = closes[-1]
@@ -47,7 +52,7 @@ def extract_answer(text: str, fallback: bool = False) -> str | None:
 
 # ---------------------------------------------------------------------------------------------------- numbers
 _NUMBER = re.compile(
-    r"(?<![\d.])([-+−]?)(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?(?:[eE]([-+]?\d{1,3}))?(?!\d|\.\d)(\s?%)?"
+    r"(?<![\d.])([-+−]?)(?=\.?\d)(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?(?:[eE]([-+]?\d{1,3}))?(?!\d|\.\d)(\s?%)?"
 )
 _WORD_NUMBERS = {
     w: float(i)
@@ -239,7 +244,7 @@ def parse_boxes(text: str) -> list[TimedBox]:
     if len(text) > MAX_ANSWER_CHARS:
         raise ParseError(f"answer is {len(text)} characters, over the {MAX_ANSWER_CHARS} limit")
     stripped = text.strip()
-    if stripped[:1] in "[{":
+    if stripped[:1] in "[{" and "{" in stripped:  # objects need JSON; plain lists read the same as text
         try:
             data = json.loads(stripped)
         except (ValueError, RecursionError):

@@ -161,7 +161,9 @@ class BoxIoU(BoxReward):
             return pred
         boxes = [p.box for p in pred]
         metric = (lambda a, b: (box_giou(a, b) + 1.0) / 2.0) if self.giou else box_iou
-        total = _greedy_match(boxes, gold, metric)
+        total = (
+            metric(boxes[0], gold[0]) if len(boxes) == len(gold) == 1 else _greedy_match(boxes, gold, metric)
+        )
         value = total / max(len(boxes), len(gold))
         return Explanation(value, {"matched": total}, parsed=boxes)
 

@@ -62,6 +62,15 @@ def intersection(a: Sequence[Span], b: Sequence[Span]) -> float:
     return total
 
 
+def pair_iou(a: Span, b: Span) -> float:
+    """IoU of two single spans; 0.0 when their union is empty."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    if inter <= 0:
+        return 0.0
+    union = (a[1] - a[0]) + (b[1] - b[0]) - inter
+    return inter / union if union > 0 else 0.0
+
+
 def iou(a: Sequence[Span], b: Sequence[Span]) -> float:
     """Intersection over union of two unions of spans; 0.0 when the union is empty."""
     inter = intersection(a, b)
@@ -126,7 +135,7 @@ class TemporalIoU(SpanReward):
             pred = self.predicted_spans(answer, sample)
         except ParseError as e:
             return zero(str(e))
-        value = max(iou(pred, [g]) for g in gold) if len(pred) == 1 else iou(pred, gold)
+        value = max(pair_iou(pred[0], g) for g in gold) if len(pred) == 1 else iou(pred, gold)
         return Explanation(value, {"iou": value}, parsed=pred)
 
 

@@ -43,7 +43,7 @@ def friendly(fn: F) -> F:
         except VdataError as e:
             if _state["debug"]:
                 raise
-            err_console.print(f"[red]error:[/red] {e}", highlight=False)
+            err_console.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -208,7 +208,7 @@ def validate(
 
     problems = run_validate(root, decode_frames=not no_frames)
     for problem in problems:
-        err_console.print(f"[red]problem:[/red] {problem}", highlight=False)
+        err_console.print(f"[red]problem:[/red] {problem}", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
     console.print(f"{root}: valid")

@@ -1,0 +1,109 @@
+"""`evaluate`: predictions joined to a built dataset by id, aggregated per task and per group; the report and plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.distill.helpers import make_row, write_dataset
+from vdata.errors import ConfigError
+from vdata.eval import EvalOptions, evaluate, load_predictions
+from vdata.eval.plot import plot
+from vdata.eval.report import table_rows
+
+GQA_SPAN = [{"start_s": 2.0, "end_s": 4.0}]
+ROWS = [
+    make_row("mc1", "multiple_choice", options=["a", "b"], answer="A", meta=json.dumps({"type": "CW"})),
+    make_row("mc2", "multiple_choice", options=["a", "b"], answer="B", meta=json.dumps({"type": "TN"})),
+    make_row("mc3", "multiple_choice", options=["a", "b"], answer="B", meta=json.dumps({"type": "TN"})),
+    make_row("tg1", "temporal_grounding", spans=[{"start_s": 1.0, "end_s": 3.0}]),
+    make_row("tg2", "temporal_grounding", spans=[{"start_s": 1.0, "end_s": 3.0}]),
+    make_row("gqa1", "grounded_qa", options=["a", "b"], answer="A", spans=GQA_SPAN),
+    make_row("nogold", "numeric"),
+]
+for row in ROWS[1:3]:
+    row["source"] = "other"
+
+PREDS = {
+    "mc1": "<answer>A</answer>",  # right
+    "mc2": "<answer>A</answer>",  # wrong
+    "mc3": "<answer>I cannot tell</answer>",  # no option: parse failure
+    "tg1": "<answer>1 to 3</answer>",  # IoU 1
+    "tg2": "<answer>2 to 4</answer>",  # IoU 1/3
+    "gqa1": "<answer>A, 3 to 5</answer>",  # IoP 1/2 -> Acc@GQA
+    "nogold": "<answer>3</answer>",
+}
+
+
+def write_preds(path: Path, preds: dict[str, str]) -> Path:
+    path.write_text("".join(json.dumps({"id": k, "response": v}) + "\n" for k, v in preds.items()))
+    return path
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return write_dataset(tmp_path / "built", ROWS)
+
+
+def test_metrics_per_task_over_the_joined_samples(data, tmp_path):
+    report = evaluate(data, write_preds(tmp_path / "p.jsonl", PREDS))
+    tasks = report.summary()["tasks"]
+    assert tasks["multiple_choice"]["metrics"] == {"accuracy": pytest.approx(1 / 3)}
+    assert tasks["multiple_choice"]["parse_failures"] == 1
+    assert tasks["temporal_grounding"]["metrics"] == {
+        "mIoU": pytest.approx((1 + 1 / 3) / 2), "R1@0.3": 1.0, "R1@0.5": 0.5, "R1@0.7": 0.5}
+    assert tasks["grounded_qa"]["metrics"]["Acc@GQA"] == 1.0
+    assert "numeric" not in tasks and report.unjudged == 1
+
+
+def test_breakdown_by_source_and_by_meta_field(data, tmp_path):
+    report = evaluate(data, write_preds(tmp_path / "p.jsonl", PREDS), EvalOptions(by=("source", "type")))
+    by = report.summary()["by"]
+    assert by["source"]["test"]["multiple_choice"]["metrics"]["accuracy"] == 1.0
+    assert by["source"]["other"]["multiple_choice"]["metrics"]["accuracy"] == 0.0
+    assert by["type"]["TN"]["multiple_choice"]["n"] == 2
+    assert by["type"]["(none)"]["temporal_grounding"]["n"] == 2
+
+
+def test_missing_predictions_score_zero_or_are_skipped(data, tmp_path):
+    preds = write_preds(tmp_path / "p.jsonl", {"tg1": PREDS["tg1"], "ghost": "<answer>A</answer>"})
+    zero = evaluate(data, preds)
+    assert zero.summary()["tasks"]["temporal_grounding"]["metrics"]["mIoU"] == 0.5
+    assert zero.missing == 6 and zero.unknown == 1
+    skip = evaluate(data, preds, EvalOptions(missing="skip"))
+    assert skip.summary()["tasks"] == {"temporal_grounding": {
+        "n": 1, "parse_failures": 0, "parse_failure_rate": 0.0,
+        "metrics": {"mIoU": 1.0, "R1@0.3": 1.0, "R1@0.5": 1.0, "R1@0.7": 1.0}}}
+
+
+def test_bad_prediction_lines_are_named(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "response": "x"}\n{"id": "a", "response": "y"}\n')
+    with pytest.raises(ConfigError, match=r"p.jsonl:2: id 'a' appears twice"):
+        load_predictions(path)
+    path.write_text('{"id": "a"}\n')
+    with pytest.raises(ConfigError, match=r"p.jsonl:1: expected"):
+        load_predictions(path)
+
+
+def test_bad_options_fail_at_start():
+    with pytest.raises(ConfigError, match="--missing must be one of zero, skip"):
+        EvalOptions(missing="drop")
+
+
+def test_table_rows_show_percent_and_groups(data, tmp_path):
+    report = evaluate(data, write_preds(tmp_path / "p.jsonl", PREDS), EvalOptions(by=("source",)))
+    rows = table_rows(report.summary())
+    assert ["multiple_choice", "all", 3, "33.3", "accuracy 33.3"] in rows
+    assert any(r[1] == "source=other" for r in rows)
+
+
+def test_plot_writes_a_png(data, tmp_path):
+    from PIL import Image
+
+    report = evaluate(data, write_preds(tmp_path / "p.jsonl", PREDS))
+    out = plot(report, tmp_path / "plots" / "eval.png")
+    with Image.open(out) as im:
+        assert im.format == "PNG" and im.width > 500

@@ -26,6 +26,7 @@ from vdata.options import BuildOptions
 from vdata.process import process_item
 from vdata.schemas import SCHEMA_VERSION
 from vdata.shards import MANIFEST_NAME, ShardInfo, ShardWriter, read_manifest
+from vdata.urls import local_path
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +59,19 @@ class BuildReport:
 def build(
     sources: list[str], out: str | Path, options: BuildOptions, on_progress: ProgressFn | None = None
 ) -> BuildReport:
-    """Build `sources` (`FORMAT:PATH` each) into the dataset folder `out`; resumes an interrupted build with the
-    same options and is a no-op on a finished one. Raises `VdataError` when nothing at all could be built."""
-    out = Path(out)
+    """Build `sources` (`FORMAT:PATH` each; a path or a `file://` URL) into the dataset folder `out` (the same)
+    on `options.engine`; resumes an interrupted build with the same options (on either engine) and is a no-op
+    on a finished one. Raises `VdataError` when nothing at all could be built."""
+    out = local_path(out)
     if not sources:
         raise ConfigError("give at least one --source FORMAT:PATH")
-    specs = [builders.parse_source(s) for s in sources]
+    specs = [(name, local_path(path)) for name, path in map(builders.parse_source, sources)]
     corpus = [builders.get(name)(path, split=options.split) for name, path in specs]
     fingerprint = {"sources": [f"{n}:{Path(p).expanduser().resolve()}" for n, p in specs], **options.fingerprint()}
     if (out / MANIFEST_NAME).exists():
         manifest = read_manifest(out)
         if manifest.get("build", {}).get("fingerprint") == fingerprint:
-            return _report_from_disk(out, already_built=True)
+            return _fail_if_empty(_report_from_disk(out, already_built=True))
         raise ConfigError(f"{out} already holds a finished build with other sources or options; use another --out")
 
     started = time.perf_counter()
@@ -102,10 +104,14 @@ def build(
             on_progress(report.items_run, todo_count, rows, errors)
 
     report.wall_s = time.perf_counter() - started
-    final = _summarise(writer, fingerprint, report)
-    if final.rows == 0 and report.items_skipped == 0 and report.items_run > 0:
-        raise VdataError(f"nothing could be built: all {report.items_run} items failed; see {out}/errors.parquet")
-    return final
+    return _fail_if_empty(_summarise(writer, fingerprint, report))
+
+
+def _fail_if_empty(report: BuildReport) -> BuildReport:
+    """Raise `VdataError` when the dataset holds no rows but failed items (a re-run of it fails the same way)."""
+    if report.rows == 0 and report.errors:
+        raise VdataError(f"nothing could be built: all {report.errors} items failed; see {report.out}/errors.parquet")
+    return report
 
 
 def _entry_id(entry: Item | BadRow) -> str:
@@ -117,6 +123,11 @@ Outcome = tuple[bool, dict[str, Any]]  # (True, row) or (False, error row for er
 
 def _run(todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
     """Outcomes in input order; bad annotation rows pass straight through without a worker."""
+    if options.engine == "ray":
+        from vdata.ray import run_items
+
+        yield from run_items(todo, options)
+        return
     if options.workers == 0:
         for entry in todo:
             yield _attempt(entry, options)

@@ -27,6 +27,10 @@ def parse_size(text: str | int) -> int:
     return int(number * {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[unit])
 
 
+#: Where `vdata build` runs items: `local` (a process pool on this machine) or `ray` (tasks on a Ray cluster).
+ENGINES = ("local", "ray")
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -43,6 +47,9 @@ class BuildOptions:
     - `workers`: worker processes (0 = in this process, no per-item timeout); `timeout_s`: per-item limit.
     - `shard_size`: target bytes per shard (`256MB`). `limit`: build only the first N items. `split`: the
       split for formats that do not name one.
+    - `engine`: where items run, `local` (a process pool of `workers`) or `ray` (tasks on the Ray cluster at
+      `ray_address`; None = `RAY_ADDRESS` or a new local instance), each task reserving `task_memory` bytes
+      (`2GB`). The engine changes where rows are made, never the rows.
     """
 
     frames: str = "uniform:16"
@@ -56,6 +63,9 @@ class BuildOptions:
     shard_size: str = "256MB"
     limit: int | None = None
     split: str = "train"
+    engine: str = "local"
+    ray_address: str | None = None
+    task_memory: str = "2GB"
 
     def __post_init__(self) -> None:
         policy = FramePolicy.parse(self.frames)
@@ -78,6 +88,14 @@ class BuildOptions:
             raise ConfigError(f"--split must be letters, digits or _, got {self.split!r}")
         if parse_size(self.shard_size) < 1:
             raise ConfigError(f"--shard-size must be positive, got {self.shard_size!r}")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown --engine {self.engine!r}; known: {', '.join(ENGINES)}")
+        try:
+            memory = parse_size(self.task_memory)
+        except ConfigError:
+            memory = 0
+        if memory < 1:
+            raise ConfigError(f"--task-memory must be a positive size like 2GB, got {self.task_memory!r}")
         from vdata.video import decode
 
         decode.get(self.decoder)
@@ -90,9 +108,14 @@ class BuildOptions:
     def shard_size_bytes(self) -> int:
         return parse_size(self.shard_size)
 
+    @property
+    def task_memory_bytes(self) -> int:
+        return parse_size(self.task_memory)
+
     def fingerprint(self) -> dict[str, Any]:
-        """The options that decide the output (not workers or timeout): a resumed build must match them."""
+        """The options that decide the output (not the engine, workers or timeout): a resumed build must match
+        them, so a build killed on one engine resumes on the other."""
         fields = asdict(self)
-        for runtime_only in ("workers", "timeout_s"):
+        for runtime_only in ("workers", "timeout_s", "engine", "ray_address", "task_memory"):
             fields.pop(runtime_only)
         return fields

@@ -1,0 +1,125 @@
+"""`vdata build --engine ray` on a local Ray instance (2 CPUs): the same dataset as the local engine, resume,
+time limit, memory check, `file://` URLs and biggest-first scheduling."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.videos import box_at, write_video
+from vdata.build import build
+from vdata.builders.base import BadRow, Item
+from vdata.errors import ConfigError, VdataError
+from vdata.options import BuildOptions
+from vdata.shards import read_manifest, read_table
+
+OPTIONS = BuildOptions(frames="uniform:4,boxes", scenes="content", shard_size="20kB", workers=0)
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    ray = pytest.importorskip("ray")
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    return ray
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Videos of 1 to 4 s (so biggest-first reorders them), tasks with spans, options and boxes, one bad row,
+    one broken video and one span outside its video."""
+    root = tmp_path_factory.mktemp("corpus")
+    samples: list[dict | str] = []
+    for v, frames in enumerate([25, 100, 50, 75]):
+        write_video(root / f"v{v}.mp4", fps=25.0, num_frames=frames, width=160, height=120, cuts=[frames // 2], gop=25)
+        x1, y1, x2, y2 = box_at(10, 160, 120)
+        samples += [
+            {"video": f"v{v}.mp4", "id": f"{v}-cap", "task": "caption"},
+            {"video": f"v{v}.mp4", "id": f"{v}-tg", "task": "temporal_grounding", "question": "when?",
+             "spans": [[0.2, 0.6]]},
+            {"video": f"v{v}.mp4", "id": f"{v}-box", "task": "spatial_grounding", "question": "where?",
+             "boxes": [{"frame_index": 10, "x1": x1, "y1": y1, "x2": x2, "y2": y2}]},
+        ]
+    (root / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+    samples += [{"video": "broken.mp4", "id": "broken", "task": "caption"}, "{not json",
+                {"video": "v0.mp4", "id": "late", "task": "temporal_grounding", "spans": [[30.0, 31.0]]}]
+    lines = [s if isinstance(s, str) else json.dumps(s) for s in samples]
+    (root / "samples.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root / "samples.jsonl"
+
+
+@pytest.fixture(scope="module")
+def local_build(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "ds"
+    build([f"jsonl:{corpus}"], out, OPTIONS)
+    return out
+
+
+def _same_dataset(a: Path, b: Path) -> None:
+    assert read_table(a).to_pylist() == read_table(b).to_pylist()
+    assert pq.read_table(a / "errors.parquet").to_pylist() == pq.read_table(b / "errors.parquet").to_pylist()
+    assert read_manifest(a)["shards"] == read_manifest(b)["shards"]  # names, rows, bytes and sha256
+    assert read_manifest(a)["counts"] == read_manifest(b)["counts"]
+
+
+def test_ray_engine_builds_the_same_dataset_as_local_from_file_urls(ray_instance, corpus, local_build, tmp_path):
+    out = tmp_path / "ray"
+    options = replace(OPTIONS, engine="ray")
+    report = build([f"jsonl:file://{corpus}"], f"file://{out}", options)
+    assert len(read_manifest(out)["shards"]) > 2
+    assert report.errors_by_code == {"video_unreadable": 1, "bad_annotation": 1, "bad_span": 1}
+    _same_dataset(local_build, out)
+
+
+def test_ray_build_killed_mid_way_resumes_to_the_same_dataset(ray_instance, corpus, local_build, tmp_path):
+    out = tmp_path / "ray"
+    options = replace(OPTIONS, engine="ray", shard_size="1B")  # a commit per row
+
+    def die_after_five(done: int, total: int, rows: int, errors: int) -> None:
+        if done == 5:
+            raise KeyboardInterrupt  # the driver dies: no finish(), only the journal survives
+
+    with pytest.raises(KeyboardInterrupt):
+        build([f"jsonl:{corpus}"], out, options, on_progress=die_after_five)
+    assert not (out / "vdata.json").exists()
+    report = build([f"jsonl:{corpus}"], out, options)
+    assert report.items_skipped == 5
+    assert read_table(out).to_pylist() == read_table(local_build).to_pylist()
+
+
+def test_an_item_over_the_time_limit_in_a_ray_task_is_a_decode_timeout(ray_instance, corpus, tmp_path):
+    options = replace(OPTIONS, engine="ray", timeout_s=1e-3, limit=3)
+    with pytest.raises(VdataError, match="nothing could be built"):
+        build([f"jsonl:{corpus}"], tmp_path / "out", options)
+    codes = pq.read_table(tmp_path / "out" / "errors.parquet").column("code").to_pylist()
+    assert codes == ["decode_timeout"] * 3
+
+
+def test_task_memory_larger_than_every_node_fails_at_start(ray_instance, corpus, tmp_path):
+    options = replace(OPTIONS, engine="ray", task_memory="100000GB")
+    with pytest.raises(ConfigError, match="task-memory"):
+        build([f"jsonl:{corpus}"], tmp_path / "out", options)
+
+
+def test_biggest_video_files_are_submitted_first(tmp_path: Path) -> None:
+    from vdata.ray import _biggest_first
+
+    def item(name: str, size: int) -> Item:
+        if size:
+            (tmp_path / name).write_bytes(b"x" * size)
+        return Item("t", name, tmp_path / name, name, name, "caption")
+
+    entries = [item("a", 10), BadRow("t", "k", "f", "bad_annotation", "m"), item("b", 30), item("gone", 0),
+               item("c", 30), item("d", 20)]
+    assert _biggest_first(entries) == [2, 4, 5, 0, 3]
+
+
+def test_unknown_engine_and_remote_urls_are_refused_with_the_rule(corpus: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="known: local, ray"):
+        BuildOptions(engine="spark")
+    with pytest.raises(ConfigError, match="mount the bucket"):
+        build([f"jsonl:{corpus}"], "s3://bucket/ds", OPTIONS)

@@ -1,7 +1,7 @@
 """Dataset cards: `README.md` with the Hub's YAML front matter and sections filled from the manifest.
 
 The front matter's `configs` point `datasets` and the Hub's viewer at the shards (`default`: one split per
-`data/{split}-*.parquet` glob) and at `errors.parquet` (`errors`), so `load_dataset(DIR)` and
+`data/{split}-*.parquet` glob) and, when some item failed, at `errors.parquet` (`errors`), so `load_dataset(DIR)` and
 `load_dataset("user/name")` read the same splits. The body (`cards/dataset_card.md.j2`) shows the sources with
 their licenses and citations (each builder declares them), counts, frame sampling, distillation and mixture
 settings when present, the schema with units, and build errors.
@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from vdata.errors import ERROR_CODES, ConfigError, VdataError
-from vdata.schemas import SCHEMA, SCHEMA_VERSION, TASKS
+from vdata.schemas import HF_FEATURES, SCHEMA, SCHEMA_VERSION, TASKS
 from vdata.shards import MANIFEST_NAME, read_manifest
 
 CARD_NAME = "README.md"
@@ -124,10 +124,39 @@ def front_matter(context: dict[str, Any]) -> dict[str, Any]:
         "configs": [
             {"config_name": "default", "default": True,
              "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in context["by_split"]]},
-            {"config_name": "errors", "data_files": [{"split": "train", "path": "errors.parquet"}]},
+            # `datasets` cannot read a Parquet file without rows: an empty errors.parquet gets no config.
+            *([{"config_name": "errors", "data_files": [{"split": "train", "path": "errors.parquet"}]}]
+              if context["errors"] else []),
         ],
+        # Declared here because `datasets` drops the shards' own feature metadata when the Parquet types differ
+        # in nullability or list naming: with it `frames` loads as PIL images whatever wrote the files.
+        "dataset_info": {"config_name": "default", "features": yaml_features(HF_FEATURES)},
     }
     return meta
+
+
+def yaml_features(features: dict[str, Any]) -> list[dict[str, Any]]:
+    """`datasets` features (`Features.to_dict()` form) as the card's YAML `features:` list.
+
+    >>> yaml_features({"id": {"dtype": "string", "_type": "Value"},
+    ...                "frames": {"feature": {"_type": "Image"}, "_type": "List"}})
+    [{'name': 'id', 'dtype': 'string'}, {'name': 'frames', 'list': 'image'}]
+    """
+    return [{"name": name, **_yaml_type(feature)} for name, feature in features.items()]
+
+
+def _yaml_type(feature: dict[str, Any]) -> dict[str, Any]:
+    kind = feature.get("_type")
+    if kind == "Value":
+        return {"dtype": feature["dtype"]}
+    if kind == "Image":
+        return {"dtype": "image"}
+    if kind in ("List", "Sequence", "LargeList"):
+        inner = _yaml_type(feature["feature"])
+        return {"list": inner.get("dtype") or inner.get("struct") or inner}
+    if kind is None:
+        return {"struct": yaml_features(feature)}
+    raise ValueError(f"no YAML form for feature type {kind!r}")
 
 
 def render_card(root: str | Path, repo_id: str | None = None, license: str | None = None) -> str:

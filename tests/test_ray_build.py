@@ -123,3 +123,16 @@ def test_unknown_engine_and_remote_urls_are_refused_with_the_rule(corpus: Path, 
         BuildOptions(engine="spark")
     with pytest.raises(ConfigError, match="mount the bucket"):
         build([f"jsonl:{corpus}"], "s3://bucket/ds", OPTIONS)
+
+
+def test_cli_build_on_ray_writes_to_a_file_url(ray_instance, corpus: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vdata.cli import app
+
+    out = tmp_path / "cli"
+    args = ["build", "-s", f"jsonl:{corpus}", "-o", f"file://{out}", "--engine", "ray", "--task-memory", "1GB",
+            "--frames", "uniform:2", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert read_manifest(out)["counts"]["rows"] == 12

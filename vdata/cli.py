@@ -74,7 +74,7 @@ def print_summary(summary: dict[str, Any]) -> None:
 @friendly
 def build(
     source: Annotated[list[str], typer.Option("--source", "-s", help="FORMAT:PATH; repeat to mix sources.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output dataset folder.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output dataset folder (a path or a file:// URL).")],
     frames: Annotated[str, typer.Option(help="Frame policy: uniform:N, fps:F,max=N, scenes[,min=N,max=N][,boxes].")]
     = _DEFAULTS.frames,
     max_pixels: Annotated[int, typer.Option(help="Pixel budget of a stored keyframe (w*h).")] = _DEFAULTS.max_pixels,
@@ -83,11 +83,18 @@ def build(
     jpeg_quality: Annotated[int, typer.Option(help="JPEG quality 1-100.")] = _DEFAULTS.jpeg_quality,
     scenes: Annotated[str, typer.Option(help="Scene detection: none, content, adaptive.")] = _DEFAULTS.scenes,
     decoder: Annotated[str, typer.Option(help="auto (PyAV), pyav, opencv, torchcodec, decord.")] = _DEFAULTS.decoder,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (0 = in process). Default: all cores.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local engine: worker processes (0 = in process). "
+                                                     "Default: all cores.")] = None,
     timeout: Annotated[float, typer.Option(help="Per-item time limit, seconds.")] = _DEFAULTS.timeout_s,
     shard_size: Annotated[str, typer.Option(help="Target shard size, e.g. 256MB.")] = _DEFAULTS.shard_size,
     limit: Annotated[int | None, typer.Option(help="Build only the first N items.")] = None,
     split: Annotated[str, typer.Option(help="Split for formats that name none.")] = _DEFAULTS.split,
+    engine: Annotated[str, typer.Option(help="Where items run: local (process pool) or ray (a Ray cluster).")]
+    = _DEFAULTS.engine,
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster (auto, HOST:6379, ray://HOST:10001). "
+                                                         "Default: RAY_ADDRESS, else a local instance.")] = None,
+    task_memory: Annotated[str, typer.Option(help="Memory each Ray task reserves, e.g. 2GB.")]
+    = _DEFAULTS.task_memory,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Build Parquet shards from video corpora (resumes an interrupted build; a finished one is a no-op)."""
@@ -95,11 +102,13 @@ def build(
 
     from vdata.build import build as run_build
     from vdata.options import default_workers
+    from vdata.urls import local_path
 
     options = BuildOptions(
         frames=frames, max_pixels=max_pixels, size_factor=size_factor, jpeg_quality=jpeg_quality, scenes=scenes,
         decoder=decoder, workers=default_workers() if workers is None else workers, timeout_s=timeout,
-        shard_size=shard_size, limit=limit, split=split,
+        shard_size=shard_size, limit=limit, split=split, engine=engine, ray_address=ray_address,
+        task_memory=task_memory,
     )
     with Progress(
         TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} items/s"),
@@ -125,7 +134,7 @@ def build(
                       + (f", {report.items_skipped} already done" if report.items_skipped else ""))
     from vdata.info import summarise
 
-    print_summary(summarise(out))
+    print_summary(summarise(local_path(out)))
 
 
 @app.command()

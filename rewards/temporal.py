@@ -206,8 +206,12 @@ class IoP(SpanReward):
             pred = self.predicted_spans(answer, sample)
         except ParseError as e:
             return zero(str(e))
-        size = length(pred)
-        value = intersection(pred, gold) / size if size > 0 else 0.0
+        if len(pred) == 1 and len(gold) == 1:
+            (ps, pe), (gs, ge) = pred[0], gold[0]
+            value = max(0.0, min(pe, ge) - max(ps, gs)) / (pe - ps) if pe > ps else 0.0
+        else:
+            size = length(pred)
+            value = intersection(pred, gold) / size if size > 0 else 0.0
         return Explanation(value, {"iop": value}, parsed=pred)
 
 

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS ?= video,dev
+EXTRAS ?= video,dev,ray
 
 .PHONY: demo test bench lint clean
 

@@ -58,3 +58,43 @@ def long_gop_video(video_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def box_video(video_dir: Path) -> Path:
     return write_video(video_dir / "boxes.mp4", fps=FPS, num_frames=BOX_FRAMES, width=BOX_WIDTH, height=BOX_HEIGHT)
+
+
+#: The samples of the `corpus` fixture's `samples.jsonl` (videos `a.mp4`: 50 frames, a cut at frame 25;
+#: `b.mp4`: the 320 x 240 box clip).
+CORPUS_SAMPLES: tuple[dict, ...] = (
+    {"id": "a-caption", "video": "a.mp4", "task": "caption"},
+    {"id": "a-tg", "video": "a.mp4", "task": "temporal_grounding", "question": "When does it turn orange?",
+     "spans": [[1.0, 2.0]]},
+    {"id": "a-mc", "video": "a.mp4", "task": "multiple_choice", "clip_start_s": 0.0, "clip_end_s": 1.0,
+     "question": "What colour is the background?", "options": ["green", "blue"], "answer": "B"},
+    {"id": "b-box", "video": "b.mp4", "task": "spatial_grounding", "question": "Where is the box?",
+     "boxes": [{"frame_index": 10, "x1": 10, "y1": 50, "x2": 74, "y2": 98}]},
+    {"id": "a-test", "video": "a.mp4", "task": "caption", "split": "test"},
+)
+#: Options of the `built` dataset.
+CORPUS_OPTIONS = {"frames": "uniform:4,boxes", "scenes": "content", "workers": 0}
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory, box_video: Path) -> Path:
+    """A folder with two videos and `samples.jsonl` (`CORPUS_SAMPLES`); returns the JSONL path."""
+    import shutil
+
+    from tests.helpers import write_jsonl
+
+    root = tmp_path_factory.mktemp("corpus")
+    write_video(root / "a.mp4", fps=FPS, num_frames=50, width=WIDTH, height=HEIGHT, cuts=(25,))
+    shutil.copyfile(box_video, root / "b.mp4")
+    return write_jsonl(root / "samples.jsonl", CORPUS_SAMPLES)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+    """`corpus` built once (in process) with `CORPUS_OPTIONS`; tests only read it."""
+    from vdata.build import build
+    from vdata.options import BuildOptions
+
+    out = tmp_path_factory.mktemp("built") / "dataset"
+    build([f"jsonl:{corpus}"], out, BuildOptions(**CORPUS_OPTIONS))
+    return out

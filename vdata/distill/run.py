@@ -62,8 +62,9 @@ ProgressFn = Callable[[Progress], None]
 class DistillReport:
     """What a distill run did. Counts cover the whole dataset (resumed items included); timings this process.
 
-    `per_task` maps task -> {"items", "passed"}; `engine_s` = seconds inside `engine.generate` (its input
-    preprocessing `preprocess_s` included), `model_s` = seconds inside the model's generate call only.
+    `per_task` maps task -> {"items", "passed"}; `load_s` = seconds loading the engine (the model);
+    `engine_s` = seconds inside `engine.generate` (its input preprocessing `preprocess_s` included), `model_s` =
+    seconds inside the model's generate call only.
     """
 
     out: Path
@@ -76,6 +77,7 @@ class DistillReport:
     rejected_rows: int = 0
     per_task: dict[str, dict[str, int]] = field(default_factory=dict)
     wall_s: float = 0.0
+    load_s: float = 0.0
     engine_s: float = 0.0
     preprocess_s: float = 0.0
     model_s: float = 0.0
@@ -96,8 +98,10 @@ class DistillReport:
 
     @property
     def outside_engine_share(self) -> float:
-        """Share of wall time outside `engine.generate`: reading, prompt building, scoring, writing, setup."""
-        return 1 - self.engine_s / self.wall_s if self.wall_s else 0.0
+        """Share of wall time (less model loading) outside `engine.generate`: reading shards, building prompts,
+        scoring, journaling and writing."""
+        busy_s = self.wall_s - self.load_s
+        return 1 - self.engine_s / busy_s if busy_s > 0 else 0.0
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -129,7 +133,9 @@ def distill(config: DistillConfig, on_progress: ProgressFn | None = None) -> Dis
     report = DistillReport(config.out, items_resumed=sum(1 for i in plan if i in journal.entries))
     todo = len(plan) - report.items_resumed
     run_info = {"teacher": config.teacher, "engine": config.engine, "template_hash": templates.digest}
+    t = time.perf_counter()
     engine = create_engine(config) if todo else None
+    report.load_s = time.perf_counter() - t
     try:
         done = candidates = passed = 0
         for ask, replay in _prefetch(_work(config, plan, journal, templates)):

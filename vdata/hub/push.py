@@ -205,11 +205,15 @@ def dry_run(
 ) -> tuple[UploadPlan, str]:
     """What `push` would upload and the card it would upload, checked locally: no network, nothing written.
 
-    A missing token is a warning here (the push itself refuses to start without one).
+    A missing token is a warning here (the push itself refuses to start without one). When the plan has errors
+    the card is not rendered (its counts would read the broken files) and comes back empty.
     """
     check_repo_id(repo_id)
-    card_text, _ = card_for_push(root, repo_id, license, write=False)
-    plan = plan_upload(root, card_text, limits)
+    plan = plan_upload(root, None, limits)
+    card_text = ""
+    if not plan.errors:
+        card_text, _ = card_for_push(root, repo_id, license, write=False)
+        plan = plan_upload(root, card_text, limits)
     if token_source() is None:
         plan.warnings.append("no Hugging Face token: set HF_TOKEN or run `hf auth login` before pushing")
     return plan, card_text
@@ -232,8 +236,9 @@ def push(
     token = os.environ.get("HF_TOKEN") or _login_token()  # never printed, logged or written
     if not token:
         raise VdataError("no Hugging Face token: set HF_TOKEN or run `hf auth login`")
-    card_text, _ = card_for_push(root, repo_id, license)
-    plan = plan_upload(root, card_text, limits)
+    plan = plan_upload(root, None, limits)  # the files are checked before the card's counts read them
+    if not plan.errors:
+        plan = plan_upload(root, card_for_push(root, repo_id, license)[0], limits)
     if plan.errors:
         raise VdataError(f"{root} cannot go to the Hub: " + "; ".join(plan.errors))
     api = HfApi(token=token)

@@ -128,8 +128,8 @@ def front_matter(context: dict[str, Any]) -> dict[str, Any]:
             *([{"config_name": "errors", "data_files": [{"split": "train", "path": "errors.parquet"}]}]
               if context["errors"] else []),
         ],
-        # Declared here because `datasets` drops the shards' own feature metadata when the Parquet types differ
-        # in nullability or list naming: with it `frames` loads as PIL images whatever wrote the files.
+        # Also declared here: `datasets` takes the card's features first, so `frames` loads as images even from
+        # shards whose own feature metadata it ignores (ones written with non-nullable fields, before schema v1's fix).
         "dataset_info": {"config_name": "default", "features": yaml_features(HF_FEATURES)},
     }
     return meta

@@ -102,6 +102,8 @@ class DistillConfig:
     - `base_url`, `api_key_env`, `concurrency`, `timeout_s`, `max_retries`: the `openai` engine's server, the
       environment variable holding its key, parallel requests, seconds per request and retries with backoff.
     - `shard_size`: target bytes per output shard (`256MB`).
+    - `replicas`: data-parallel copies of the teacher on a Ray cluster (`vdata.distill.ray`); `ray_address`: that
+      cluster (`auto`, `HOST:6379`; None = `RAY_ADDRESS` or a local instance). One replica and no address: no Ray.
     """
 
     input: Path
@@ -129,6 +131,8 @@ class DistillConfig:
     timeout_s: float = 600.0
     max_retries: int = 3
     shard_size: str = "256MB"
+    replicas: int = 1
+    ray_address: str | None = None
 
     def __post_init__(self) -> None:
         from vdata.distill.engines import engine_names
@@ -144,6 +148,8 @@ class DistillConfig:
             raise ConfigError(f"--samples must be >= 1, got {self.samples}")
         if self.batch_size < 1:
             raise ConfigError(f"--batch-size must be >= 1, got {self.batch_size}")
+        if self.replicas < 1:
+            raise ConfigError(f"--replicas must be >= 1, got {self.replicas}")
         if self.tensor_parallel < 1:
             raise ConfigError(f"--tensor-parallel must be >= 1, got {self.tensor_parallel}")
         if self.keep not in KEEP_MODES:

@@ -95,7 +95,12 @@ def engine_class(name: str) -> type[Engine]:
 
 
 def create_engine(config: DistillConfig) -> Engine:
-    """The engine `config.engine`, built (model loaded) from `config`."""
+    """The engine `config.engine`, built (model loaded) from `config`; with `config.replicas > 1` or a
+    `config.ray_address`, that many copies of it on Ray (`vdata.distill.ray.ReplicatedEngine`)."""
+    if config.replicas > 1 or config.ray_address is not None:
+        from vdata.distill.ray import ReplicatedEngine
+
+        return ReplicatedEngine(config)
     return engine_class(config.engine)(config)
 
 

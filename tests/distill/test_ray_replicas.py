@@ -1,0 +1,62 @@
+"""`vdata distill --replicas N` on a local Ray instance (2 CPUs): the same dataset as one engine in process."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.distill.helpers import ROWS, think, write_script
+from vdata.distill import DistillConfig, Sampling, distill
+from vdata.distill.ray import split_evenly
+from vdata.errors import ConfigError
+from vdata.shards import read_table
+
+ANSWERS = {"mc1": think("B"), "num1": think("7"), "tg1": think("2.0 - 4.0"), "mc2": think("A")}
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    ray = pytest.importorskip("ray")
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    return ray
+
+
+def rows(out: Path) -> list[dict]:
+    return read_table(out).to_pylist()
+
+
+def test_two_scripted_replicas_give_the_rows_of_one_and_ask_each_item_once(ray_instance, dataset, tmp_path):
+    log = tmp_path / "asked.txt"
+    script = write_script(tmp_path / "script.json", {i: [t, think("?")] for i, t in ANSWERS.items()}, log=str(log))
+    one = DistillConfig(input=dataset, out=tmp_path / "one", teacher=script, engine="scripted", samples=2,
+                        batch_size=3, keep_rejected=True)
+    single = distill(one)
+    log.write_text("")
+    replicated = distill(replace(one, out=tmp_path / "two", replicas=2))
+    assert rows(replicated.out) == rows(single.out)
+    assert sorted(log.read_text().split()) == sorted(ANSWERS)  # split over replicas, each id asked once
+    assert (replicated.passed, replicated.generated_tokens) == (single.passed, single.generated_tokens)
+
+
+def test_replicas_asked_for_more_cpus_than_the_cluster_has_fail_at_start(ray_instance, scripted_config, tmp_path):
+    with pytest.raises(ConfigError, match="needs 3 CPUs"):
+        distill(scripted_config({"*": [think("A")]}, replicas=3))
+
+
+def test_two_transformers_replicas_on_cpu_match_one_greedy_engine(ray_instance, tiny_qwen, dataset, tmp_path):
+    greedy = Sampling(temperature=0.0, max_new_tokens=4, seed=1)
+    one = DistillConfig(input=dataset, out=tmp_path / "one", teacher=str(tiny_qwen), engine="transformers",
+                        device="cpu", sampling=greedy, samples=1, batch_size=4, keep_rejected=True)
+    single = distill(one)
+    replicated = distill(replace(one, out=tmp_path / "two", replicas=2))
+    assert [r["meta"] for r in rows(replicated.out)] == [r["meta"] for r in rows(single.out)]
+    assert replicated.generated_tokens == single.generated_tokens > 0
+
+
+def test_split_evenly_covers_every_prompt_once() -> None:
+    assert split_evenly(7, 3) == [(0, 3), (3, 5), (5, 7)]
+    assert split_evenly(1, 2) == [(0, 1), (1, 1)]
+    assert [len(ROWS)] == [sum(hi - lo for lo, hi in split_evenly(len(ROWS), 3))]

@@ -1,0 +1,117 @@
+"""Data-parallel teacher replicas on Ray: `vdata distill --replicas N [--ray-address ADDR]`.
+
+`ReplicatedEngine` is an engine like the others (`generate(prompts, n, sampling)`): it starts `replicas` Ray
+actors, each building the configured engine once (its model loaded on the actor's node), and splits every batch
+into contiguous slices, one per replica, generated concurrently and joined in prompt order. The distill loop,
+verifier, journal and writer stay on the driver, unchanged, so resume works as on one machine. An actor holds
+`tensor_parallel` GPUs for `vllm`, one GPU for `transformers` on a cluster with GPUs (`--device cpu`: none), and
+one CPU otherwise. `--batch-size` counts prompts per call across all replicas: give each replica a full batch
+with `--batch-size` = replicas x the per-replica batch. Sampling seeds come from each slice's first id, so a
+rerun with the same `--replicas` samples the same texts (greedy and scripted teachers: for any `--replicas`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from vdata.distill.engines.base import Engine, EngineError, EngineStats, engine_class
+from vdata.errors import ConfigError
+
+if TYPE_CHECKING:
+    from vdata.distill.config import DistillConfig, Sampling
+    from vdata.distill.prompts import Prompt
+
+
+class _Replica:
+    """One Ray actor: the configured engine, built once."""
+
+    def __init__(self, config: DistillConfig) -> None:
+        self.engine = engine_class(config.engine)(config)
+
+    def ready(self) -> bool:
+        return True
+
+    def generate(self, prompts: Sequence[Prompt], n: int, sampling: Sampling) -> tuple[list[list[str]], EngineStats]:
+        return self.engine.generate(prompts, n, sampling), self.engine.stats
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+class ReplicatedEngine(Engine):
+    """`config.replicas` copies of `config.engine` on the Ray cluster at `config.ray_address`.
+
+    `stats`: `generated_tokens` and `prompt_tokens` summed over replicas; `generate_s` and `preprocess_s` the
+    mean per replica (they run side by side); `calls` the batches asked.
+    """
+
+    def __init__(self, config: DistillConfig) -> None:
+        super().__init__(config)
+        from vdata.ray import connect
+
+        self._ray = ray = connect(config.ray_address)
+        num_gpus = _gpus_per_replica(config, ray.cluster_resources().get("GPU", 0))
+        _check_fits(config.replicas, num_gpus, ray.cluster_resources())
+        actor = ray.remote(_Replica).options(num_cpus=1, num_gpus=num_gpus)
+        self._actors = [actor.remote(config) for _ in range(config.replicas)]
+        self._stats = [EngineStats() for _ in self._actors]
+        try:
+            ray.get([a.ready.remote() for a in self._actors])
+        except ray.exceptions.RayActorError as e:
+            self.close()
+            raise EngineError(f"a teacher replica failed to start: {e}") from None
+
+    def generate(self, prompts: Sequence[Prompt], n: int, sampling: Sampling) -> list[list[str]]:
+        slices = split_evenly(len(prompts), len(self._actors))
+        refs = [(k, a.generate.remote(list(prompts[lo:hi]), n, sampling))
+                for k, (a, (lo, hi)) in enumerate(zip(self._actors, slices, strict=True)) if hi > lo]
+        out: list[list[str]] = []
+        for k, ref in refs:
+            texts, self._stats[k] = self._ray.get(ref)
+            out.extend(texts)
+        self.stats = EngineStats(
+            generate_s=sum(s.generate_s for s in self._stats) / len(self._stats),
+            preprocess_s=sum(s.preprocess_s for s in self._stats) / len(self._stats),
+            prompt_tokens=sum(s.prompt_tokens for s in self._stats),
+            generated_tokens=sum(s.generated_tokens for s in self._stats),
+            calls=self.stats.calls + 1,
+        )
+        return out
+
+    def close(self) -> None:
+        for a in self._actors:
+            with contextlib.suppress(self._ray.exceptions.RayActorError):  # already dead: nothing to free
+                self._ray.get(a.close.remote())
+            self._ray.kill(a)
+        self._actors = []
+
+
+def split_evenly(total: int, parts: int) -> list[tuple[int, int]]:
+    """`parts` contiguous `[lo, hi)` ranges covering `range(total)`, sizes differing by at most one.
+
+    >>> split_evenly(5, 2)
+    [(0, 3), (3, 5)]
+    """
+    size, extra = divmod(total, parts)
+    bounds = [k * size + min(k, extra) for k in range(parts + 1)]
+    return list(itertools.pairwise(bounds))
+
+
+def _gpus_per_replica(config: DistillConfig, cluster_gpus: float) -> int:
+    if config.engine == "vllm":
+        return config.tensor_parallel
+    if config.engine == "transformers" and config.device != "cpu" and cluster_gpus > 0:
+        return 1
+    return 0
+
+
+def _check_fits(replicas: int, num_gpus: int, resources: dict[str, Any]) -> None:
+    """Fail at start-up when the cluster cannot hold every replica at once (they would wait forever)."""
+    need = {"GPU": replicas * num_gpus, "CPU": replicas}
+    for kind, count in need.items():
+        if count > resources.get(kind, 0):
+            raise ConfigError(f"--replicas {replicas} needs {count} {kind}s; the Ray cluster has "
+                              f"{resources.get(kind, 0):g}")

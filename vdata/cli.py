@@ -361,6 +361,10 @@ def distill(
     timeout: Annotated[float, typer.Option(help="Seconds per request (openai).")] = _DISTILL["timeout_s"],
     max_retries: Annotated[int, typer.Option(help="Retries with backoff (openai).")] = _DISTILL["max_retries"],
     shard_size: Annotated[str, typer.Option(help="Target shard size, e.g. 256MB.")] = _DISTILL["shard_size"],
+    replicas: Annotated[int, typer.Option(help="Teacher copies on a Ray cluster; a batch is split among them.")]
+    = _DISTILL["replicas"],
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster for --replicas (auto, HOST:6379). "
+                                                         "Default: RAY_ADDRESS, else a local instance.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Distill CoT traces from a teacher, kept only when the verifier rewards pass (resumable)."""
@@ -379,7 +383,8 @@ def distill(
         task_thresholds=per_task, prompt_templates=templates,  # type: ignore[arg-type]
         tasks=tuple(t.strip() for t in tasks.split(",")) if tasks else None, limit=limit, max_pixels=max_pixels,
         device=device, dtype=dtype, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
-        timeout_s=timeout, max_retries=max_retries, shard_size=shard_size,
+        timeout_s=timeout, max_retries=max_retries, shard_size=shard_size, replicas=replicas,
+        ray_address=ray_address,
     )
     with Progress(
         TextColumn("[bold]distilling"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[stats]}"),

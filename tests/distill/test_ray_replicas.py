@@ -60,3 +60,16 @@ def test_split_evenly_covers_every_prompt_once() -> None:
     assert split_evenly(7, 3) == [(0, 3), (3, 5), (5, 7)]
     assert split_evenly(1, 2) == [(0, 1), (1, 1)]
     assert [len(ROWS)] == [sum(hi - lo for lo, hi in split_evenly(len(ROWS), 3))]
+
+
+def test_cli_distill_with_replicas(ray_instance, dataset: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vdata.cli import app
+
+    script = write_script(tmp_path / "script.json", {i: [t] for i, t in ANSWERS.items()})
+    args = ["distill", str(dataset), "--teacher", script, "--engine", "scripted", "--out", str(tmp_path / "out"),
+            "--samples", "1", "--replicas", "2", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(r["id"] for r in rows(tmp_path / "out")) == ["mc1", "mc2", "tg1"]  # num1's answer is wrong

@@ -53,3 +53,30 @@ def test_verify_and_threshold_specs_parse():
         parse_verify("accuracy:0")
     with pytest.raises(ConfigError, match="TASK=NUMBER"):
         parse_thresholds(["tracking=high"])
+
+
+BOX = {"timestamp_s": 2.0, "frame_index": 20, "x1": 10.0, "y1": 12.0, "x2": 40.0, "y2": 36.0, "label": None}
+BOX_LATER = {**BOX, "timestamp_s": 3.0, "frame_index": 30}
+SPAN = [{"start_s": 2.0, "end_s": 3.0}]
+# (task, gold labels, a perfect answer written the way the task's template asks)
+ANSWERS = [
+    ("multiple_choice", {"options": ["a", "b"], "answer": "B"}, "B"),
+    ("numeric", {"answer": "3"}, "3"),
+    ("regression", {"answer": "2.5"}, "2.5"),
+    ("temporal_grounding", {"spans": SPAN}, "2.0 - 3.0"),
+    ("grounded_qa", {"options": ["a", "b"], "answer": "B", "spans": SPAN}, "B, 2.0 - 3.0"),
+    ("spatial_grounding", {"boxes": [BOX]}, "2.0s: [10, 12, 40, 36]"),
+    ("spatiotemporal_grounding", {"boxes": [BOX, BOX_LATER], "spans": SPAN},
+     "2.0 - 3.0; 2.0s: [10, 12, 40, 36]; 3.0s: [10, 12, 40, 36]"),
+    ("tracking", {"boxes": [BOX, BOX_LATER]}, "2.0s: [10, 12, 40, 36]; 3.0s: [10, 12, 40, 36]"),
+]
+
+
+@pytest.mark.parametrize(("task", "labels", "answer"), ANSWERS, ids=[a[0] for a in ANSWERS])
+def test_the_answer_format_each_template_asks_for_is_what_the_rewards_parse(task, labels, answer):
+    from vdata import rewards
+
+    row = make_row("x", task, question="q", **labels)
+    completion = f"<think>at 2.0s it starts</think>\n<answer>{answer}</answer>"
+    assert rewards.get("accuracy")(completion, row) == 1.0
+    assert rewards.get("format")(completion, row) == 1.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -35,7 +34,7 @@ def journaled_ids(out: Path) -> list[str]:
 
 
 def kill_after_journal(args: list[str], out: Path, at_least: int, timeout_s: float = 60.0) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", RUN, *args], env={**os.environ, "PYTHONPATH": os.getcwd()})
+    proc = subprocess.Popen([sys.executable, "-c", RUN, *args])
     deadline = time.monotonic() + timeout_s
     while len(journaled_ids(out)) < at_least:
         assert proc.poll() is None, "the run ended before it could be killed"

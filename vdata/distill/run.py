@@ -216,12 +216,17 @@ Work = tuple[list[tuple[dict[str, Any], Prompt]], list[dict[str, Any]]]
 
 
 def _work(config: DistillConfig, plan: dict[str, str], journal: Journal, templates: Templates) -> Iterator[Work]:
-    """Batches of (rows to ask with their prompts, journaled rows to replay), reading the input once."""
+    """Batches of (rows to ask with their prompts, journaled rows to replay), reading the input once and
+    stopping after the last planned item."""
     ask: list[tuple[dict[str, Any], Prompt]] = []
     replay: list[dict[str, Any]] = []
+    left = len(plan)
     for row in iter_rows(config.input):
+        if not left:
+            break
         if row["id"] not in plan:
             continue
+        left -= 1
         if row["id"] in journal.entries:
             replay.append(row)
         else:

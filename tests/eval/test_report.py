@@ -107,3 +107,13 @@ def test_plot_writes_a_png(data, tmp_path):
     out = plot(report, tmp_path / "plots" / "eval.png")
     with Image.open(out) as im:
         assert im.format == "PNG" and im.width > 500
+
+
+def test_resized_boxes_are_scaled_by_the_stored_frame_size(tmp_path):
+    # stored keyframes are 64 x 48; the video is 128 x 96, so [0, 0, 32, 24] in frame pixels is [0, 0, 64, 48]
+    box = {"timestamp_s": None, "frame_index": None, "x1": 0.0, "y1": 0.0, "x2": 64.0, "y2": 48.0, "label": None}
+    data = write_dataset(tmp_path / "built", [make_row("box", "spatial_grounding", width=128, height=96,
+                                                       boxes=[box])])
+    preds = write_preds(tmp_path / "p.jsonl", {"box": "<answer>[0, 0, 32, 24]</answer>"})
+    report = evaluate(data, preds, EvalOptions(coord_space="resized"))
+    assert report.summary()["tasks"]["spatial_grounding"]["metrics"]["mIoU"] == 1.0

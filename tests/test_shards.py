@@ -1,0 +1,46 @@
+"""The shard writer's journal: only committed parts count after a kill; other options cannot resume a build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vdata.errors import ConfigError
+from vdata.shards import ShardWriter, iter_rows, read_table
+from vdata.shards.writer import WORK_DIR
+
+FINGERPRINT = {"sources": ["jsonl:/corpus"], "frames": "uniform:1"}
+
+
+def row(i: int, split: str = "train") -> dict[str, Any]:
+    return {"id": f"id{i:03d}", "source": "jsonl", "split": split, "video": "a.mp4", "video_id": "a",
+            "duration_s": 1.0, "fps": 25.0, "width": 8, "height": 8, "num_frames": 25, "clip_start_s": 0.0,
+            "clip_end_s": 1.0, "frames": [{"bytes": b"\xff\xd8" + bytes(600), "path": None}],
+            "frame_timestamps_s": [0.0], "frame_indices": [0], "task": "caption"}
+
+
+def test_only_committed_parts_survive_a_crash(tmp_path: Path) -> None:
+    writer = ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=3000)  # two rows (1.6 kB each) per part
+    for i in range(5):
+        writer.add(row(i))  # parts of ids 0-1 and 2-3 commit; id 4 is in an open part when the "crash" comes
+    journal = tmp_path / WORK_DIR / "journal.jsonl"
+    with journal.open("a") as f:
+        f.write('{"part": 9, "file": "train-00009.parq')  # a journal line torn by the kill
+    resumed = ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=3000)
+    assert resumed.done_ids == {"id000", "id001", "id002", "id003"}
+    assert sorted(p.name for p in (tmp_path / WORK_DIR / "parts").iterdir()) == [
+        "train-00000.parquet", "train-00001.parquet"]
+    resumed.add(row(4))
+    resumed.add_error({"id": "bad", "source": "jsonl", "code": "video_missing", "message": "gone"})
+    shards = resumed.finish(lambda shards: {"format": "vdata"})
+    assert [s.path for s in shards] == [f"data/train-0000{i}-of-00003.parquet" for i in range(3)]
+    assert read_table(tmp_path, columns=["id"]).column("id").to_pylist() == [f"id{i:03d}" for i in range(5)]
+    assert [r["id"] for r in iter_rows(tmp_path, columns=["id"], batch_rows=2)] == [f"id{i:03d}" for i in range(5)]
+
+
+def test_an_unfinished_build_with_other_options_is_not_resumed(tmp_path: Path) -> None:
+    ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=3000).add(row(0))
+    with pytest.raises(ConfigError, match="holds an unfinished build with other options"):
+        ShardWriter(tmp_path, {**FINGERPRINT, "frames": "uniform:2"}, shard_size_bytes=3000)

@@ -86,8 +86,8 @@ def output_rows(
     """The rows to write for one input row.
 
     Kept candidates become rows with `cot` (the `<think>` part) and `meta.distill` = the run info in `run`,
-    the full teacher `response`, the `candidate` index and every candidate's rewards. With `keep="all"` and
-    several kept, ids become `ID-k` (k = candidate index) and `meta.distill.source_id` keeps `ID`. When none
+    the full teacher `response`, the `candidate` index and every candidate's rewards. With `keep="all"` ids
+    become `ID-k` (k = candidate index) and `meta.distill.source_id` keeps `ID`. When none
     passed and `keep_rejected`, the best-scoring candidate goes to split `rejected` (`meta.distill.split`
     keeps the original split); otherwise there is no row.
     """

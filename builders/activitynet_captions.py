@@ -32,6 +32,15 @@ class ActivityNetCaptions(Builder):
     annotated duration. A sentence whose span has end < start is a bad row; the caption sample then omits it.
     """
 
+    citation = """\
+@inproceedings{krishna2017dense,
+  title={Dense-Captioning Events in Videos},
+  author={Krishna, Ranjay and Hata, Kenji and Ren, Frederic and Fei-Fei, Li and Niebles, Juan Carlos},
+  booktitle={ICCV}, pages={706--715}, year={2017}
+}
+"""
+    license = "see https://cs.stanford.edu/people/ranjaykrishna/densevid/ (videos: YouTube terms)"
+
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("videos", "v1-2", "v1-3", ""))
         for path in annotation_files(self.path, list(FILES)):

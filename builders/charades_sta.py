@@ -31,6 +31,15 @@ class CharadesSTA(Builder):
     or with END < START is a bad row.
     """
 
+    citation = """\
+@inproceedings{gao2017tall,
+  title={TALL: Temporal Activity Localization via Language Query},
+  author={Gao, Jiyang and Sun, Chen and Yang, Zhenheng and Nevatia, Ram},
+  booktitle={ICCV}, pages={5267--5275}, year={2017}
+}
+"""
+    license = "see https://prior.allenai.org/projects/charades (Charades: non-commercial research use)"
+
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("Charades_v1_480", "Charades_v1", "videos", ""))
         lengths = _charades_lengths(self.root)

@@ -43,6 +43,15 @@ class HCSTVG(Builder):
     `st_frame`, `img_num`, `width`, `height`. A missing caption or st_time > ed_time is a bad row.
     """
 
+    citation = """\
+@article{tang2021hcstvg,
+  title={Human-centric Spatio-Temporal Video Grounding With Visual Transformers},
+  author={Tang, Zongheng and Liao, Yue and Liu, Si and Li, Guanbin and Jin, Xiaojie and Jiang, Hongxu and Yu, Qian and Xu, Dong},
+  journal={IEEE Transactions on Circuits and Systems for Video Technology}, year={2021}
+}
+"""
+    license = "see https://github.com/tzhhhh123/HC-STVG"
+
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("v1_video", "v2_video", "video", "videos", ""))
         for path in annotation_files(self.path, list(FILES)):

@@ -38,6 +38,15 @@ class LLaVAVideo(Builder):
     is a bad row.
     """
 
+    citation = """\
+@article{zhang2024llavavideo,
+  title={Video Instruction Tuning With Synthetic Data},
+  author={Zhang, Yuanhan and Wu, Jinming and Li, Wei and Li, Bo and Ma, Zejun and Liu, Ziwei and Li, Chunyuan},
+  journal={arXiv preprint arXiv:2410.02713}, year={2024}
+}
+"""
+    license = "see https://huggingface.co/datasets/lmms-lab/LLaVA-Video-178K"
+
     def items(self) -> Iterator[Item | BadRow]:
         files = [self.path] if self.path.is_file() else sorted(self.path.rglob("*.json"))
         for path in files:

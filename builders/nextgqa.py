@@ -33,6 +33,15 @@ class NExTGQA(Builder):
     is a bad row.
     """
 
+    citation = """\
+@inproceedings{xiao2024nextgqa,
+  title={Can I Trust Your Answer? Visually Grounded Video Question Answering},
+  author={Xiao, Junbin and Yao, Angela and Li, Yicong and Chua, Tat-Seng},
+  booktitle={CVPR}, year={2024}
+}
+"""
+    license = "see https://github.com/doc-doc/NExT-GQA"
+
     def items(self) -> Iterator[Item | BadRow]:
         locate = VideoLocator(self.root)
         folder = self.path if self.path.is_dir() else self.path.parent

@@ -32,6 +32,15 @@ class NExTQA(Builder):
     without `video`/`question`/`answer`/`qid`/options, is a bad row. The NExT-GQA CSV (`video_id` column) reads too.
     """
 
+    citation = """\
+@inproceedings{xiao2021nextqa,
+  title={NExT-QA: Next Phase of Question-Answering to Explaining Temporal Actions},
+  author={Xiao, Junbin and Shang, Xindi and Yao, Angela and Chua, Tat-Seng},
+  booktitle={CVPR}, year={2021}
+}
+"""
+    license = "see https://github.com/doc-doc/NExT-QA"
+
     def items(self) -> Iterator[Item | BadRow]:
         locate = VideoLocator(self.root)
         for path in annotation_files(self.path, [f"{s}.csv" for s in SPLITS]):

@@ -37,6 +37,14 @@ class PerceptionTest(Builder):
     An `answer_id` outside the options or a track with mismatched `bounding_boxes`/`frame_ids` is a bad row.
     """
 
+    citation = """\
+@inproceedings{patraucean2023perception,
+  title={Perception Test: A Diagnostic Benchmark for Multimodal Video Models},
+  author={P{\\u{a}}tr{\\u{a}}ucean, Viorica and others},
+  booktitle={NeurIPS Datasets and Benchmarks}, year={2023}
+}
+"""
+
     #: The release README: materials under CC-BY 4.0 (code under Apache 2.0).
     license = "cc-by-4.0"
 

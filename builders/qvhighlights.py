@@ -38,6 +38,15 @@ class QVHighlights(Builder):
     end < start is a bad row.
     """
 
+    citation = """\
+@inproceedings{lei2021qvhighlights,
+  title={Detecting Moments and Highlights in Videos via Natural Language Queries},
+  author={Lei, Jie and Berg, Tamara L. and Bansal, Mohit},
+  booktitle={NeurIPS}, year={2021}
+}
+"""
+    license = "see https://github.com/jayleicn/moment_detr (annotations: CC BY-NC-SA 4.0)"
+
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("videos", ""))
         files = annotation_files(self.path, list(FILES))

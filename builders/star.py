@@ -31,6 +31,15 @@ class STAR(Builder):
     choices, or end < start, is a bad row.
     """
 
+    citation = """\
+@inproceedings{wu2021star,
+  title={STAR: A Benchmark for Situated Reasoning in Real-World Videos},
+  author={Wu, Bo and Yu, Shoubin and Chen, Zhenfang and Tenenbaum, Joshua B. and Gan, Chuang},
+  booktitle={NeurIPS Datasets and Benchmarks}, year={2021}
+}
+"""
+    license = "see https://bobbywu.com/STAR/ (videos: Charades terms)"
+
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("Charades_v1_480", "Charades_v1", "videos", ""))
         for path in annotation_files(self.path, list(FILES)):

@@ -57,6 +57,15 @@ class VideoR1(Builder):
     `problem_type`, a `solution` without `<answer>`, or a letter outside the options is a bad row.
     """
 
+    citation = """\
+@article{feng2025videor1,
+  title={Video-R1: Reinforcing Video Reasoning in MLLMs},
+  author={Feng, Kaituo and Gong, Kaixiong and Li, Bohao and Guo, Zonghao and Wang, Yibing and Peng, Tianshuo and Wang, Benyou and Yue, Xiangyu},
+  journal={arXiv preprint arXiv:2503.21776}, year={2025}
+}
+"""
+    license = "see https://huggingface.co/datasets/Video-R1/Video-R1-data"
+
     def items(self) -> Iterator[Item | BadRow]:
         seen: set[str] = set()
         images = 0

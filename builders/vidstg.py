@@ -38,6 +38,15 @@ class VidSTG(Builder):
     annotation, or with end < begin, is a bad row.
     """
 
+    citation = """\
+@inproceedings{zhang2020vidstg,
+  title={Where Does It Exist: Spatio-Temporal Video Grounding for Multi-Form Sentences},
+  author={Zhang, Zhu and Zhao, Zhou and Zhao, Yang and Wang, Qi and Liu, Huasheng and Gao, Lianli},
+  booktitle={CVPR}, year={2020}
+}
+"""
+    license = "see https://github.com/Guaranteer/VidSTG-Dataset (videos: VidOR, see its terms)"
+
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("video", "videos", "vidor/video", ""))
         vidor = _VidOR(self.root)

@@ -185,7 +185,10 @@ class TemporalIoUWeighted(SpanReward):
 @register("iop")
 @dataclass(frozen=True)
 class IoP(SpanReward):
-    """Intersection over prediction (NExT-GQA): the share of the predicted span(s) inside the gold span(s).
+    """Intersection over prediction (NExT-GQA): the share of the predicted span inside the best-matching gold
+    span, as NExT-GQA's `eval_ground.py` scores it; a multi-span answer is scored against the gold union.
+    A zero-length prediction scores 0 (the benchmark script gives it 1 when inside a gold span; as a training
+    reward that would pay for degenerate spans).
 
     Reads `spans`, `duration_s`. Range [0, 1]; 0 for an empty prediction; None without gold spans. Judges
     `temporal_grounding` and `grounded_qa`.
@@ -206,9 +209,9 @@ class IoP(SpanReward):
             pred = self.predicted_spans(answer, sample)
         except ParseError as e:
             return zero(str(e))
-        if len(pred) == 1 and len(gold) == 1:
-            (ps, pe), (gs, ge) = pred[0], gold[0]
-            value = max(0.0, min(pe, ge) - max(ps, gs)) / (pe - ps) if pe > ps else 0.0
+        if len(pred) == 1:  # NExT-GQA's eval: the best gold segment, not their union
+            ps, pe = pred[0]
+            value = max(max(0.0, min(pe, ge) - max(ps, gs)) for gs, ge in gold) / (pe - ps) if pe > ps else 0.0
         else:
             size = length(pred)
             value = intersection(pred, gold) / size if size > 0 else 0.0

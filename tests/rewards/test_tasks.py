@@ -271,6 +271,11 @@ def test_grounded_qa_reads_json():
     assert rewards.get("grounded_qa")(a('{"answer": "B", "span": [2.5, 5.5]}'), GQA) == 1.0
 
 
+def test_iop_takes_the_best_gold_segment_not_their_union():
+    sample = {"task": "grounded_qa", "spans": [{"start_s": 10.0, "end_s": 15.0}, {"start_s": 15.0, "end_s": 20.0}]}
+    assert rewards.get("iop")(a("10 to 20"), sample) == 0.5
+
+
 def test_grounded_qa_soft_is_iop_when_correct():
     assert rewards.get("grounded_qa_soft")(a("B, 4 to 8"), GQA) == 0.5
 

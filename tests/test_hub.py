@@ -100,6 +100,16 @@ def test_plan_commits_shards_first_then_errors_manifest_and_card(dataset: Path) 
     assert plan.files[-1].bytes == len(b"---\n---\n# card\n")
 
 
+def test_the_published_manifest_names_no_local_paths(dataset: Path) -> None:
+    local = read_manifest(dataset)["build"]["fingerprint"]["sources"]
+    manifest = next(f for f in plan_upload(dataset).files if f.path_in_repo == "vdata.json")
+    published = json.loads(manifest.data())
+    assert all(":/" in s for s in local)
+    assert published["build"]["fingerprint"]["sources"] == [f"{s.split(':')[0]}:{Path(s.split(':', 1)[1]).name}"
+                                                             for s in local]
+    assert published["shards"] == read_manifest(dataset)["shards"]
+
+
 def test_plan_batches_shards_by_files_per_commit(dataset: Path) -> None:
     plan = plan_upload(dataset, limits=HubLimits(files_per_commit=1))
     assert [len(batch) for batch in plan.commits] == [1, 1, 2]  # no card on disk yet: errors.parquet, vdata.json

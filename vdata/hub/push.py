@@ -14,6 +14,7 @@ printed, logged or written.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -58,12 +59,17 @@ class HubLimits:
 
 @dataclass(frozen=True)
 class UploadFile:
-    """One file to upload: where it goes in the repo, where it is here, its size; `sha256` when already known."""
+    """One file to upload: where it goes in the repo, where it is here, its size; `sha256` when already known;
+    `content` when what goes up differs from the local file (the manifest without local paths)."""
 
     path_in_repo: str
     local: Path
     bytes: int
     sha256: str | None = None
+    content: bytes | None = None
+
+    def data(self) -> bytes:
+        return self.content if self.content is not None else self.local.read_bytes()
 
 
 @dataclass
@@ -166,8 +172,11 @@ def plan_upload(root: str | Path, card_text: str | None = None, limits: HubLimit
         f"data/{p.name}" for p in on_disk})]
     if not shards:
         plan.errors.append(f"{root}: no shards under data/ to upload")
-    last = [UploadFile(n, root / n, (root / n).stat().st_size) for n in (ERRORS_NAME, MANIFEST_NAME)
-            if (root / n).exists()]
+    last = [UploadFile(ERRORS_NAME, root / ERRORS_NAME, (root / ERRORS_NAME).stat().st_size)] if (
+        root / ERRORS_NAME).exists() else []
+    if (root / MANIFEST_NAME).exists():
+        public = public_manifest(root)
+        last.append(UploadFile(MANIFEST_NAME, root / MANIFEST_NAME, len(public), content=public))
     if card_text is not None:
         last.append(UploadFile(CARD_NAME, root / CARD_NAME, len(card_text.encode("utf-8"))))
     elif (root / CARD_NAME).exists():
@@ -260,7 +269,8 @@ def push(
             if not todo and not deletes:
                 continue
             step = f"commit {i}/{len(plan.commits)}"
-            ops: list[Any] = [CommitOperationAdd(f.path_in_repo, str(f.local)) for f in todo]
+            ops: list[Any] = [CommitOperationAdd(f.path_in_repo, f.content if f.content is not None else str(f.local))
+                              for f in todo]
             ops += [CommitOperationDelete(p) for p in deletes]
             what = "card, manifest and errors" if i == len(plan.commits) else f"{len(todo)} shard(s)"
             api.create_commit(repo_id, ops, commit_message=f"vdata push: {what} ({i}/{len(plan.commits)})",
@@ -297,7 +307,22 @@ def _same(local: UploadFile, remote: Any) -> bool:
         return False
     if getattr(remote, "lfs", None) is not None:
         return remote.lfs.sha256 == (local.sha256 or _sha256(local.local))
-    return remote.blob_id == git_blob_id(local.local.read_bytes())
+    return remote.blob_id == git_blob_id(local.data())
+
+
+def public_manifest(root: Path) -> bytes:
+    """`vdata.json` as published: each source's local path cut to its last part (`nextqa:/home/me/data/nextqa`
+    -> `nextqa:nextqa`), so a push does not reveal the uploader's file system."""
+    manifest = read_manifest(root)
+    fingerprint = manifest.get("build", {}).get("fingerprint", {})
+    if "sources" in fingerprint:
+        fingerprint["sources"] = [_public_source(s) for s in fingerprint["sources"]]
+    return (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
+
+
+def _public_source(spec: str) -> str:
+    name, sep, path = spec.partition(":")
+    return f"{name}:{Path(path).name}" if sep else spec
 
 
 def git_blob_id(data: bytes) -> str:

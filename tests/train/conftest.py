@@ -1,0 +1,42 @@
+"""Fixtures for trainer tests: a tiny random Qwen2.5-VL and small built datasets with real JPEG keyframes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.distill.helpers import make_row, write_dataset
+
+LETTERS = "ABC"
+
+
+def cot_rows(n: int, answer: str | None = None) -> list[dict]:
+    """`n` multiple-choice rows with a short `cot`; the answer cycles A, B, C unless `answer` is given."""
+    return [
+        make_row(
+            f"q{i}",
+            "multiple_choice",
+            question="What moves?",
+            options=["a car", "a bus", "a cat"],
+            answer=answer or LETTERS[i % 3],
+            cot="the box moves at 2.0s",
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Qwen2.5-VL saved locally (skipped without torch and transformers)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from tests.distill.tiny_qwen import build_tiny_qwen25_vl
+
+    return build_tiny_qwen25_vl(tmp_path_factory.mktemp("tiny-qwen25-vl"))
+
+
+@pytest.fixture(scope="session")
+def cot_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built dataset of 6 multiple-choice rows with CoT, answers A, B, C in turn."""
+    return write_dataset(tmp_path_factory.mktemp("cot"), cot_rows(6))

@@ -1,0 +1,97 @@
+"""Rows for training: reading a split, the SFT target text, the order rows are seen in. No torch here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from vdata.errors import ConfigError
+from vdata.shards import iter_rows
+
+logger = logging.getLogger(__name__)
+
+_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S)
+
+
+def load_rows(data: Path, split: str) -> list[dict[str, Any]]:
+    """Every row of `split` in the built dataset at `data`, frames included; an empty split raises."""
+    rows = list(iter_rows(data, split=split))
+    if not rows:
+        raise ConfigError(f"--data {data}: no rows in split {split!r} (is it a built vdata dataset?)")
+    return rows
+
+
+def answer_text(row: Mapping[str, Any]) -> str | None:
+    """The text that goes inside `<answer>` for a row: the distilled teacher's own answer when `meta.distill`
+    kept one, else the gold `answer`, else the first span as `start - end` seconds; None when there is none."""
+    try:
+        meta = json.loads(row.get("meta") or "{}")
+    except json.JSONDecodeError:
+        meta = {}
+    response = (meta.get("distill") or {}).get("response") if isinstance(meta, dict) else None
+    if isinstance(response, str) and (m := _ANSWER.search(response)) and m.group(1).strip():
+        return m.group(1).strip()
+    if row.get("answer") not in (None, ""):
+        return str(row["answer"]).strip()
+    spans = row.get("spans") or []
+    if spans:
+        return f"{spans[0]['start_s']:.1f} - {spans[0]['end_s']:.1f}"
+    return None
+
+
+def sft_target(row: Mapping[str, Any]) -> str | None:
+    """The assistant turn SFT learns: `<think>{cot}</think>\\n<answer>{answer}</answer>`; None without either.
+
+    >>> sft_target({"cot": "at 2.0s it turns red", "answer": "B"})
+    '<think>at 2.0s it turns red</think>\\n<answer>B</answer>'
+    """
+    cot = (row.get("cot") or "").strip()
+    answer = answer_text(row)
+    if not cot or answer is None:
+        return None
+    return f"<think>{cot}</think>\n<answer>{answer}</answer>"
+
+
+def sft_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """(row, target) for every row that has a target; rows without `cot` or an answer are skipped and counted."""
+    pairs = [(row, target) for row in rows if (target := sft_target(row)) is not None]
+    if not pairs:
+        raise ConfigError("no row has both `cot` and an answer; distill the dataset first (vdata distill)")
+    if len(pairs) < len(rows):
+        logger.warning("skipped %d of %d rows without cot or answer", len(rows) - len(pairs), len(rows))
+    return pairs
+
+
+def batch_indices(num_rows: int, batch_size: int, step: int, seed: int) -> list[int]:
+    """Row indices of optimizer step `step` (0-based): epochs are seeded permutations laid end to end.
+
+    A pure function of its arguments, so a resumed run sees the same rows as an uninterrupted one.
+
+    >>> batch_indices(4, 3, 0, 0) + batch_indices(4, 3, 1, 0) == batch_indices(4, 6, 0, 0)
+    True
+    """
+    out = []
+    for position in range(step * batch_size, (step + 1) * batch_size):
+        epoch, offset = divmod(position, num_rows)
+        order = list(range(num_rows))
+        random.Random(f"{seed}-{epoch}").shuffle(order)
+        out.append(order[offset])
+    return out
+
+
+def shuffled_order(num_frames: int, key: str) -> list[int]:
+    """A seeded permutation of frame positions that moves at least one frame when there are two or more.
+
+    >>> sorted(shuffled_order(5, "x")) == list(range(5)) and shuffled_order(5, "x") != list(range(5))
+    True
+    """
+    order = list(range(num_frames))
+    random.Random(key).shuffle(order)
+    if num_frames > 1 and order == sorted(order):
+        order = order[1:] + order[:1]
+    return order

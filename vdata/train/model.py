@@ -1,0 +1,218 @@
+"""The model side: loading a Qwen-VL-family policy, encoding prompts with their keyframes, completion log-probs.
+
+Prompts are the distillation prompts (`vdata.distill.prompts`): the system and task text and the row's stored
+keyframes given to the processor as one video whose `VideoMetadata` carries the frames' true times
+(`vdata.distill.engines.hf.video_metadata`). A batch is laid out as `[left-padded prompt | right-padded
+completion]`; `N` = sequences, `P` = prompt tokens, `T` = completion tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from vdata.errors import ConfigError
+
+if TYPE_CHECKING:
+    import torch
+
+    from vdata.distill.prompts import Prompt
+
+logger = logging.getLogger(__name__)
+
+Inputs = dict[str, Any]
+
+
+def require_torch() -> None:
+    """Raise a `ConfigError` naming the extra when torch or transformers is missing."""
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as e:
+        raise ConfigError(f"training needs {e.name}: pip install 'vdata[train]'") from None
+
+
+def resolve_device(device: str, dtype: str) -> tuple[str, Any]:
+    """(`cpu` or `cuda[:N]`, torch dtype): `auto` picks CUDA when available; dtype `auto` = bf16 on CUDA, fp32 on CPU."""
+    import torch
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"--device {device}: no CUDA device is available")
+    if dtype == "auto":
+        return device, torch.bfloat16 if device.startswith("cuda") else torch.float32
+    return device, getattr(torch, dtype)
+
+
+def load_model(
+    path: str, device: str, dtype: Any, trainable: bool, gradient_checkpointing: bool = False
+) -> Any:
+    """An `AutoModelForImageTextToText` from `path` on `device`; frozen and in eval mode unless `trainable`."""
+    from transformers import AutoModelForImageTextToText
+
+    try:
+        model = AutoModelForImageTextToText.from_pretrained(path, dtype=dtype)
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"--model {path}: cannot load it with transformers ({e})") from None
+    model.to(device)
+    if trainable:
+        if gradient_checkpointing:
+            model.gradient_checkpointing_enable()
+            model.config.use_cache = False
+        model.train()
+    else:
+        model.requires_grad_(False)
+        model.eval()
+    return model
+
+
+def load_processor(path: str) -> Any:
+    """The model's `AutoProcessor`, left-padding its tokenizer (prompts are left-padded)."""
+    from transformers import AutoProcessor
+
+    try:
+        processor = AutoProcessor.from_pretrained(path)
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"--model {path}: cannot load its processor ({e})") from None
+    processor.tokenizer.padding_side = "left"
+    return processor
+
+
+def special_ids(processor: Any) -> tuple[int, int]:
+    """(eos id, pad id) of the processor's tokenizer; pad falls back to eos."""
+    tokenizer = processor.tokenizer
+    eos = tokenizer.eos_token_id
+    return eos, tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
+
+
+def encode_prompts(processor: Any, prompts: Sequence[Prompt], max_pixels: int | None = None) -> Inputs:
+    """Processor inputs for `prompts` (chat template with the generation prompt): `input_ids` and `attention_mask`
+    [B, P] left-padded, plus the video tensors (`pixel_values_videos`, `video_grid_thw`, ...)."""
+    from transformers.video_utils import VideoMetadata
+
+    from vdata.distill.engines.hf import video_metadata
+
+    video_kwargs: dict[str, Any] = {"do_sample_frames": False}
+    if max_pixels is not None:
+        size = dict(getattr(processor.video_processor, "size", None) or {})
+        size["longest_edge"] = max_pixels
+        size["shortest_edge"] = min(size.get("shortest_edge", max_pixels), max_pixels)
+        video_kwargs["size"] = size
+    texts = [
+        processor.apply_chat_template(p.messages(), add_generation_prompt=True, tokenize=False)
+        for p in prompts
+    ]
+    return dict(
+        processor(
+            text=texts,
+            videos=[p.images() for p in prompts],
+            video_metadata=[VideoMetadata(**video_metadata(p)) for p in prompts],
+            padding=True,
+            return_tensors="pt",
+            **video_kwargs,
+        )
+    )
+
+
+def select(inputs: Inputs, index: Sequence[int]) -> Inputs:
+    """The rows `index` of a batch (repeats allowed): per-sequence tensors are indexed and the packed video
+    patches (`pixel_values_videos`, one block of `t*h*w` rows per video) are cut and re-joined to match."""
+    import torch
+
+    n = inputs["input_ids"].shape[0]
+    out: Inputs = {}
+    for key, value in inputs.items():
+        if key in ("pixel_values_videos", "pixel_values"):
+            grid = inputs["video_grid_thw" if key == "pixel_values_videos" else "image_grid_thw"]  # [B, 3]
+            blocks = torch.split(value, grid.prod(-1).tolist())  # B x [t*h*w, D]
+            out[key] = torch.cat([blocks[i] for i in index])
+        elif hasattr(value, "shape") and value.shape[:1] == (n,):
+            out[key] = value[list(index)]
+        else:
+            out[key] = value
+    return out
+
+
+def completion_mask(ids: torch.Tensor, eos_id: int) -> torch.Tensor:
+    """1 on each completion's tokens up to and including its first `eos_id`, 0 after it.
+
+    ids [N, T] -> [N, T] (float). A completion without eos (cut at the length limit) is all ones.
+    """
+    import torch
+
+    is_eos = ids == eos_id  # [N, T]
+    first = torch.where(is_eos.any(1), is_eos.int().argmax(1), ids.shape[1])  # [N]
+    return (torch.arange(ids.shape[1], device=ids.device).unsqueeze(0) <= first.unsqueeze(1)).float()
+
+
+def encode_targets(processor: Any, texts: Sequence[str], device: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """Tokenized assistant turns, each ending with eos: (ids [N, T] right-padded, mask [N, T])."""
+    import torch
+
+    eos, pad = special_ids(processor)
+    rows = [processor.tokenizer(t, add_special_tokens=False)["input_ids"] + [eos] for t in texts]
+    length = max(len(r) for r in rows)
+    ids = torch.full((len(rows), length), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), length))
+    for i, r in enumerate(rows):
+        ids[i, : len(r)] = torch.tensor(r)
+        mask[i, : len(r)] = 1.0
+    return ids.to(device), mask.to(device)
+
+
+IGNORE = -100
+
+
+def with_completions(inputs: Inputs, ids: torch.Tensor, mask: torch.Tensor) -> tuple[Inputs, torch.Tensor]:
+    """Prompt inputs [N, P] with completions [N, T] appended, and the labels of the whole sequence.
+
+    Returns (inputs with `input_ids`, `attention_mask`, `mm_token_type_ids` [N, P + T]; labels [N, P + T]):
+    labels are the completion's token ids where `mask` is 1 and `IGNORE` (-100) on every prompt and padding
+    token, so only assistant tokens are ever scored.
+    """
+    import torch
+
+    out = dict(inputs)
+    out["input_ids"] = torch.cat([inputs["input_ids"], ids], dim=1)
+    out["attention_mask"] = torch.cat(
+        [inputs["attention_mask"], mask.to(inputs["attention_mask"].dtype)], dim=1
+    )
+    if "mm_token_type_ids" in inputs:
+        out["mm_token_type_ids"] = torch.cat([inputs["mm_token_type_ids"], torch.zeros_like(ids)], dim=1)
+    prompt_labels = torch.full_like(inputs["input_ids"], IGNORE)  # [N, P]
+    labels = torch.cat([prompt_labels, ids.masked_fill(mask == 0, IGNORE)], dim=1)  # [N, P + T]
+    return out, labels
+
+
+def label_logprobs(
+    model: Any, inputs: Inputs, labels: torch.Tensor, temperature: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Log-probability of each labelled token given the tokens before it, with the mask of labelled tokens.
+
+    inputs [N, L] (+ videos), labels [N, L] -> (logp [N, T], mask [N, T]) over the last T positions, from the
+    first labelled column on; only those positions' logits are computed. Logits are divided by `temperature`
+    so the values match the distribution rollouts were sampled from.
+    """
+    from vdata.train.losses import token_logprobs
+
+    labelled = (labels != IGNORE).any(0)  # [L]
+    width = labels.shape[1] - int(labelled.int().argmax())  # T
+    logits = model(**inputs, use_cache=False, logits_to_keep=width + 1).logits  # [N, T + 1, V]
+    logits = logits[:, :-1]  # [N, T, V]: position L - T - 1 + t predicts label column L - T + t
+    if temperature != 1.0:
+        logits = logits / temperature
+    target = labels[:, -width:]  # [N, T]
+    mask = (target != IGNORE).float()  # [N, T]
+    return token_logprobs(logits, target.clamp(min=0)) * mask, mask
+
+
+def to_device(inputs: Inputs, device: Any) -> Inputs:
+    """Every tensor of `inputs` moved to `device`."""
+    return {k: v.to(device) if hasattr(v, "to") else v for k, v in inputs.items()}
+
+
+def count_parameters(model: Any) -> int:
+    """Number of parameters of `model`."""
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,77 @@
+"""What both loops start with: seeds, the policy and its processor, AdamW with a cosine schedule, resume."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from vdata.train import checkpoint
+from vdata.train.config import SFTConfig
+from vdata.train.losses import cosine_schedule
+from vdata.train.model import count_parameters, load_model, load_processor, require_torch, resolve_device
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    """The live objects of a run: `start_step` is the number of optimizer steps already done (0 when fresh)."""
+
+    model: Any
+    processor: Any
+    optimizer: Any
+    scheduler: Any
+    device: str
+    dtype: Any
+    start_step: int
+
+
+def seed_all(seed: int) -> None:
+    """Seed Python, numpy and torch (CPU and CUDA)."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def start(config: SFTConfig, total_updates: int) -> Run:
+    """Load the policy (from the checkpoint when resuming) and build its optimizer and scheduler.
+
+    `total_updates` is the number of optimizer steps the cosine schedule spans.
+    """
+    require_torch()
+    import torch
+
+    seed_all(config.seed)
+    resume_from = checkpoint.find(config.out, config.resume)
+    device, dtype = resolve_device(config.device, config.dtype)
+    source = str(resume_from) if resume_from else config.model
+    model = load_model(
+        source, device, dtype, trainable=True, gradient_checkpointing=config.gradient_checkpointing
+    )
+    processor = load_processor(source)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    schedule = functools.partial(cosine_schedule, warmup_steps=config.warmup_steps, total_steps=total_updates)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    start_step = checkpoint.load_state(resume_from, optimizer, scheduler) if resume_from else 0
+    logger.info(
+        "%s: %.1fM parameters on %s (%s), starting at step %d",
+        source,
+        count_parameters(model) / 1e6,
+        device,
+        dtype,
+        start_step,
+    )
+    return Run(model, processor, optimizer, scheduler, device, dtype, start_step)
+
+
+def gpu_memory_gb() -> float | None:
+    """Peak CUDA memory allocated so far, in GB; None on CPU."""
+    import torch
+
+    return torch.cuda.max_memory_allocated() / 1e9 if torch.cuda.is_available() else None

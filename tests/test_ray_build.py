@@ -4,7 +4,11 @@ time limit, memory check, `file://` URLs and biggest-first scheduling."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -22,10 +26,11 @@ OPTIONS = BuildOptions(frames="uniform:4,boxes", scenes="content", shard_size="2
 
 @pytest.fixture(scope="module")
 def ray_instance():
+    """A local Ray instance with 2 CPUs for this module, shut down after it (later tests fork worker pools)."""
     ray = pytest.importorskip("ray")
-    if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    return ray
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -75,19 +80,31 @@ def test_ray_engine_builds_the_same_dataset_as_local_from_file_urls(ray_instance
     _same_dataset(local_build, out)
 
 
-def test_ray_build_killed_mid_way_resumes_to_the_same_dataset(ray_instance, corpus, local_build, tmp_path):
+#: A driver that builds slowly (0.3 s per item), so the test can `kill -9` it mid-way.
+SLOW_DRIVER = """
+import json, sys, time
+from vdata.build import build
+from vdata.options import BuildOptions
+build([sys.argv[1]], sys.argv[2], BuildOptions(**json.loads(sys.argv[3])), on_progress=lambda *a: time.sleep(0.3))
+"""
+
+
+@pytest.mark.slow
+def test_ray_build_whose_driver_is_killed_resumes_to_the_same_dataset(ray_instance, corpus, local_build, tmp_path):
     out = tmp_path / "ray"
-    options = replace(OPTIONS, engine="ray", shard_size="1B")  # a commit per row
-
-    def die_after_five(done: int, total: int, rows: int, errors: int) -> None:
-        if done == 5:
-            raise KeyboardInterrupt  # the driver dies: no finish(), only the journal survives
-
-    with pytest.raises(KeyboardInterrupt):
-        build([f"jsonl:{corpus}"], out, options, on_progress=die_after_five)
-    assert not (out / "vdata.json").exists()
+    address = ray_instance.get_runtime_context().gcs_address
+    options = replace(OPTIONS, engine="ray", ray_address=address, shard_size="1B")  # a commit per row
+    driver = subprocess.Popen([sys.executable, "-c", SLOW_DRIVER, f"jsonl:{corpus}", str(out),
+                               json.dumps(asdict(options))])
+    journal = out / ".vdata-build" / "journal.jsonl"
+    deadline = time.monotonic() + 120
+    while not (journal.exists() and len(journal.read_text().splitlines()) > 3) and driver.poll() is None:
+        assert time.monotonic() < deadline, "the driver committed nothing in 120 s"
+        time.sleep(0.05)
+    driver.kill()
+    assert driver.wait() == -signal.SIGKILL and not (out / "vdata.json").exists()
     report = build([f"jsonl:{corpus}"], out, options)
-    assert report.items_skipped == 5
+    assert 3 <= report.items_skipped < 15
     assert read_table(out).to_pylist() == read_table(local_build).to_pylist()
 
 

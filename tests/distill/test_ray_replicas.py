@@ -18,10 +18,11 @@ ANSWERS = {"mc1": think("B"), "num1": think("7"), "tg1": think("2.0 - 4.0"), "mc
 
 @pytest.fixture(scope="module")
 def ray_instance():
+    """A local Ray instance with 2 CPUs for this module, shut down after it (later tests fork worker pools)."""
     ray = pytest.importorskip("ray")
-    if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    return ray
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
 
 
 def rows(out: Path) -> list[dict]:
@@ -46,6 +47,7 @@ def test_replicas_asked_for_more_cpus_than_the_cluster_has_fail_at_start(ray_ins
         distill(scripted_config({"*": [think("A")]}, replicas=3))
 
 
+@pytest.mark.slow
 def test_two_transformers_replicas_on_cpu_match_one_greedy_engine(ray_instance, tiny_qwen, dataset, tmp_path):
     greedy = Sampling(temperature=0.0, max_new_tokens=4, seed=1)
     one = DistillConfig(input=dataset, out=tmp_path / "one", teacher=str(tiny_qwen), engine="transformers",

@@ -19,6 +19,7 @@ from vdata.eval.report import EvalOptions
 from vdata.infer.run import InferConfig
 from vdata.options import BuildOptions
 from vdata.rewards import cli as rewards_cli
+from vdata.train import cli as train_cli
 
 app = typer.Typer(help="vdata: post-training data for video LMMs.", no_args_is_help=True, add_completion=False)
 app.add_typer(rewards_cli.app, name="rewards")
@@ -49,6 +50,9 @@ def friendly(fn: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+app.add_typer(train_cli.make_app(friendly, console, lambda data: console.print_json(json.dumps(data))), name="train")
 
 
 def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:

@@ -11,7 +11,7 @@ from tests.distill.helpers import make_row, write_dataset
 LETTERS = "ABC"
 
 
-def cot_rows(n: int, answer: str | None = None) -> list[dict]:
+def cot_rows(n: int, answer: str | None = None, cot: str = "the box moves at 2.0s") -> list[dict]:
     """`n` multiple-choice rows with a short `cot`; the answer cycles A, B, C unless `answer` is given."""
     return [
         make_row(
@@ -20,7 +20,7 @@ def cot_rows(n: int, answer: str | None = None) -> list[dict]:
             question="What moves?",
             options=["a car", "a bus", "a cat"],
             answer=answer or LETTERS[i % 3],
-            cot="the box moves at 2.0s",
+            cot=cot,
         )
         for i in range(n)
     ]

@@ -7,6 +7,7 @@ Importing this package imports no ML library; torch and transformers load when a
 """
 
 from vdata.train.config import GRPOConfig, SFTConfig, load_config
+from vdata.train.grpo import train_grpo
 from vdata.train.sft import TrainResult, train_sft
 
-__all__ = ["GRPOConfig", "SFTConfig", "TrainResult", "load_config", "train_sft"]
+__all__ = ["GRPOConfig", "SFTConfig", "TrainResult", "load_config", "train_grpo", "train_sft"]

@@ -106,6 +106,7 @@ def build(
     """Build Parquet shards from video corpora (resumes an interrupted build; a finished one is a no-op)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from vdata import builders
     from vdata.build import build as run_build
     from vdata.options import default_workers
     from vdata.urls import local_path
@@ -116,6 +117,8 @@ def build(
         shard_size=shard_size, limit=limit, split=split, engine=engine, ray_address=ray_address,
         task_memory=task_memory,
     )
+    for spec in source:  # a bad --source fails here, before the progress bar appears
+        builders.get(builders.parse_source(spec)[0])
     with Progress(
         TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} items/s"),
         TextColumn("rows {task.fields[rows]}  errors {task.fields[errors]}"), TimeRemainingColumn(),

@@ -18,7 +18,7 @@ from vdata.options import BuildOptions
 from vdata.video import decode
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
-from vdata.video.scenes import SceneCollector, detect_size
+from vdata.video.scenes import LEAD_IN_FRAMES, SceneCollector, detect_size
 
 #: Slack (seconds) when comparing label times to the video's end: container rounding, not a label error.
 _TIME_SLACK_S = 1e-6
@@ -49,7 +49,8 @@ def process_item(item: Item, options: BuildOptions) -> dict[str, Any]:
     collector = SceneCollector(options.scenes, table, first, last) if options.scenes != "none" else None
     scan = None
     if collector is not None:
-        scan = decode.Scan(first, last, detect_size(info.width, info.height), collector.visit)
+        scan = decode.Scan(max(0, first - LEAD_IN_FRAMES), last, detect_size(info.width, info.height),
+                           collector.visit)
         # A separate PyAV pass finds the scenes when they decide the frames or the decoder cannot scan.
         if policy.needs_scenes or decoder_name not in ("auto", "pyav"):
             decode.get("pyav")(str(item.video), table, [], size, scan)

@@ -30,6 +30,12 @@ def test_scenes_cover_only_the_clip_window(scene_video: Path) -> None:
     assert found == pytest.approx([0.4, 1.2, 1.2, 2.8, 2.8, 3.6], abs=1e-9)
 
 
+def test_a_cut_just_inside_the_clip_window_is_found(scene_video: Path) -> None:
+    # the window starts 5 frames before the cut at frame 30, closer than the detector's minimum scene length
+    found = scenes(scene_video, clip_start_s=1.0, clip_end_s=2.0)
+    assert found == pytest.approx([1.0, 1.2, 1.2, 2.0], abs=1e-9)
+
+
 def test_cuts_in_every_codec_are_found(codec_videos: dict[str, Path]) -> None:
     for video in codec_videos.values():  # cuts at frames 20 and 40 of 60
         assert scenes(video) == pytest.approx([0.0, 0.8, 0.8, 1.6, 1.6, 2.4], abs=1e-9), video.name

@@ -17,6 +17,9 @@ from vdata.video.probe import FrameTable
 #: Width in pixels of the frames shown to the detector (height keeps the aspect): detection is about
 #: colour and luma change, not detail, and small frames keep it cheap.
 DETECT_WIDTH = 160
+#: Frames shown to the detector before a clip window starts: PySceneDetect's detectors ignore cuts within
+#: `min_scene_len` (15) frames of the first frame they see, which would hide a cut just inside the window.
+LEAD_IN_FRAMES = 15
 
 
 def _content():

@@ -37,6 +37,26 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sft_run(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory):
+    """SFT of the tiny model on 6 short CoT rows (answers A, B, C in turn) until it writes the format: the
+    warm start of the GRPO test, as SFT then GRPO is the intended recipe."""
+    from vdata.train import SFTConfig, train_sft
+
+    root = tmp_path_factory.mktemp("sft")
+    data = write_dataset(root / "data", cot_rows(6, cot="look"))
+    config = SFTConfig(
+        data=data,
+        model=str(tiny_model),
+        out=root / "run",
+        max_steps=70,
+        batch_size=6,
+        lr=5e-3,
+        warmup_steps=5,
+    )
+    return train_sft(config)
+
+
+@pytest.fixture(scope="session")
 def cot_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built dataset of 6 multiple-choice rows with CoT, answers A, B, C in turn."""
     return write_dataset(tmp_path_factory.mktemp("cot"), cot_rows(6))

@@ -21,7 +21,7 @@ def test_yaml_keys_match_flags_and_flags_win(tmp_path: Path):
 def test_unknown_yaml_key_and_missing_data_fail_with_the_rule(tmp_path: Path):
     path = tmp_path / "bad.yaml"
     path.write_text("data: built\nmodel: m\nout: run\nnum-generation: 4\n")
-    with pytest.raises(ConfigError, match="unknown key 'num-generation'.*num-generations"):
+    with pytest.raises(ConfigError, match=r"unknown key 'num-generation'.*num-generations"):
         load_config(GRPOConfig, path)
     with pytest.raises(ConfigError, match="--data is required"):
         load_config(SFTConfig, None, model="m", out="run")

@@ -37,22 +37,12 @@ def test_only_the_assistant_turn_is_labelled(tiny_model: Path):
     assert sft_target({"cot": "", "answer": "B"}) is None
 
 
-def test_sft_loss_falls_clearly(tiny_model: Path, cot_data: Path, tmp_path: Path):
-    config = SFTConfig(
-        data=cot_data,
-        model=str(tiny_model),
-        out=tmp_path / "run",
-        max_steps=24,
-        batch_size=4,
-        grad_accum=2,
-        lr=1e-2,
-    )
-    result = train_sft(config)
-    losses = [r["loss"] for r in read_log(tmp_path / "run")]
-    assert len(losses) == 24 and losses == [r["loss"] for r in result.records]
-    assert sum(losses[-3:]) / 3 < 0.5 * sum(losses[:3]) / 3
-    assert (result.final / "model.safetensors").exists()
-    assert all(r["assistant_tokens"] > 0 and r["lr"] > 0 for r in result.records)
+def test_sft_loss_falls_clearly(sft_run):
+    losses = [r["loss"] for r in read_log(sft_run.out)]
+    assert len(losses) == 70 and losses == [r["loss"] for r in sft_run.records]
+    assert sum(losses[-5:]) / 5 < 0.1 * sum(losses[:5]) / 5
+    assert (sft_run.final / "model.safetensors").exists()
+    assert all(r["assistant_tokens"] > 0 and r["lr"] > 0 for r in sft_run.records)
 
 
 class Interrupted(Exception):

@@ -66,6 +66,12 @@ def shuffle_frames(prompt: Any, key: str) -> Any:
     return dataclasses.replace(prompt, frames=tuple(prompt.frames[j] for j in order))
 
 
+def media_token_ids(model: Any) -> list[int]:
+    """Ids of the image and video placeholder tokens: never sampled, since the model would read them as media."""
+    ids = (getattr(model.config, key, None) for key in ("image_token_id", "video_token_id"))
+    return [i for i in ids if i is not None]
+
+
 def sample(model: Any, inputs: dict[str, Any], config: GRPOConfig, eos: int, pad: int) -> Any:
     """G sampled completions per prompt: ids [B * G, T] (completions of prompt b at rows b * G .. b * G + G - 1)."""
     import torch
@@ -82,6 +88,7 @@ def sample(model: Any, inputs: dict[str, Any], config: GRPOConfig, eos: int, pad
             eos_token_id=eos,
             pad_token_id=pad,
             use_cache=True,
+            suppress_tokens=media_token_ids(model),
         )
     return out[:, inputs["input_ids"].shape[1] :]  # [B * G, T]
 

@@ -9,8 +9,8 @@ import pytest
 
 from tests.distill.helpers import ROWS
 from vdata.distill import DistillConfig, Sampling, Templates, create_engine, distill
-from vdata.distill.engines.hf import video_metadata
 from vdata.shards import read_manifest, read_table
+from vdata.vlm import video_metadata
 
 pytest.importorskip("transformers")
 

@@ -2,7 +2,7 @@
 
 Prompts are the distillation prompts (`vdata.distill.prompts`): the system and task text and the row's stored
 keyframes given to the processor as one video whose `VideoMetadata` carries the frames' true times
-(`vdata.distill.engines.hf.video_metadata`). A batch is laid out as `[left-padded prompt | right-padded
+(`vdata.vlm.video_metadata`). A batch is laid out as `[left-padded prompt | right-padded
 completion]`; `N` = sequences, `P` = prompt tokens, `T` = completion tokens.
 """
 
@@ -88,32 +88,11 @@ def special_ids(processor: Any) -> tuple[int, int]:
 
 
 def encode_prompts(processor: Any, prompts: Sequence[Prompt], max_pixels: int | None = None) -> Inputs:
-    """Processor inputs for `prompts` (chat template with the generation prompt): `input_ids` and `attention_mask`
-    [B, P] left-padded, plus the video tensors (`pixel_values_videos`, `video_grid_thw`, ...)."""
-    from transformers.video_utils import VideoMetadata
+    """Processor inputs for `prompts` (`vdata.vlm.encode_prompts`): `input_ids` and `attention_mask` [B, P]
+    left-padded, plus the video tensors (`pixel_values_videos`, `video_grid_thw`, ...)."""
+    from vdata.vlm import encode_prompts as encode
 
-    from vdata.distill.engines.hf import video_metadata
-
-    video_kwargs: dict[str, Any] = {"do_sample_frames": False}
-    if max_pixels is not None:
-        size = dict(getattr(processor.video_processor, "size", None) or {})
-        size["longest_edge"] = max_pixels
-        size["shortest_edge"] = min(size.get("shortest_edge", max_pixels), max_pixels)
-        video_kwargs["size"] = size
-    texts = [
-        processor.apply_chat_template(p.messages(), add_generation_prompt=True, tokenize=False)
-        for p in prompts
-    ]
-    return dict(
-        processor(
-            text=texts,
-            videos=[p.images() for p in prompts],
-            video_metadata=[VideoMetadata(**video_metadata(p)) for p in prompts],
-            padding=True,
-            return_tensors="pt",
-            **video_kwargs,
-        )
-    )
+    return dict(encode(processor, prompts, max_pixels))
 
 
 def select(inputs: Inputs, index: Sequence[int]) -> Inputs:

@@ -8,24 +8,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from vdata.distill.engines.base import Engine, EngineError, batch_seed, missing_extra, register
+from vdata.vlm import encode_prompts
 
 if TYPE_CHECKING:
     from vdata.distill.config import DistillConfig, Sampling
     from vdata.distill.prompts import Prompt
 
 logger = logging.getLogger(__name__)
-
-
-def video_metadata(prompt: Prompt) -> dict[str, Any]:
-    """The `VideoMetadata` fields that make a Qwen-VL processor see the keyframes' true times.
-
-    `frames_indices / fps` are the frames' times (Qwen3-VL writes them into the prompt) and
-    `len(frames_indices) / total_num_frames * fps` is the keyframes' sampling rate (Qwen2.5-VL's
-    `second_per_grid_ts`), so `total_num_frames` is chosen to make that ratio `prompt.sampling_fps`.
-    """
-    n = len(prompt.frames)
-    total = max(n, round(n * prompt.video_fps / prompt.sampling_fps))
-    return {"total_num_frames": total, "fps": prompt.video_fps, "frames_indices": list(prompt.frame_indices)}
 
 
 @register("transformers")
@@ -65,30 +54,12 @@ class TransformersEngine(Engine):
         tokenizer = self.processor.tokenizer
         tokenizer.padding_side = "left"
         self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-        self.video_kwargs: dict[str, Any] = {"do_sample_frames": False}
-        if config.max_pixels is not None:
-            size = dict(getattr(self.processor.video_processor, "size", None) or {})
-            size["longest_edge"] = config.max_pixels
-            size["shortest_edge"] = min(size.get("shortest_edge", config.max_pixels), config.max_pixels)
-            self.video_kwargs["size"] = size
+        self.max_pixels = config.max_pixels
         logger.info("loaded %s on %s", config.teacher, device)
 
     def model_inputs(self, prompts: Sequence[Prompt]) -> Any:
         """The processor's batch for `prompts` (left-padded token ids, video patches, `video_grid_thw`)."""
-        from transformers.video_utils import VideoMetadata
-
-        texts = [
-            self.processor.apply_chat_template(p.messages(), add_generation_prompt=True, tokenize=False)
-            for p in prompts
-        ]
-        return self.processor(
-            text=texts,
-            videos=[p.images() for p in prompts],
-            video_metadata=[VideoMetadata(**video_metadata(p)) for p in prompts],
-            padding=True,
-            return_tensors="pt",
-            **self.video_kwargs,
-        ).to(self.device)
+        return encode_prompts(self.processor, prompts, self.max_pixels).to(self.device)
 
     def generate(self, prompts: Sequence[Prompt], n: int, sampling: Sampling) -> list[list[str]]:
         if not prompts:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from vdata.distill.engines.base import Engine, EngineError, batch_seed, missing_extra, register
-from vdata.distill.engines.hf import video_metadata
+from vdata.vlm import video_metadata
 
 if TYPE_CHECKING:
     from vdata.distill.config import DistillConfig, Sampling

@@ -163,7 +163,7 @@ def _run(todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outco
 def _one_thread_per_worker() -> None:
     """Pool workers already use every core between them: keep OpenMP and OpenCV (scene detection) to one thread
     each so they do not oversubscribe the cores, as Ray does for its tasks (here, on 2 cores, 2.7% faster with
-    --scenes content; the gap grows with the core count)."""
+    --scenes content)."""
     os.environ["OMP_NUM_THREADS"] = "1"
     try:
         import cv2

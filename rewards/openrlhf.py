@@ -59,9 +59,9 @@ def score_queries(
 def reward_func(
     queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any], **kwargs: Any
 ) -> dict[str, Any]:
-    """OpenRLHF's custom reward function; see the module docstring.
+    """OpenRLHF's custom reward function; see the module docstring. The values are those of `score_queries`:
 
-    >>> reward_func(["Q: 2+1?<answer>3</answer>"], ["Q: 2+1?"], ['{"task": "numeric", "answer": "3"}'])["rewards"]
+    >>> score_queries(["Q: 2+1?<answer>3</answer>"], ["Q: 2+1?"], ['{"task": "numeric", "answer": "3"}'])["rewards"]
     [1.0]
     """
     out = score_queries(queries, prompts, labels, kwargs.get("rewards"), kwargs.get("weights"))

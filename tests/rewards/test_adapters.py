@@ -2,6 +2,7 @@
 
 import json
 import pickle
+import sys
 
 import pytest
 
@@ -80,9 +81,17 @@ def test_easyr1_batch_returns_overall():
     assert out == [{"overall": 2.0, "accuracy": 1.0, "format": 1.0}]
 
 
-def test_openrlhf_strips_the_prompt_prefix():
+def test_openrlhf_strips_the_prompt_prefix(monkeypatch):
+    monkeypatch.delitem(sys.modules, "torch", raising=False)  # lists when the caller has not imported torch
     out = openrlhf.reward_func(["PROMPT B " + GOOD], ["PROMPT B "], [MC])
     assert out["rewards"] == [2.0] and out["extra_logs"]["accuracy"] == [1.0]
+
+
+def test_openrlhf_returns_tensors_when_the_trainer_has_torch():
+    torch = pytest.importorskip("torch")
+    out = openrlhf.reward_func(["PROMPT B " + GOOD], ["PROMPT B "], [MC])
+    assert isinstance(out["rewards"], torch.Tensor) and out["rewards"].tolist() == [2.0]
+    assert out["extra_logs"]["accuracy"].tolist() == [1.0]
 
 
 @pytest.fixture

@@ -1,30 +1,38 @@
 # Two entry points: `make demo` and `make test`. Both create .venv (Python >= 3.10) on first use.
+# The demo needs only the video extra; the tests also install the teacher/trainer stack (torch, transformers)
+# and Ray, so every test runs (the tiny Qwen-VL models are built locally, nothing is downloaded).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-EXTRAS ?= video,dev,ray
+DEMO_EXTRAS ?= video
+TEST_EXTRAS ?= video,dev,ray,teacher,train
 
 .PHONY: demo test bench lint clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
-	touch $(STAMP)
 
-demo: $(STAMP)
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[$(DEMO_EXTRAS)]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[$(TEST_EXTRAS)]'
+	touch $@
+
+demo: $(VENV)/.installed-demo
 	$(BIN)/vdata demo --out demo-out
 
-test: $(STAMP)
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-test
 	command -v ffmpeg >/dev/null || (apt-get update -qq && apt-get install -y -qq ffmpeg)
-	$(BIN)/python -m pip install -q -e '.[$(EXTRAS),bench]'
+	$(BIN)/python -m pip install -q -e '.[$(TEST_EXTRAS),bench]'
 	$(BIN)/python benchmarks/bench_build.py
 
 clean:

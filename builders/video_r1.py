@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,6 @@ from vdata.builders._shared import (
 )
 from vdata.builders.base import BadRow, Builder, Item, register
 
-log = logging.getLogger(__name__)
 
 #: Release files, read in this order: the CoT file first so its `process` wins for a `problem_id` in both.
 FILES = ("Video-R1-COT-165k.json", "Video-R1-260k.json")
@@ -53,7 +51,8 @@ class VideoR1(Builder):
     `A. ` letters; `answer` is the text inside `<answer>...</answer>` (for multiple choice, the letter, checked
     against the options); `cot` is the text inside `<think>...</think>` of `process` (the tags removed), None
     without `process`. `key` is `problem_id`; `meta` keeps `problem_type`, `data_source`, `path`. Rows with
-    `data_type` "image" are skipped (vdata samples are videos) and their count is logged; an unknown
+    `data_type` "image" are skipped (vdata samples are videos), each recorded in errors.parquet with code
+    `not_a_video` so the build report counts them; an unknown
     `problem_type`, a `solution` without `<answer>`, or a letter outside the options is a bad row.
     """
 
@@ -68,7 +67,6 @@ class VideoR1(Builder):
 
     def items(self) -> Iterator[Item | BadRow]:
         seen: set[str] = set()
-        images = 0
         for path in annotation_files(self.path, list(FILES)):
             videos = VideoIndex(path.parent)
             try:
@@ -79,10 +77,11 @@ class VideoR1(Builder):
                 yield BadRow(self.name, path.name, str(path), e.code, str(e))
                 continue
             for n, row in enumerate(rows):
-                if isinstance(row, dict) and row.get("data_type") == "image":
-                    images += 1
-                    continue
                 key = str(row.get("problem_id", f"row{n}")) if isinstance(row, dict) else f"row{n}"
+                if isinstance(row, dict) and row.get("data_type") == "image":
+                    yield BadRow(self.name, key, f"{path}:{n}", "not_a_video",
+                                 f"{key}: an image problem ({row.get('path', '')}); vdata builds video samples")
+                    continue
                 if key in seen:
                     continue
                 seen.add(key)
@@ -90,8 +89,6 @@ class VideoR1(Builder):
                     yield self._convert(row, key, videos)
                 except (RowError, TypeError, ValueError) as e:
                     yield BadRow(self.name, key, f"{path}:{n}", getattr(e, "code", "bad_annotation"), f"{key}: {e}")
-        if images:
-            log.info("video-r1: skipped %d image problems (vdata builds video samples)", images)
 
     def _convert(self, row: Any, key: str, videos: VideoIndex) -> Item:
         require(row, "problem", "problem_type", "solution", "path")

@@ -42,5 +42,6 @@ ERROR_CODES: dict[str, str] = {
     "bad_annotation": "an annotation row is malformed (missing field, wrong type, unknown option)",
     "bad_span": "a time span is invalid (end < start, or entirely outside the video)",
     "bad_box": "a box is invalid (x2 <= x1, y2 <= y1, or entirely outside the frame)",
+    "not_a_video": "the annotation row is about an image, not a video (skipped by design, counted)",
     "internal": "an unexpected error inside vdata (please report it)",
 }

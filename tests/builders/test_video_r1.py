@@ -44,7 +44,6 @@ def test_numerical_becomes_numeric_and_a_problem_id_is_built_once(tmp_path: Path
     ]
 
 
-def test_image_rows_are_skipped_and_letter_outside_options_is_a_bad_row(tmp_path: Path, put) -> None:
+def test_image_rows_are_skipped_and_counted_and_letter_outside_options_is_a_bad_row(tmp_path: Path, put) -> None:
     out = list(VideoR1(_corpus(tmp_path, put)).items())
-    assert "4" not in {o.key for o in out}
-    assert [(b.key, b.code) for b in out if isinstance(b, BadRow)] == [("5", "bad_annotation")]
+    assert [(b.key, b.code) for b in out if isinstance(b, BadRow)] == [("4", "not_a_video"), ("5", "bad_annotation")]

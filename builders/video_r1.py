@@ -18,7 +18,6 @@ from vdata.builders._shared import (
 )
 from vdata.builders.base import BadRow, Builder, Item, register
 
-
 #: Release files, read in this order: the CoT file first so its `process` wins for a `problem_id` in both.
 FILES = ("Video-R1-COT-165k.json", "Video-R1-260k.json")
 #: Video-R1 `problem_type` -> schema v1 task.

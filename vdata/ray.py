@@ -111,7 +111,13 @@ class _ItemTimeout(BaseException):
     """Raised by SIGALRM inside a task; a BaseException, so the item's own `except Exception` lets it by."""
 
 
+#: Set by the SIGALRM handler: native code (PyAV's Cython callbacks) can swallow the exception the handler
+#: raises, so an item whose alarm fired is a timeout even when its work then returned normally.
+_alarm_fired = threading.Event()
+
+
 def _raise_timeout(signum: int, frame: Any) -> None:
+    _alarm_fired.set()
     raise _ItemTimeout
 
 
@@ -121,13 +127,16 @@ def _task(entry: Item, options: BuildOptions) -> Outcome:
     backstop.daemon = True
     backstop.start()
     in_main = threading.current_thread() is threading.main_thread()
+    timed_out = False, _error(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
+    _alarm_fired.clear()
     if in_main:
         previous = signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, options.timeout_s)
     try:
-        return _attempt(entry, options)
+        outcome = _attempt(entry, options)
+        return timed_out if _alarm_fired.is_set() else outcome
     except _ItemTimeout:
-        return False, _error(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
+        return timed_out
     finally:
         if in_main:
             signal.setitimer(signal.ITIMER_REAL, 0)

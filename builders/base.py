@@ -17,10 +17,12 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 from vdata.errors import ConfigError
+from vdata.urls import corpus_path, is_url
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class Box:
 class Item:
     """One sample to build: a video (or a window of it) and its labels in schema units.
 
-    `video` is the absolute path; `video_rel` the path relative to the corpus root, as stored in the shard.
+    `video` is the absolute path (a `upath.UPath` when the corpus is at a URL); `video_rel` the path relative
+    to the corpus root, as stored in the shard.
     `clip_start_s`/`clip_end_s` (seconds from video start; None = start/end of the video) bound where keyframes
     are sampled; spans and boxes stay in video time. `key` identifies the annotation inside the corpus; the
     sample id is derived from it, so the same corpus and annotation always give the same id.
@@ -111,6 +114,7 @@ class Builder:
     """Base of every builder: construct with the path after `FORMAT:`; `items()` yields in a stable order.
 
     Subclasses document the on-disk layout they expect in their class docstring (`vdata formats` prints it).
+    `path` is a `Path`, or a `upath.UPath` for a URL (`s3://...`): use only the pathlib API both share.
     `split` is the split to assign when the format does not name one.
     """
 
@@ -121,14 +125,15 @@ class Builder:
     license: str = ""
 
     def __init__(self, path: str | Path, split: str = "train") -> None:
-        self.path = Path(path).expanduser().resolve()
+        self.path = corpus_path(str(path)) if is_url(str(path)) else Path(path).expanduser().resolve()
         self.split = split
         if not self.path.exists():
             raise ConfigError(f"{self.name}: {self.path} does not exist")
 
-    @property
+    @cached_property
     def root(self) -> Path:
-        """The corpus root that `Item.video_rel` is relative to (the folder, or the annotation file's folder)."""
+        """The corpus root that `Item.video_rel` is relative to (the folder, or the annotation file's folder);
+        looked up once (at a URL, each look is a request)."""
         return self.path if self.path.is_dir() else self.path.parent
 
     def items(self) -> Iterator[Item | BadRow]:

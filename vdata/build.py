@@ -27,7 +27,7 @@ from vdata.options import BuildOptions
 from vdata.process import process_item
 from vdata.schemas import SCHEMA_VERSION
 from vdata.shards import MANIFEST_NAME, ShardInfo, ShardWriter, read_manifest
-from vdata.urls import local_path
+from vdata.urls import corpus_path, is_url, local_path
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class BuildReport:
     """What a build did. `rows_by_*` and `errors_by_code` cover the whole dataset (resumed runs included);
     `items_run` / `wall_s` / `video_s` are this run's, for throughput."""
 
-    out: Path
+    out: Path | str  # a local folder, or a URL
     rows: int = 0
     rows_by_split: dict[str, int] = field(default_factory=dict)
     rows_by_task: dict[str, int] = field(default_factory=dict)
@@ -60,23 +60,30 @@ class BuildReport:
 def build(
     sources: list[str], out: str | Path, options: BuildOptions, on_progress: ProgressFn | None = None
 ) -> BuildReport:
-    """Build `sources` (`FORMAT:PATH` each; a path or a `file://` URL) into the dataset folder `out` (the same)
-    on `options.engine`; resumes an interrupted build with the same options (on either engine) and is a no-op
-    on a finished one. Raises `VdataError` when nothing at all could be built."""
-    out = local_path(out)
+    """Build `sources` (`FORMAT:PATH` each; a path, a `file://` URL or an fsspec URL such as `s3://...`) into
+    the dataset folder `out` (the same) on `options.engine`; resumes an interrupted build with the same options
+    (on either engine) and is a no-op on a finished one. Raises `VdataError` when nothing at all could be
+    built. URLs: see `vdata.urls`."""
+    remote = is_url(out)
+    out = str(out).rstrip("/") if remote else local_path(out)
     if not sources:
         raise ConfigError("give at least one --source FORMAT:PATH")
-    specs = [(name, local_path(path)) for name, path in map(builders.parse_source, sources)]
+    specs = [(name, corpus_path(path)) for name, path in map(builders.parse_source, sources)]
     corpus = [builders.get(name)(path, split=options.split) for name, path in specs]
-    fingerprint = {"sources": [f"{n}:{Path(p).expanduser().resolve()}" for n, p in specs], **options.fingerprint()}
-    if (out / MANIFEST_NAME).exists():
-        manifest = read_manifest(out)
+    fingerprint = {"sources": [f"{n}:{_source_key(p)}" for n, p in specs], **options.fingerprint()}
+    manifest = _finished_manifest(out)
+    if manifest is not None:
         if manifest.get("build", {}).get("fingerprint") == fingerprint:
             return _fail_if_empty(_report_from_disk(out, already_built=True))
         raise ConfigError(f"{out} already holds a finished build with other sources or options; use another --out")
 
     started = time.perf_counter()
-    writer = ShardWriter(out, fingerprint, options.shard_size_bytes)
+    if remote:
+        from vdata.shards.remote import RemoteShardWriter
+
+        writer: ShardWriter = RemoteShardWriter(str(out), fingerprint, options.shard_size_bytes)
+    else:
+        writer = ShardWriter(out, fingerprint, options.shard_size_bytes)
     report = BuildReport(out, items_skipped=0)
 
     def items() -> Iterator[Item | BadRow]:
@@ -105,7 +112,21 @@ def build(
             on_progress(report.items_run, todo_count, rows, errors)
 
     report.wall_s = time.perf_counter() - started
-    return _fail_if_empty(_summarise(writer, fingerprint, report))
+    return _fail_if_empty(_summarise(writer, out, fingerprint, report))
+
+
+def _source_key(path: Any) -> str:
+    """A corpus as the fingerprint names it: the resolved local path, or the URL."""
+    return str(path.expanduser().resolve()) if isinstance(path, Path) else str(path)
+
+
+def _finished_manifest(out: Path | str) -> dict[str, Any] | None:
+    """The manifest of the finished dataset at `out`, or None when there is none yet."""
+    if isinstance(out, str):
+        from vdata.shards.remote import read_remote_manifest
+
+        return read_remote_manifest(out)
+    return read_manifest(out) if (out / MANIFEST_NAME).exists() else None
 
 
 def _fail_if_empty(report: BuildReport) -> BuildReport:
@@ -191,7 +212,7 @@ def _error(item: Item, code: str, message: str, source_file: str = "") -> dict[s
             "video": item.video_rel, "code": code, "message": message}
 
 
-def _summarise(writer: ShardWriter, fingerprint: dict[str, Any], report: BuildReport) -> BuildReport:
+def _summarise(writer: ShardWriter, out: Path | str, fingerprint: dict[str, Any], report: BuildReport) -> BuildReport:
     run = {
         "wall_s": round(report.wall_s, 3),
         "items_run": report.items_run,
@@ -201,7 +222,7 @@ def _summarise(writer: ShardWriter, fingerprint: dict[str, Any], report: BuildRe
     }
 
     def describe(shards: list[ShardInfo]) -> dict[str, Any]:
-        final = _report_from_disk(writer.out)
+        final = _report_from_disk(out)
         return {
             "format": "vdata",
             "schema_version": SCHEMA_VERSION,
@@ -219,18 +240,24 @@ def _summarise(writer: ShardWriter, fingerprint: dict[str, Any], report: BuildRe
         }
 
     writer.finish(describe)
-    final = _report_from_disk(writer.out)
+    final = _report_from_disk(out)
     final.items_run, final.items_skipped = report.items_run, report.items_skipped
     final.video_s, final.wall_s = report.video_s, report.wall_s
     return final
 
 
-def _report_from_disk(out: Path, already_built: bool = False) -> BuildReport:
-    """Counts read back from the finished dataset (metadata columns only)."""
+def _report_from_disk(out: Path | str, already_built: bool = False) -> BuildReport:
+    """Counts read back from the finished dataset at a local folder or a URL (metadata columns only)."""
     from vdata.shards import read_table
 
-    table = read_table(out, columns=["split", "task", "source"])
-    errors = pq.read_table(out / "errors.parquet", columns=["code"]) if (out / "errors.parquet").exists() else None
+    columns = ["split", "task", "source"]
+    if isinstance(out, str):
+        from vdata.shards.remote import read_remote_tables
+
+        table, errors = read_remote_tables(out, columns)
+    else:
+        table = read_table(out, columns=columns)
+        errors = pq.read_table(out / "errors.parquet", columns=["code"]) if (out / "errors.parquet").exists() else None
     return BuildReport(
         out,
         rows=table.num_rows,

@@ -80,7 +80,7 @@ def print_summary(summary: dict[str, Any]) -> None:
 @friendly
 def build(
     source: Annotated[list[str], typer.Option("--source", "-s", help="FORMAT:PATH; repeat to mix sources.")],
-    out: Annotated[str, typer.Option("--out", "-o", help="Output dataset folder (a path or a file:// URL).")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output dataset folder: a path or a URL (file://, s3://, gs://).")],
     frames: Annotated[str, typer.Option(help="Frame policy: uniform:N, fps:F,max=N, scenes[,min=N,max=N][,boxes].")]
     = _DEFAULTS.frames,
     max_pixels: Annotated[int, typer.Option(help="Pixel budget of a stored keyframe (w*h).")] = _DEFAULTS.max_pixels,
@@ -109,7 +109,7 @@ def build(
     from vdata import builders
     from vdata.build import build as run_build
     from vdata.options import default_workers
-    from vdata.urls import local_path
+    from vdata.urls import is_url, local_path
 
     options = BuildOptions(
         frames=frames, max_pixels=max_pixels, size_factor=size_factor, jpeg_quality=jpeg_quality, scenes=scenes,
@@ -141,6 +141,9 @@ def build(
         rate = report.video_s / report.wall_s if report.wall_s else 0
         console.print(f"built {report.items_run} items in {report.wall_s:.1f}s ({rate:.1f} video-s/s)"
                       + (f", {report.items_skipped} already done" if report.items_skipped else ""))
+    if is_url(out):  # `vdata info` reads local datasets: print what the build counted
+        print_table(f"dataset {out}", ["what", "value"], [["rows", report.rows], ["errors", report.errors]])
+        return
     from vdata.info import summarise
 
     print_summary(summarise(local_path(out)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from vdata.builders.base import Box, Item, Span
 from vdata.errors import ItemError
 from vdata.options import BuildOptions
+from vdata.urls import local_copy
 from vdata.video import decode
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
@@ -26,8 +28,21 @@ _TIME_SLACK_S = 1e-6
 
 def process_item(item: Item, options: BuildOptions) -> dict[str, Any]:
     """Build the row for `item`. Spans past the end are clipped and boxes partly outside the frame are clipped,
-    both noted in `meta`; invalid labels raise `ItemError` (`bad_span`, `bad_box`)."""
-    info = probe(item.video)
+    both noted in `meta`; invalid labels raise `ItemError` (`bad_span`, `bad_box`). A video at a URL is
+    decoded from a local copy; its errors name the URL."""
+    if isinstance(item.video, Path):
+        return _process(item, item.video, options)
+    with local_copy(item.video) as video:
+        try:
+            return _process(item, video, options)
+        except ItemError as e:
+            if e.source_file != str(video):
+                raise
+            raise ItemError(e.code, e.message.replace(str(video), str(item.video)), str(item.video)) from None
+
+
+def _process(item: Item, video: Path, options: BuildOptions) -> dict[str, Any]:
+    info = probe(video)
     table = info.frames
     notes: dict[str, Any] = {}
     start_s, end_s = _clip_window(item, info, notes)
@@ -53,14 +68,14 @@ def process_item(item: Item, options: BuildOptions) -> dict[str, Any]:
                            collector.visit)
         # A separate PyAV pass finds the scenes when they decide the frames or the decoder cannot scan.
         if policy.needs_scenes or decoder_name not in ("auto", "pyav"):
-            decode.get("pyav")(str(item.video), table, [], size, scan)
+            decode.get("pyav")(str(video), table, [], size, scan)
             scenes, scan = collector.scenes(), None
     times = policy.times(start_s, end_s, scenes or (), box_times)
     indices = np.unique(np.clip(table.nearest(times), first, last)).tolist()
-    frames = decoder(str(item.video), table, indices, size, scan)
+    frames = decoder(str(video), table, indices, size, scan)
     if collector is not None and scenes is None:
         scenes = collector.scenes()
-    _check_frames(frames, indices, table, str(item.video))
+    _check_frames(frames, indices, table, str(video))
 
     return {
         "id": item.id,

@@ -5,10 +5,11 @@ the same rows into the same shards, and resume is the writer's journal on either
 of `CHUNK_PER_CPU` x the cluster's CPUs; the next chunk is submitted before the current one is collected, so
 the cluster does not wait on the driver. Straggler control: within a chunk the biggest video files (bytes, a
 `stat` on the driver; decode and demux work grow with them) are submitted first, so a long video starts early
-rather than holding up the chunk's end. A sample is one row, so one item is one task: its decode is not split.
-Each task reserves 1 CPU and `options.task_memory` bytes, so Ray places no more tasks on a node than its memory
-holds; the per-item time limit is a SIGALRM in the worker, with the worker's exit as a backstop for a decoder
-stuck in C. A task whose worker or node dies is retried once, then recorded as `decode_failed`.
+rather than holding up the chunk's end (videos at URLs keep input order). A sample is one row, so one item is
+one task: its decode is not split. Each task reserves 1 CPU and `options.task_memory` bytes, so Ray places no
+more tasks on a node than its memory holds; the per-item time limit is a SIGALRM in the worker, with the
+worker's exit as a backstop for a decoder stuck in C. A task whose worker or node dies is retried once, then
+recorded as `decode_failed`.
 """
 
 from __future__ import annotations
@@ -75,10 +76,13 @@ def _check_memory(ray: Any, task_memory: int) -> None:
 
 def _biggest_first(entries: list[Item | BadRow]) -> list[int]:
     """Positions of the Items in `entries`, biggest video file first (a missing file counts as 0 bytes: it
-    fails at once); ties keep input order."""
+    fails at once); ties keep input order. Videos at URLs are not sized (a request each): input order."""
     sizes: dict[Path, int] = {}
     for entry in entries:
         if isinstance(entry, Item) and entry.video not in sizes:
+            if not isinstance(entry.video, Path):
+                sizes[entry.video] = 0
+                continue
             try:
                 sizes[entry.video] = os.path.getsize(entry.video)
             except OSError:

@@ -1,36 +1,99 @@
-"""Where corpora and datasets live: a `--source` path or `--out` folder is a local path or a `file://` URL.
+"""Where corpora and datasets live: a local path, a `file://` URL, or any fsspec URL (`s3://`, `gs://`, ...).
 
-A cluster reads and writes shared storage through the same paths on every node: a network file system, or an
-object store mounted on each node (`mount-s3`, `gcsfuse`, `s3fs`). Native `s3://` / `gs://` URLs are not built
-yet; the design (README, "Running on a cluster"): the driver stages the dataset in a local folder (the shard
-writer's journal stays local, so resume works) and copies it up with fsspec at the end, manifest last; workers
-open remote videos through fsspec into a local scratch file.
+Local paths (and `file://` URLs, which are turned into them) go through `pathlib` as they always did; only a
+URL with another scheme touches fsspec (`pip install 'vdata[cloud]'`; credentials and endpoints come from the
+storage's own environment: `AWS_*` variables, `GOOGLE_APPLICATION_CREDENTIALS`, fsspec's config).
+
+- `vdata build --source FORMAT:URL`: builders see the corpus as a `upath.UPath` (pathlib's API over fsspec),
+  so annotation files are read and videos listed as on disk; `Item.video` is then a `UPath`. Each worker
+  downloads the item's video into a temporary file (`local_copy`), decodes it there and deletes it: every
+  decoder needs a seekable local file, and the probe, scene scan and decode would each seek over the network
+  otherwise. A video shared by several items is downloaded once per item.
+- `vdata build --out URL`: `vdata.shards.remote.RemoteShardWriter` writes each part in a local staging folder
+  and uploads it as it is committed, the manifest last; the journal at the URL is what a resume trusts.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from vdata.errors import ConfigError
+from vdata.errors import ConfigError, ItemError
+
+
+def is_url(location: str | Path) -> bool:
+    """True for a URL that fsspec must reach (any scheme but a local `file://`); False for local paths.
+
+    >>> is_url("s3://bucket/corpus"), is_url("file:///data/corpus"), is_url("corpus/videos")
+    (True, False, False)
+    """
+    if isinstance(location, Path) or "://" not in location:
+        return False
+    parts = urlsplit(location)
+    return not (parts.scheme == "file" and parts.netloc in ("", "localhost"))
 
 
 def local_path(url: str | Path) -> Path:
     """The local path that `url` names: a plain path as is, or a `file://` URL's path (host empty or localhost).
 
-    Any other scheme raises `ConfigError`, which says how to reach that storage today.
+    Any other URL raises `ConfigError` (for the commands that read local datasets only).
 
     >>> local_path("file:///data/corpus")
     PosixPath('/data/corpus')
     >>> local_path("corpus/videos")
     PosixPath('corpus/videos')
     """
+    if is_url(url):
+        raise ConfigError(f"{url}: this needs a local path or a file:// URL")
     if isinstance(url, Path) or "://" not in url:
         return Path(url)
-    parts = urlsplit(url)
-    if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-        return Path(unquote(parts.path))
-    raise ConfigError(
-        f"{url}: only local paths and file:// URLs are supported; mount the bucket on every node (mount-s3, "
-        "gcsfuse, s3fs) and pass the mounted path"
-    )
+    return Path(unquote(urlsplit(url).path))
+
+
+def filesystem(url: str) -> tuple[Any, str]:
+    """`(fsspec filesystem, path inside it)` for `url`; `ConfigError` when fsspec or the scheme's package
+    (s3fs, gcsfs, ...) is missing or the scheme is unknown."""
+    try:
+        import fsspec
+    except ImportError:
+        raise ConfigError(f"{url}: URLs need fsspec: pip install 'vdata[cloud]'") from None
+    try:
+        return fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as e:
+        raise ConfigError(f"{url}: {e}") from None
+
+
+def corpus_path(url: str | Path) -> Any:
+    """A builder's corpus path: a `Path` for a local path or `file://` URL, else a `upath.UPath`."""
+    if not is_url(url):
+        return local_path(url)
+    filesystem(str(url))  # a clear error when the scheme's package is missing
+    try:
+        from upath import UPath
+    except ImportError:
+        raise ConfigError(f"{url}: corpora at URLs need universal-pathlib: pip install 'vdata[cloud]'") from None
+    return UPath(str(url).rstrip("/"))
+
+
+@contextmanager
+def local_copy(video: Any) -> Iterator[Path]:
+    """A local path holding `video`: a `Path` as is; a `UPath` downloaded into a temporary file that is deleted
+    on exit. A remote file that does not exist raises `ItemError(video_missing)`."""
+    if isinstance(video, Path):
+        yield video
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="vdata-video-"))
+    try:
+        local = scratch / f"video{video.suffix}"
+        try:
+            video.fs.get_file(video.path, str(local))
+        except FileNotFoundError:
+            raise ItemError("video_missing", "video file not found", str(video)) from None
+        yield local
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -77,10 +77,14 @@ class ShardWriter:
             self._replay()
         else:
             self._append({"fingerprint": self.fingerprint})
-        committed_files = {c["file"] for c in self.committed} | {c["errors"] for c in self.committed if c["errors"]}
+        committed_files = self._committed_files()
         for leftover in self.parts_dir.iterdir():
             if leftover.name not in committed_files:
                 leftover.unlink()
+
+    def _committed_files(self) -> set[str]:
+        """Names of the part and errors-part files the journal commits."""
+        return {c["file"] for c in self.committed if c["file"]} | {c["errors"] for c in self.committed if c["errors"]}
 
     def _replay(self) -> None:
         with self.journal_path.open(encoding="utf-8") as f:
@@ -93,8 +97,8 @@ class ShardWriter:
                 break  # a line cut short by a kill: nothing after it was committed
         if not entries or entries[0].get("fingerprint") != self.fingerprint:
             raise ConfigError(
-                f"{self.out} holds an unfinished build with other options; re-run it with the same options "
-                f"to resume, or remove {self.work} to start over"
+                f"{self._name(self.out)} holds an unfinished build with other options; re-run it with the same "
+                f"options to resume, or remove {self._name(self.work)} to start over"
             )
         for entry in entries[1:]:
             if "file" in entry:
@@ -105,11 +109,22 @@ class ShardWriter:
         # rewrite the journal without a torn last line
         self.journal_path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
 
+    def _name(self, path: Path) -> str:
+        """How messages name `path` (a subclass that stages files names where they end up)."""
+        return str(path)
+
     def _append(self, entry: dict[str, Any]) -> None:
         with self.journal_path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(entry) + "\n")
             f.flush()
             os.fsync(f.fileno())
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        """Commit `entry` (its part and errors part are closed): one journal line, then its ids count as done."""
+        self._append(entry)
+        self.committed.append(entry)
+        self.done_ids.update(entry["ids"])
+        self.done_ids.update(entry["error_ids"])
 
     # -- writing ----------------------------------------------------------------------------------------------
     def add(self, row: dict[str, Any]) -> None:
@@ -143,10 +158,7 @@ class ShardWriter:
             "errors": errors_file,
             "error_ids": self._error_ids,
         }
-        self._append(entry)
-        self.committed.append(entry)
-        self.done_ids.update(ids)
-        self.done_ids.update(self._error_ids)
+        self._record(entry)
         self._errors, self._error_ids = [], []
 
     def _write_errors(self, number: int) -> str | None:
@@ -168,9 +180,7 @@ class ShardWriter:
             errors_file = self._write_errors(number)
             entry = {"part": number, "split": None, "file": None, "rows": 0, "bytes": 0, "sha256": None,
                      "ids": [], "errors": errors_file, "error_ids": self._error_ids}
-            self._append(entry)
-            self.committed.append(entry)
-            self.done_ids.update(self._error_ids)
+            self._record(entry)
             self._errors, self._error_ids = [], []
 
     # -- finishing --------------------------------------------------------------------------------------------
@@ -178,29 +188,42 @@ class ShardWriter:
         """Commit what is open, move parts to `data/`, write `errors.parquet`, then `vdata.json` last: the
         manifest is `describe(shards)` (called once the shards are in place) plus the shard list."""
         self.flush()
-        data = self.out / "data"
-        data.mkdir(parents=True, exist_ok=True)
-        shards: list[ShardInfo] = []
+        (self.out / "data").mkdir(parents=True, exist_ok=True)
+        plan = self._shard_plan()
+        for part, shard in plan:
+            if (self.parts_dir / part).exists():  # else moved by a finish that was cut short
+                os.replace(self.parts_dir / part, self.out / shard.path)
+        shards = [shard for _, shard in plan]
+        pq.write_table(self._errors_table(), self.out / "errors.parquet.tmp")
+        os.replace(self.out / "errors.parquet.tmp", self.out / "errors.parquet")
+        tmp = self.out / (MANIFEST_NAME + ".tmp")
+        tmp.write_text(self._manifest_text(describe, shards), encoding="utf-8")
+        os.replace(tmp, self.out / MANIFEST_NAME)
+        shutil.rmtree(self.work)
+        return shards
+
+    def _shard_plan(self) -> list[tuple[str, ShardInfo]]:
+        """`(part file name, the shard it becomes)` for every committed part, in manifest order."""
         by_split: dict[str, list[dict[str, Any]]] = {}
         for entry in self.committed:
             if entry["file"]:
                 by_split.setdefault(entry["split"], []).append(entry)
+        plan = []
         for split, entries in sorted(by_split.items()):
             for i, entry in enumerate(entries):
                 name = shard_name(split, i, len(entries))
-                if (self.parts_dir / entry["file"]).exists():  # else moved by a finish that was cut short
-                    os.replace(self.parts_dir / entry["file"], data / name)
-                shards.append(ShardInfo(f"data/{name}", split, entry["rows"], entry["bytes"], entry["sha256"]))
+                plan.append((entry["file"], ShardInfo(f"data/{name}", split, entry["rows"], entry["bytes"],
+                                                      entry["sha256"])))
+        return plan
+
+    def _errors_table(self) -> pa.Table:
+        """Every committed errors part (in `parts_dir`), concatenated in commit order."""
         error_parts = [pq.read_table(self.parts_dir / e["errors"]) for e in self.committed if e["errors"]]
-        errors = pa.concat_tables(error_parts) if error_parts else ERRORS_SCHEMA.empty_table()
-        pq.write_table(errors, self.out / "errors.parquet.tmp")
-        os.replace(self.out / "errors.parquet.tmp", self.out / "errors.parquet")
-        manifest = {**describe(shards), "shards": [s.__dict__ for s in shards]}
-        tmp = self.out / (MANIFEST_NAME + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, self.out / MANIFEST_NAME)
-        shutil.rmtree(self.work)
-        return shards
+        return pa.concat_tables(error_parts) if error_parts else ERRORS_SCHEMA.empty_table()
+
+    @staticmethod
+    def _manifest_text(describe: Callable[[list[ShardInfo]], dict[str, Any]], shards: list[ShardInfo]) -> str:
+        return json.dumps({**describe(shards), "shards": [s.__dict__ for s in shards]}, indent=2) + "\n"
 
 
 class _OpenPart:

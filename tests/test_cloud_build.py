@@ -1,0 +1,160 @@
+"""`vdata build` from and to `s3://` URLs, against a real S3 server on 127.0.0.1 (moto): the same dataset as a
+local build of the same corpus, on the local pool and on Ray, and a driver killed mid-build resumes from the
+journal at the URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.helpers import VDATA
+from tests.videos import box_at, write_video
+from vdata.build import build
+from vdata.errors import ConfigError
+from vdata.options import BuildOptions
+from vdata.shards import read_manifest, read_table
+
+pytest.importorskip("s3fs")
+pytest.importorskip("upath")
+moto_server = pytest.importorskip("moto.server")
+
+OPTIONS = BuildOptions(frames="uniform:3,boxes", scenes="content", shard_size="10kB", workers=0)
+BUCKET = "vdata-test"
+
+
+@pytest.fixture(scope="module")
+def s3():
+    """An S3 server on a free loopback port for this module (stopped after it); the AWS variables point every
+    client at it, subprocesses and Ray workers included."""
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "test",
+           "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        import s3fs
+
+        s3fs.S3FileSystem.clear_instance_cache()
+        fs = s3fs.S3FileSystem()
+        fs.mkdir(BUCKET)
+        yield fs
+        s3fs.S3FileSystem.clear_instance_cache()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three videos (one in a subfolder), captions, spans and boxes, a bad row, a broken and a missing video."""
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "clips").mkdir()
+    samples: list[dict | str] = []
+    for v, frames in enumerate([25, 50, 75]):
+        rel = f"clips/v{v}.mp4" if v == 2 else f"v{v}.mp4"
+        write_video(root / rel, fps=25.0, num_frames=frames, width=160, height=120, cuts=[frames // 2], gop=25)
+        x1, y1, x2, y2 = box_at(10, 160, 120)
+        samples += [
+            {"video": rel, "id": f"{v}-cap", "task": "caption"},
+            {"video": rel, "id": f"{v}-tg", "task": "temporal_grounding", "question": "when?", "spans": [[0.2, 0.6]]},
+            {"video": rel, "id": f"{v}-box", "task": "spatial_grounding", "question": "where?",
+             "boxes": [{"frame_index": 10, "x1": x1, "y1": y1, "x2": x2, "y2": y2}]},
+        ]
+    (root / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+    samples += [{"video": "broken.mp4", "id": "broken", "task": "caption"}, "{not json",
+                {"video": "gone.mp4", "id": "gone", "task": "caption"}]
+    lines = [s if isinstance(s, str) else json.dumps(s) for s in samples]
+    (root / "samples.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def s3_corpus(s3, corpus: Path) -> str:
+    s3.put(str(corpus), f"{BUCKET}/corpus", recursive=True)
+    return f"s3://{BUCKET}/corpus/samples.jsonl"
+
+
+@pytest.fixture(scope="module")
+def local_build(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "ds"
+    build([f"jsonl:{corpus / 'samples.jsonl'}"], out, OPTIONS)
+    return out
+
+
+def download(s3, prefix: str, tmp_path: Path) -> Path:
+    """The dataset at `s3://BUCKET/prefix` copied into a local folder (nothing else is left at the URL)."""
+    s3.invalidate_cache()
+    assert not s3.exists(f"{BUCKET}/{prefix}/.vdata-build")
+    local = tmp_path / "downloaded"
+    s3.get(f"{BUCKET}/{prefix}", str(local), recursive=True)
+    return local
+
+
+def assert_same_dataset(local: Path, remote: Path, corpus: Path) -> None:
+    """Same rows, shards (names, bytes, sha256) and counts; the same errors, naming the corpus's URL."""
+    assert read_table(local).to_pylist() == read_table(remote).to_pylist()
+    assert read_manifest(local)["shards"] == read_manifest(remote)["shards"]
+    assert read_manifest(local)["counts"] == read_manifest(remote)["counts"]
+    local_errors = pq.read_table(local / "errors.parquet").to_pylist()
+    at_url = [{k: v.replace(str(corpus), f"s3://{BUCKET}/corpus") if k in ("source_file", "message") else v
+               for k, v in e.items()} for e in local_errors]
+    assert pq.read_table(remote / "errors.parquet").to_pylist() == at_url
+
+
+def test_a_build_from_s3_to_s3_equals_the_local_build(s3, corpus, s3_corpus, local_build, tmp_path) -> None:
+    report = build([f"jsonl:{s3_corpus}"], f"s3://{BUCKET}/pool", replace(OPTIONS, workers=2))
+    assert report.errors_by_code == {"video_unreadable": 1, "bad_annotation": 1, "video_missing": 1}
+    assert len(read_manifest(local_build)["shards"]) > 2
+    assert_same_dataset(local_build, download(s3, "pool", tmp_path), corpus)
+    again = build([f"jsonl:{s3_corpus}"], f"s3://{BUCKET}/pool/", OPTIONS)
+    assert again.already_built and again.rows == report.rows
+
+
+def test_a_killed_driver_resumes_from_the_journal_at_the_url(s3, corpus, s3_corpus, local_build, tmp_path) -> None:
+    journal = f"{BUCKET}/killed/.vdata-build/journal.jsonl"
+    args = ["build", "--source", f"jsonl:{s3_corpus}", "--out", f"s3://{BUCKET}/killed", "--workers", "0",
+            "--shard-size", "10kB", "--frames", OPTIONS.frames, "--scenes", OPTIONS.scenes, "--json"]
+    process = subprocess.Popen([VDATA, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+
+    def committed() -> int:
+        s3.invalidate_cache()
+        return s3.cat_file(journal).count(b'"part"') if s3.exists(journal) else 0
+
+    try:
+        deadline = time.monotonic() + 120
+        while committed() < 2 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert committed() >= 2, "the build ended before two parts were committed"
+
+    report = build([f"jsonl:{s3_corpus}"], f"s3://{BUCKET}/killed", OPTIONS)
+    assert report.items_skipped > 0
+    assert_same_dataset(local_build, download(s3, "killed", tmp_path), corpus)
+
+
+def test_the_ray_engine_builds_from_s3_to_s3(s3, corpus, s3_corpus, local_build, tmp_path) -> None:
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)  # after `s3`: workers see its variables
+    try:
+        build([f"jsonl:{s3_corpus}"], f"s3://{BUCKET}/ray", replace(OPTIONS, engine="ray", task_memory="500MB"))
+    finally:
+        ray.shutdown()
+    assert_same_dataset(local_build, download(s3, "ray", tmp_path), corpus)
+
+
+def test_a_url_whose_storage_is_unknown_is_refused_at_start(corpus: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="nosuch"):
+        build([f"jsonl:{corpus / 'samples.jsonl'}"], "nosuch://bucket/ds", OPTIONS)
+    with pytest.raises(ConfigError, match="nosuch"):
+        build(["jsonl:nosuch://bucket/samples.jsonl"], tmp_path / "ds", OPTIONS)

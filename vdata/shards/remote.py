@@ -1,0 +1,123 @@
+"""Write a dataset to an fsspec URL (`s3://`, `gs://`, ...): the shard writer in a local staging folder, each
+committed part uploaded as it is committed, the manifest last.
+
+While a build runs the URL holds `URL/.vdata-build/parts/` (committed parts) and `URL/.vdata-build/journal.jsonl`.
+A commit uploads the part and its errors part first, then the whole journal, so every part the journal at the
+URL names is there. That journal is what a resume trusts: at start the staging folder
+(`$TMPDIR/vdata-staging/<hash of the URL>`) is emptied and the journal downloaded, so a driver killed at any
+point resumes on this machine or another; parts at the URL the journal does not name (a kill between the two
+uploads) are deleted. A local journal is not trusted: it can be one commit ahead of the URL. Local disk holds
+the open parts only (one per split): a part is deleted from staging once uploaded. `finish()` moves the parts to
+`URL/data/` (a copy inside the store), uploads `errors.parquet`, then `vdata.json`, then deletes
+`URL/.vdata-build`. Each commit re-uploads the journal (one line of ids per part: small next to a part).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vdata.errors import VdataError
+from vdata.schemas import SCHEMA
+from vdata.shards.manifest import MANIFEST_NAME
+from vdata.shards.writer import ShardInfo, ShardWriter
+from vdata.urls import filesystem
+
+
+class RemoteShardWriter(ShardWriter):
+    """`ShardWriter` whose dataset folder is the fsspec URL `url`; `out` is the local staging folder."""
+
+    def __init__(self, url: str, fingerprint: dict[str, Any], shard_size_bytes: int) -> None:
+        self.url = url.rstrip("/")
+        self.fs, self.root = filesystem(self.url)
+        staging = Path(tempfile.gettempdir()) / "vdata-staging" / hashlib.sha1(self.url.encode()).hexdigest()[:16]
+        shutil.rmtree(staging, ignore_errors=True)
+        super().__init__(staging, fingerprint, shard_size_bytes)
+
+    def _remote(self, local: Path) -> str:
+        """The path in the store of a file or folder under the staging folder."""
+        return posixpath.join(self.root, local.relative_to(self.out).as_posix())
+
+    def _name(self, path: Path) -> str:
+        return posixpath.join(self.url, path.relative_to(self.out).as_posix())
+
+    def _start(self) -> None:
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        self.fs.invalidate_cache()
+        if self.fs.exists(self._remote(self.journal_path)):
+            self.fs.get_file(self._remote(self.journal_path), str(self.journal_path))
+        super()._start()
+        committed = self._committed_files()
+        for path in self.fs.find(self._remote(self.parts_dir)):
+            if posixpath.basename(path) not in committed:
+                self.fs.rm_file(path)
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        files = [self.parts_dir / name for name in (entry["file"], entry["errors"]) if name]
+        for local in files:
+            self.fs.put_file(str(local), self._remote(local))
+        super()._record(entry)
+        self.fs.put_file(str(self.journal_path), self._remote(self.journal_path))
+        for local in files:
+            local.unlink()
+
+    def _errors_table(self) -> pa.Table:
+        for entry in self.committed:
+            if entry["errors"]:
+                local = self.parts_dir / entry["errors"]
+                self.fs.get_file(self._remote(local), str(local))
+        return super()._errors_table()
+
+    def finish(self, describe: Callable[[list[ShardInfo]], dict[str, Any]]) -> list[ShardInfo]:
+        """Commit what is open, move the parts to `URL/data/`, upload `errors.parquet`, then `vdata.json`."""
+        self.flush()
+        self.fs.invalidate_cache()
+        plan = self._shard_plan()
+        for part, shard in plan:
+            source = self._remote(self.parts_dir / part)
+            if self.fs.exists(source):  # else moved by a finish that was cut short
+                self.fs.mv(source, posixpath.join(self.root, shard.path))
+        shards = [shard for _, shard in plan]
+        pq.write_table(self._errors_table(), self.out / "errors.parquet")
+        self.fs.put_file(str(self.out / "errors.parquet"), posixpath.join(self.root, "errors.parquet"))
+        (self.out / MANIFEST_NAME).write_text(self._manifest_text(describe, shards), encoding="utf-8")
+        self.fs.put_file(str(self.out / MANIFEST_NAME), posixpath.join(self.root, MANIFEST_NAME))
+        self.fs.rm(self._remote(self.work), recursive=True)
+        shutil.rmtree(self.out)
+        return shards
+
+
+def read_remote_manifest(url: str) -> dict[str, Any] | None:
+    """The parsed `URL/vdata.json`, or None when the URL holds no finished dataset."""
+    fs, root = filesystem(url)
+    path = posixpath.join(root.rstrip("/"), MANIFEST_NAME)
+    try:
+        text = fs.cat_file(path).decode("utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise VdataError(f"{url}/{MANIFEST_NAME}: not valid JSON ({e})") from None
+
+
+def read_remote_tables(url: str, columns: list[str]) -> tuple[pa.Table, pa.Table | None]:
+    """`(URL/data/*.parquet with only `columns`, the `code` column of URL/errors.parquet or None when absent)`."""
+    fs, root = filesystem(url)
+    root = root.rstrip("/")
+    fs.invalidate_cache()
+    shards = sorted(fs.glob(posixpath.join(root, "data", "*.parquet")))
+    tables = [pq.read_table(p, columns=columns, filesystem=fs) for p in shards]
+    rows = pa.concat_tables(tables) if tables else SCHEMA.empty_table().select(columns)
+    errors_path = posixpath.join(root, "errors.parquet")
+    errors = pq.read_table(errors_path, columns=["code"], filesystem=fs) if fs.exists(errors_path) else None
+    return rows, errors

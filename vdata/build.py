@@ -182,10 +182,12 @@ def _run(todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outco
 
 
 def _one_thread_per_worker() -> None:
-    """Pool workers already use every core between them: keep OpenMP and OpenCV (scene detection) to one thread
-    each so they do not oversubscribe the cores, as Ray does for its tasks (here, on 2 cores, 2.7% faster with
-    --scenes content)."""
+    """Pool workers already use every core between them: keep FFmpeg decoding, OpenMP and OpenCV (scene
+    detection) to one thread each so they do not oversubscribe the cores, as Ray does for its tasks."""
     os.environ["OMP_NUM_THREADS"] = "1"
+    from vdata.video import decode
+
+    decode.THREAD_TYPE = "NONE"
     try:
         import cv2
     except ImportError:

@@ -23,6 +23,10 @@ from vdata.video.probe import FrameTable, _import_av
 
 #: A seek is worth it when it skips more than this many frames of forward decoding.
 SEEK_COST_FRAMES = 12
+#: FFmpeg decoder threading for PyAV: "AUTO" (frame + slice threads) in a single process; worker pools that
+#: already run one worker per core set "NONE" (one thread each, like `ffmpeg -threads 1` per core; measured
+#: here: 0.95x the CPU time of "AUTO" for a 2-worker `--scenes content` build on 2 cores, wall time within noise).
+THREAD_TYPE = "AUTO"
 #: Codecs on which decord returned the wrong frame (HEVC: the next frame's pixels under the right timestamp)
 #: or crashed (VP9) on frame-index-barcoded test videos; the build decodes these with PyAV instead.
 DECORD_INEXACT_CODECS = frozenset({"hevc", "vp9"})
@@ -104,7 +108,7 @@ def decode_pyav(
     try:
         with av.open(path, metadata_errors="ignore") as container:
             stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
+            stream.thread_type = THREAD_TYPE
             if scan is not None:
                 last = max(scan.last, max(indices, default=scan.last))
                 start = table.keyframe_at_or_before(min(scan.first, min(indices, default=scan.first)))

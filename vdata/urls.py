@@ -1,14 +1,16 @@
 """Where corpora and datasets live: a local path, a `file://` URL, or any fsspec URL (`s3://`, `gs://`, ...).
 
 Local paths (and `file://` URLs, which are turned into them) go through `pathlib` as they always did; only a
-URL with another scheme touches fsspec (`pip install 'vdata[cloud]'`; credentials and endpoints come from the
-storage's own environment: `AWS_*` variables, `GOOGLE_APPLICATION_CREDENTIALS`, fsspec's config).
+URL with another scheme touches fsspec (`pip install 'vdata[s3]'` or `'vdata[gcs]'`; `vdata[cloud]` plus the
+store's fsspec package for others). Credentials and endpoints come from the store's own environment (`AWS_*`
+variables such as `AWS_ENDPOINT_URL` for MinIO, `GOOGLE_APPLICATION_CREDENTIALS`, fsspec's config), on the
+driver and on every worker.
 
 - `vdata build --source FORMAT:URL`: builders see the corpus as a `upath.UPath` (pathlib's API over fsspec),
   so annotation files are read and videos listed as on disk; `Item.video` is then a `UPath`. Each worker
-  downloads the item's video into a temporary file (`local_copy`), decodes it there and deletes it: every
-  decoder needs a seekable local file, and the probe, scene scan and decode would each seek over the network
-  otherwise. A video shared by several items is downloaded once per item.
+  downloads the item's video into a temporary file (`local_copy`), decodes it there and deletes it: the OpenCV
+  decoder takes only paths, and the probe, the scene scan and the decode each read the file again (over the
+  network, each seek would be a request). A video shared by several items is downloaded once per item.
 - `vdata build --out URL`: `vdata.shards.remote.RemoteShardWriter` writes each part in a local staging folder
   and uploads it as it is committed, the manifest last; the journal at the URL is what a resume trusts.
 """
@@ -61,10 +63,12 @@ def filesystem(url: str) -> tuple[Any, str]:
     try:
         import fsspec
     except ImportError:
-        raise ConfigError(f"{url}: URLs need fsspec: pip install 'vdata[cloud]'") from None
+        raise ConfigError(f"{url}: URLs need fsspec: pip install 'vdata[s3]' (or vdata[gcs])") from None
     try:
         return fsspec.core.url_to_fs(url)
-    except (ImportError, ValueError) as e:
+    except ImportError as e:
+        raise ConfigError(f"{url}: {e} (pip install 'vdata[s3]' or 'vdata[gcs]')") from None
+    except ValueError as e:
         raise ConfigError(f"{url}: {e}") from None
 
 

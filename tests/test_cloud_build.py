@@ -158,3 +158,12 @@ def test_a_url_whose_storage_is_unknown_is_refused_at_start(corpus: Path, tmp_pa
         build([f"jsonl:{corpus / 'samples.jsonl'}"], "nosuch://bucket/ds", OPTIONS)
     with pytest.raises(ConfigError, match="nosuch"):
         build(["jsonl:nosuch://bucket/samples.jsonl"], tmp_path / "ds", OPTIONS)
+
+
+def test_a_folder_corpus_at_a_url_gives_the_rows_of_the_same_folder_on_disk(s3, corpus, s3_corpus, tmp_path):
+    options = replace(OPTIONS, frames="uniform:2", scenes="none")
+    build([f"folder:{corpus}"], tmp_path / "local", options)
+    build([f"folder:s3://{BUCKET}/corpus/"], f"s3://{BUCKET}/folder", options)
+    remote = download(s3, "folder", tmp_path)
+    assert read_table(remote).to_pylist() == read_table(tmp_path / "local").to_pylist()
+    assert read_table(remote, columns=["video"]).column("video").to_pylist() == ["clips/v2.mp4", "v0.mp4", "v1.mp4"]

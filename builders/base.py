@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from vdata.errors import ConfigError
+from vdata.registry import Registry
 from vdata.urls import corpus_path, is_url
 
 
@@ -140,34 +141,13 @@ class Builder:
         raise NotImplementedError
 
 
-B = TypeVar("B", bound=type[Builder])
-_REGISTRY: dict[str, type[Builder]] = {}
-
-
-def register(name: str) -> Callable[[B], B]:
-    """Class decorator: make a builder available as `--source NAME:PATH`."""
-
-    def add(cls: B) -> B:
-        if name in _REGISTRY:
-            raise ValueError(f"builder {name!r} is registered twice")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return add
-
-
-def get(name: str) -> type[Builder]:
-    """The builder class registered as `name`; unknown names raise `ConfigError` listing the known ones."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"unknown source format {name!r}; known: {', '.join(names())}") from None
-
-
-def names() -> list[str]:
-    """Every registered format name, sorted."""
-    return sorted(_REGISTRY)
+_FORMATS: Registry[type[Builder]] = Registry("source format")
+#: Class decorator: make a builder available as `--source NAME:PATH`.
+register = _FORMATS.register
+#: The builder class registered as a name; unknown names raise `ConfigError` listing the known ones.
+get = _FORMATS.get
+#: Every registered format name, sorted.
+names = _FORMATS.names
 
 
 def parse_source(spec: str) -> tuple[str, str]:

@@ -17,11 +17,12 @@ same value with its components, the parsed answer and the reason for a 0 or a No
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from vdata.errors import ConfigError
+from vdata.registry import Registry
 
 logger = logging.getLogger(__name__)
 
@@ -95,34 +96,13 @@ class Reward:
         return self.judge(completion, sample)
 
 
-R = TypeVar("R", bound=type[Reward])
-_REGISTRY: dict[str, type[Reward]] = {}
-
-
-def register(name: str) -> Callable[[R], R]:
-    """Class decorator: make a reward available as `get(name)`. Names are lower-case; presets use `paper/name`."""
-
-    def add(cls: R) -> R:
-        if name in _REGISTRY:
-            raise ValueError(f"reward {name!r} is registered twice")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return add
-
-
-def names() -> list[str]:
-    """Every registered reward name, sorted."""
-    return sorted(_REGISTRY)
-
-
-def reward_class(name: str) -> type[Reward]:
-    """The class registered as `name`; an unknown name raises `ConfigError` listing the known ones."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"unknown reward {name!r}; known: {', '.join(names())}") from None
+_REWARDS: Registry[type[Reward]] = Registry("reward")
+#: Class decorator: make a reward available as `get(name)`. Names are lower-case; presets use `paper/name`.
+register = _REWARDS.register
+#: Every registered reward name, sorted.
+names = _REWARDS.names
+#: The class registered as a name; an unknown name raises `ConfigError` listing the known ones.
+reward_class = _REWARDS.get
 
 
 def get(name: str, **options: Any) -> Reward:

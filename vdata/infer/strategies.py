@@ -15,12 +15,13 @@ answer; for spans and boxes, the medoid), so one rule covers discrete and contin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from vdata import rewards
 from vdata.errors import ConfigError
+from vdata.registry import Registry
 from vdata.rewards.accuracy import Accuracy
 from vdata.rewards.base import reward_class
 from vdata.rewards.choice import named_options
@@ -127,32 +128,15 @@ class Strategy:
         raise NotImplementedError
 
 
-S = TypeVar("S", bound=type[Strategy])
-_REGISTRY: dict[str, type[Strategy]] = {}
-
-
-def register(name: str) -> Callable[[S], S]:
-    """Class decorator: make a strategy available as `--select name`."""
-
-    def add(cls: S) -> S:
-        if name in _REGISTRY:
-            raise ValueError(f"strategy {name!r} is registered twice")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return add
-
-
-def strategy_names() -> list[str]:
-    return sorted(_REGISTRY)
+_STRATEGIES: Registry[type[Strategy]] = Registry("selection strategy")
+#: Class decorator: make a strategy available as `--select name`.
+register = _STRATEGIES.register
+strategy_names = _STRATEGIES.names
 
 
 def get_strategy(name: str, **options: Any) -> Strategy:
     """The strategy `name` built with `options`; unknown names raise `ConfigError` listing the known ones."""
-    if name not in _REGISTRY:
-        raise ConfigError(f"unknown selection strategy {name!r}; known: {', '.join(strategy_names())}")
-    return _REGISTRY[name](**options)
+    return _STRATEGIES.get(name)(**options)
 
 
 def _best(values: Sequence[float], answers: Sequence[Any]) -> int:

@@ -13,11 +13,12 @@ and running counters in `stats`; `close()` is an optional hook that frees the mo
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar
 
 from vdata.errors import ConfigError, VdataError
+from vdata.registry import Registry
 
 if TYPE_CHECKING:
     from vdata.distill.config import DistillConfig, Sampling
@@ -64,34 +65,13 @@ def batch_seed(seed: int, prompts: Sequence[Prompt]) -> int:
     return int.from_bytes(hashlib.sha256(key).digest()[:4], "big") & 0x7FFFFFFF
 
 
-E = TypeVar("E", bound=type[Engine])
-_REGISTRY: dict[str, type[Engine]] = {}
-
-
-def register(name: str) -> Callable[[E], E]:
-    """Class decorator: make an engine available as `--engine name`."""
-
-    def add(cls: E) -> E:
-        if name in _REGISTRY:
-            raise ValueError(f"engine {name!r} is registered twice")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return add
-
-
-def engine_names() -> list[str]:
-    """Every registered engine name, sorted."""
-    return sorted(_REGISTRY)
-
-
-def engine_class(name: str) -> type[Engine]:
-    """The class registered as `name`; an unknown name raises `ConfigError` listing the known ones."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"unknown engine {name!r}; known: {', '.join(engine_names())}") from None
+_ENGINES: Registry[type[Engine]] = Registry("engine")
+#: Class decorator: make an engine available as `--engine name`.
+register = _ENGINES.register
+#: Every registered engine name, sorted.
+engine_names = _ENGINES.names
+#: The class registered as a name; an unknown name raises `ConfigError` listing the known ones.
+engine_class = _ENGINES.get
 
 
 def create_engine(config: DistillConfig) -> Engine:

@@ -3,8 +3,8 @@ committed part uploaded as it is committed, the manifest last.
 
 While a build runs the URL holds `URL/.vdata-build/parts/` (committed parts) and `URL/.vdata-build/journal.jsonl`.
 A commit uploads the part and its errors part first, then the whole journal, so every part the journal at the
-URL names is there. That journal is what a resume trusts: at start the staging folder
-(`$TMPDIR/vdata-staging/<hash of the URL>`) is emptied and the journal downloaded, so a driver killed at any
+URL names is there. That journal is what a resume trusts: each run starts in a new staging folder
+(`$TMPDIR/vdata-staging-<hash of the URL>-*`) and downloads the journal, so a driver killed at any
 point resumes on this machine or another; parts at the URL the journal does not name (a kill between the two
 uploads) are deleted. A local journal is not trusted: it can be one commit ahead of the URL. Local disk holds
 the open parts only (one per split): a part is deleted from staging once uploaded. `finish()` moves the parts to
@@ -39,8 +39,9 @@ class RemoteShardWriter(ShardWriter):
     def __init__(self, url: str, fingerprint: dict[str, Any], shard_size_bytes: int) -> None:
         self.url = url.rstrip("/")
         self.fs, self.root = filesystem(self.url)
-        staging = Path(tempfile.gettempdir()) / "vdata-staging" / hashlib.sha1(self.url.encode()).hexdigest()[:16]
-        shutil.rmtree(staging, ignore_errors=True)
+        # a fresh folder per run: nothing local is trusted on resume, and two runs never share one
+        key = hashlib.sha1(self.url.encode()).hexdigest()[:16]
+        staging = Path(tempfile.mkdtemp(prefix=f"vdata-staging-{key}-"))
         super().__init__(staging, fingerprint, shard_size_bytes)
 
     def _remote(self, local: Path) -> str:

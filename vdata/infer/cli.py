@@ -1,0 +1,67 @@
+"""`vdata infer` (mounted by `vdata.cli`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vdata.console import console, friendly
+from vdata.distill.config import Sampling
+from vdata.infer.run import InferConfig
+
+_INFER = {f.name: f.default for f in InferConfig.__dataclass_fields__.values()}
+_SAMPLING = Sampling()
+
+
+@friendly
+def infer(
+    data: Annotated[Path, typer.Option(help="Built dataset folder.")],
+    model: Annotated[str, typer.Option(help="Model id or path; served model name (openai); JSON script (scripted).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Predictions JSONL (resumes: ids already there are kept).")],
+    engine: Annotated[str, typer.Option(help="transformers, vllm, openai or scripted.")] = _INFER["engine"],
+    n: Annotated[int, typer.Option("--n", help="Candidates per item.")] = _INFER["n"],
+    select: Annotated[str, typer.Option(help="majority (self-consistency) or best (verifiers).")] = _INFER["select"],
+    verifier: Annotated[str, typer.Option(help="Gold-free verifiers for --select best: NAME[:WEIGHT],...")]
+    = _INFER["verifier"],
+    adaptive: Annotated[bool, typer.Option(help="Sparse-to-dense: double frames until candidates agree.")] = _INFER["adaptive"],
+    min_frames: Annotated[int, typer.Option(help="Frames of the first adaptive round.")] = _INFER["min_frames"],
+    max_frames: Annotated[int | None, typer.Option(help="Frame cap (default: every stored keyframe).")] = None,
+    agree: Annotated[float, typer.Option(help="Agreement in [0, 1] that stops the adaptive rounds.")] = _INFER["agree"],
+    temperature: Annotated[float | None, typer.Option(help="Sampling temperature (default 0 for --n 1, else 0.7).")]
+    = None,
+    top_p: Annotated[float, typer.Option(help="Nucleus sampling top-p.")] = _SAMPLING.top_p,
+    max_new_tokens: Annotated[int, typer.Option(help="Tokens per candidate.")] = _SAMPLING.max_new_tokens,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = _SAMPLING.seed,
+    split: Annotated[str | None, typer.Option(help="Answer only this split.")] = None,
+    tasks: Annotated[str | None, typer.Option(help="Only these tasks, comma-separated.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N matching items.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Items per engine call.")] = _INFER["batch_size"],
+    max_pixels: Annotated[int | None, typer.Option(help="Per-frame pixel budget for the model.")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda[:N] (transformers).")] = _INFER["device"],
+    dtype: Annotated[str, typer.Option(help="auto, bfloat16, float16, float32.")] = _INFER["dtype"],
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible server (openai).")] = _INFER["base_url"],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Answer a built dataset with test-time scaling; writes the predictions JSONL that vdata eval reads."""
+    from dataclasses import asdict
+
+    from vdata.infer import infer as run_infer
+
+    sampling = Sampling(temperature=(0.0 if n == 1 else 0.7) if temperature is None else temperature, top_p=top_p,
+                        max_new_tokens=max_new_tokens, seed=seed)
+    config = InferConfig(
+        data=data, out=out, model=model, engine=engine, n=n, select=select, verifier=verifier, adaptive=adaptive,
+        min_frames=min_frames, max_frames=max_frames, agree=agree, sampling=sampling, split=split,
+        tasks=tuple(t.strip() for t in tasks.split(",")) if tasks else None, limit=limit, batch_size=batch_size,
+        max_pixels=max_pixels, device=device, dtype=dtype, base_url=base_url,
+    )
+    report = run_infer(config)
+    if as_json:
+        console.print_json(json.dumps({**asdict(report), "out": str(out)}))
+        return
+    console.print(f"answered {report.items} items in {report.wall_s:.1f}s ({report.candidates} candidates, "
+                  f"{report.mean_frames:.1f} frames on average, {report.stopped_early} stopped early)"
+                  + (f", {report.resumed} already in {out}" if report.resumed else "") + f" -> {out}")

@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_EXTRAS ?= video
-TEST_EXTRAS ?= video,dev,ray,teacher,train
+TEST_EXTRAS ?= video,dev,ray,teacher,train,decord
 
 .PHONY: demo test bench lint clean
 

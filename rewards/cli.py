@@ -5,49 +5,18 @@ Mounted in `vdata/cli.py`; each command parses, calls one library function and p
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from vdata.errors import VdataError
+from vdata.console import console, err_console, friendly
+from vdata.console import print_table as _table
 
 app = typer.Typer(help="Verifiable rewards: list, score predictions, serve over HTTP.", no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(fn: F) -> F:
-    """A `VdataError` becomes one red line and exit code 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except VdataError as e:
-            err_console.print(f"[red]error:[/red] {e}", highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    table = Table(title=title, title_justify="left")
-    for c in columns:
-        table.add_column(c)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
-
-
 def _options(pairs: list[str]) -> dict[str, Any]:
     """`key=value` pairs; values parse as JSON when they can (`true`, `0.5`), else stay strings."""
     out: dict[str, Any] = {}

@@ -1,9 +1,11 @@
 """`vdata build --engine ray` on a local Ray instance (2 CPUs): the same dataset as the local engine, resume,
-time limit, memory check, `file://` URLs and biggest-first scheduling (`s3://` URLs: test_cloud_build.py)."""
+time limit, memory check, `file://` URLs, biggest-first scheduling and long videos' scene scans in window tasks
+(`s3://` URLs: test_cloud_build.py)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import subprocess
 import sys
@@ -78,6 +80,16 @@ def test_ray_engine_builds_the_same_dataset_as_local_from_file_urls(ray_instance
     assert len(read_manifest(out)["shards"]) > 2
     assert report.errors_by_code == {"video_unreadable": 1, "bad_annotation": 1, "bad_span": 1}
     _same_dataset(local_build, out)
+
+
+def test_long_videos_scene_scans_run_as_window_tasks_and_give_the_local_rows(ray_instance, corpus, local_build,
+                                                                            tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("vdata.ray.WINDOW_FRAMES", 30)  # the 50-, 75- and 100-frame videos are split
+    with caplog.at_level(logging.INFO, logger="vdata.ray"):
+        build([f"jsonl:{corpus}"], tmp_path / "ray", replace(OPTIONS, engine="ray"))
+    windows = {r.args[0].name: r.args[2] for r in caplog.records if "window tasks" in r.getMessage()}
+    assert windows == {"v1.mp4": 4, "v2.mp4": 2, "v3.mp4": 3}
+    _same_dataset(local_build, tmp_path / "ray")
 
 
 #: A driver that builds slowly (0.3 s per item), so the test can `kill -9` it mid-way.

@@ -195,13 +195,14 @@ def _one_thread_per_worker() -> None:
     cv2.setNumThreads(1)
 
 
-def _attempt(entry: Item | BadRow, options: BuildOptions) -> Outcome:
-    """(True, row) for a good item, (False, error row) for a bad one; never raises for a bad item."""
+def _attempt(entry: Item | BadRow, options: BuildOptions, cuts: list[int] | None = None) -> Outcome:
+    """(True, row) for a good item, (False, error row) for a bad one; never raises for a bad item. `cuts`: as
+    for `process_item`."""
     if isinstance(entry, BadRow):
         return False, {"id": _entry_id(entry), "source": entry.source, "split": "", "video": entry.video,
                        "source_file": entry.source_file, "code": entry.code, "message": entry.message}
     try:
-        return True, process_item(entry, options)
+        return True, process_item(entry, options, cuts)
     except ItemError as e:
         return False, _error(entry, e.code, e.message, e.source_file)
     except Exception as e:

@@ -6,6 +6,7 @@ Runs in worker processes; raises `ItemError` for anything wrong with this item a
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -20,37 +21,80 @@ from vdata.urls import local_copy
 from vdata.video import decode
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
-from vdata.video.scenes import LEAD_IN_FRAMES, SceneCollector, detect_size
+from vdata.video.scenes import LEAD_IN_FRAMES, SceneCollector, detect_size, scenes_from_cuts
 
 #: Slack (seconds) when comparing label times to the video's end: container rounding, not a label error.
 _TIME_SLACK_S = 1e-6
 
 
-def process_item(item: Item, options: BuildOptions) -> dict[str, Any]:
+def process_item(item: Item, options: BuildOptions, cuts: list[int] | None = None) -> dict[str, Any]:
     """Build the row for `item`. Spans past the end are clipped and boxes partly outside the frame are clipped,
     both noted in `meta`; invalid labels raise `ItemError` (`bad_span`, `bad_box`). A video at a URL is
-    decoded from a local copy; its errors name the URL."""
+    decoded from a local copy; its errors name the URL. `cuts`: the scene cut frame indices in the clip window,
+    found beforehand by `scan_window` tasks (the Ray engine's split of a long video); given, with `--scenes`
+    on, the item skips its own scan and takes its scenes from them."""
     if isinstance(item.video, Path):
-        return _process(item, item.video, options)
+        return _process(item, item.video, options, cuts)
     with local_copy(item.video) as video:
         try:
-            return _process(item, video, options)
+            return _process(item, video, options, cuts)
         except ItemError as e:
             if e.source_file != str(video):
                 raise
             raise ItemError(e.code, e.message.replace(str(video), str(item.video)), str(item.video)) from None
 
 
-def _process(item: Item, video: Path, options: BuildOptions) -> dict[str, Any]:
+def scan_windows(item: Item, window_frames: int) -> list[tuple[int, int]]:
+    """The scene scan of `item` (a local video) cut into windows of at most `window_frames` frames, as
+    (first, last) frame indices: window k finds the cuts in (first, last], and the windows together cover the
+    clip window's cuts. Empty when one window would cover the clip window, the video is at a URL, or the
+    item is bad (its own task then reports why)."""
+    if not isinstance(item.video, Path):
+        return []
+    try:
+        info = probe(item.video)
+        first, last = _frame_window(info, *_clip_window(item, info, {}))
+    except ItemError:
+        return []
+    if last - first <= window_frames:  # one window holds every cut (first, last]
+        return []
+    bounds = [*range(first, last, window_frames), last]
+    return list(itertools.pairwise(bounds))
+
+
+def scan_window(item: Item, mode: str, first: int, last: int) -> list[int]:
+    """Scene cut frame indices in (first, last] of `item`'s video (detector `mode`). The detector sees
+    `LEAD_IN_FRAMES` frames before `first` (so a cut just after it is not hidden by its minimum scene length)
+    and up to `LEAD_IN_FRAMES` after `last` (so a detector that looks ahead reports a cut at `last`), never past
+    the clip window. Cuts within `LEAD_IN_FRAMES` after `first` are found as at a clip start: one that
+    follows a cut of the previous window that closely is kept (a single scan would drop it)."""
+    assert isinstance(item.video, Path)
+    info = probe(item.video)
+    table = info.frames
+    _, clip_last = _frame_window(info, *_clip_window(item, info, {}))
+    collector = SceneCollector(mode, table, first, last)
+    scan = decode.Scan(max(0, first - LEAD_IN_FRAMES), min(clip_last, last + LEAD_IN_FRAMES),
+                       detect_size(info.width, info.height), collector.visit)
+    decode.get("pyav")(str(item.video), table, [], (info.width, info.height), scan)
+    return collector.cuts()
+
+
+def _frame_window(info: VideoInfo, start_s: float, end_s: float) -> tuple[int, int]:
+    """First and last frame index of the clip window `start_s..end_s`."""
+    times = info.frames.timestamps_s
+    first = int(np.searchsorted(times, start_s - _TIME_SLACK_S))
+    last = max(first, int(np.searchsorted(times, end_s - _TIME_SLACK_S)) - 1)
+    return first, min(last, len(times) - 1)
+
+
+def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | None) -> dict[str, Any]:
     info = probe(video)
     table = info.frames
     notes: dict[str, Any] = {}
     start_s, end_s = _clip_window(item, info, notes)
     spans = _check_spans(item, info, notes)
     boxes = _check_boxes(item, info, notes)
-    first = int(np.searchsorted(table.timestamps_s, start_s - _TIME_SLACK_S))
-    last = max(first, int(np.searchsorted(table.timestamps_s, end_s - _TIME_SLACK_S)) - 1)
-    last = min(last, len(table) - 1)
+    first, last = _frame_window(info, start_s, end_s)
 
     policy = options.policy
     box_times = [b.timestamp_s for b in boxes or ()]
@@ -61,7 +105,11 @@ def _process(item: Item, video: Path, options: BuildOptions) -> dict[str, Any]:
         notes["decoder_fallback"] = f"decord is not exact on {info.codec}; decoded with pyav"
     decoder = decode.get(decoder_name)
     scenes: list[tuple[float, float]] | None = None
-    collector = SceneCollector(options.scenes, table, first, last) if options.scenes != "none" else None
+    collector = None
+    if options.scenes != "none" and cuts is not None:
+        scenes = scenes_from_cuts(table, first, last, cuts)
+    elif options.scenes != "none":
+        collector = SceneCollector(options.scenes, table, first, last)
     scan = None
     if collector is not None:
         scan = decode.Scan(max(0, first - LEAD_IN_FRAMES), last, detect_size(info.width, info.height),

@@ -5,11 +5,16 @@ the same rows into the same shards, and resume is the writer's journal on either
 of `CHUNK_PER_CPU` x the cluster's CPUs; the next chunk is submitted before the current one is collected, so
 the cluster does not wait on the driver. Straggler control: within a chunk the biggest video files (bytes, a
 `stat` on the driver; decode and demux work grow with them) are submitted first, so a long video starts early
-rather than holding up the chunk's end (videos at URLs keep input order). A sample is one row, so one item is
-one task: its decode is not split. Each task reserves 1 CPU and `options.task_memory` bytes, so Ray places no
-more tasks on a node than its memory holds; the per-item time limit is a SIGALRM in the worker, with the
+rather than holding up the chunk's end (videos at URLs keep input order). With `--scenes`, the scan over every
+frame of a long clip window is what makes a straggler: an item's task probes its (local) video first and, when
+the window is longer than `WINDOW_FRAMES`, answers with the scan's windows instead of a row; the driver then
+submits one window task per `WINDOW_FRAMES` frames (`vdata.process.scan_window`) and a finishing task that
+builds the row from their cuts (`process_item(..., cuts)`, which decodes only the sampled frames). Cuts within
+`LEAD_IN_FRAMES` after a window's start are found as at a clip start. Each task reserves 1 CPU and
+`options.task_memory` bytes, so Ray places no more tasks on a node than its memory holds; each task's time
+limit (`--timeout`, per item task, window task and finishing task) is a SIGALRM in the worker, with the
 worker's exit as a backstop for a decoder stuck in C. A task whose worker or node dies is retried once, then
-recorded as `decode_failed`.
+the item is recorded as `decode_failed`.
 """
 
 from __future__ import annotations
@@ -19,14 +24,18 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from vdata.build import Outcome, _attempt, _error
 from vdata.builders.base import BadRow, Item
-from vdata.errors import ConfigError
+from vdata.errors import ConfigError, ItemError
 from vdata.options import BuildOptions
+from vdata.process import scan_window, scan_windows
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,10 @@ log = logging.getLogger(__name__)
 CHUNK_PER_CPU = 4
 #: Seconds past `timeout_s` after which a worker that did not honour SIGALRM exits (Ray records it dead).
 BACKSTOP_S = 30.0
+#: Frames of scene scan per window task (5 min at 30 fps): a longer clip window is scanned by several tasks.
+WINDOW_FRAMES = 9000
+#: Seconds the driver waits for any item task's answer before checking the item it collects next again.
+POLL_S = 1.0
 
 
 def connect(address: str | None = None) -> Any:
@@ -52,18 +65,22 @@ def run_items(todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[
     """`(ok, row or error row)` for each entry of `todo`, in input order, each Item made by a Ray task."""
     ray = connect(options.ray_address)
     _check_memory(ray, options.task_memory_bytes)
-    task = ray.remote(_task).options(num_cpus=1, memory=options.task_memory_bytes, max_retries=1)
+    remote = ray.remote(_task).options(num_cpus=1, memory=options.task_memory_bytes, max_retries=1)
+    splitter = _Splitter(ray, remote, options)
+    window_frames = WINDOW_FRAMES if options.scenes != "none" else 0
     chunk_size = CHUNK_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
     previous: tuple[list[Item | BadRow], list[Any]] | None = None
     while entries := list(itertools.islice(todo, chunk_size)):
         refs: list[Any] = [None] * len(entries)
         for i in _biggest_first(entries):
-            refs[i] = task.remote(entries[i], options)
+            refs[i] = remote.remote(_item_task, entries[i], options, window_frames)
+            if window_frames:
+                splitter.watch(refs, i, entries[i])  # type: ignore[arg-type]
         if previous is not None:
-            yield from _collect(ray, *previous, options)
+            yield from _collect(ray, *previous, options, splitter)
         previous = entries, refs
     if previous is not None:
-        yield from _collect(ray, *previous, options)
+        yield from _collect(ray, *previous, options, splitter)
 
 
 def _check_memory(ray: Any, task_memory: int) -> None:
@@ -91,16 +108,59 @@ def _biggest_first(entries: list[Item | BadRow]) -> list[int]:
     return sorted(items, key=lambda i: -sizes[entries[i].video])  # type: ignore[union-attr]
 
 
-def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: BuildOptions) -> Iterator[Outcome]:
+@dataclass(frozen=True)
+class _Split:
+    """An item task's answer instead of an outcome: scan these (first, last) frame windows first."""
+
+    windows: list[tuple[int, int]]
+
+
+class _Splitter:
+    """Turns each item task that answers `_Split` into window tasks and a finishing task, as soon as it answers
+    (not when the driver reaches the item): `refs[i]` then holds the finishing task."""
+
+    def __init__(self, ray: Any, remote: Any, options: BuildOptions) -> None:
+        self._ray, self._remote, self._options = ray, remote, options
+        self._pending: dict[Any, tuple[list[Any], int, Item]] = {}  # item task -> (its refs list, position, item)
+
+    def watch(self, refs: list[Any], i: int, item: Item) -> None:
+        self._pending[refs[i]] = refs, i, item
+
+    def wait(self, refs: list[Any], i: int) -> None:
+        """Until `refs[i]` is an outcome that is ready, splitting every item whose task answers meanwhile."""
+        while self._pending and (refs[i] in self._pending or not self._ray.wait([refs[i]], timeout=0)[0]):
+            self._ray.wait(list({*self._pending, refs[i]}), num_returns=1, timeout=POLL_S)
+            ready, _ = self._ray.wait(list(self._pending), num_returns=len(self._pending), timeout=0)
+            for ref in ready:
+                self._split(ref)
+
+    def _split(self, ref: Any) -> None:
+        from ray.exceptions import RayError
+
+        refs, i, item = self._pending.pop(ref)
+        try:
+            answer = self._ray.get(ref)
+        except RayError:  # `_collect` gets it again and records why
+            return
+        if isinstance(answer, _Split):
+            log.info("%s: scene scan of %d frames in %d window tasks", item.video,
+                     answer.windows[-1][1] - answer.windows[0][0] + 1, len(answer.windows))
+            cuts = [self._remote.remote(_window_task, item, self._options, *w) for w in answer.windows]
+            refs[i] = self._remote.remote(_finish_task, item, self._options, *cuts)
+
+
+def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: BuildOptions,
+             splitter: _Splitter) -> Iterator[Outcome]:
     from ray.exceptions import NodeDiedError, OutOfMemoryError, RayTaskError, WorkerCrashedError
 
-    for entry, ref in zip(entries, refs, strict=True):
-        if ref is None:  # a bad annotation row: no video work
+    for i, entry in enumerate(entries):
+        if refs[i] is None:  # a bad annotation row: no video work
             yield _attempt(entry, options)
             continue
         assert isinstance(entry, Item)
         try:
-            yield ray.get(ref)
+            splitter.wait(refs, i)
+            yield ray.get(refs[i])
         except OutOfMemoryError:
             yield False, _error(entry, "decode_failed", "Ray killed the task twice: its node ran out of memory "
                                 f"(each task reserves --task-memory {options.task_memory}; raise it)")
@@ -125,8 +185,33 @@ def _raise_timeout(signum: int, frame: Any) -> None:
     raise _ItemTimeout
 
 
-def _task(entry: Item, options: BuildOptions) -> Outcome:
-    """One item in a Ray worker, under `options.timeout_s` (a task runs in the worker's main thread)."""
+def _item_task(entry: Item, options: BuildOptions, window_frames: int) -> Outcome | _Split:
+    """The item's outcome, or its scene scan's windows when its clip window is longer than `window_frames`
+    frames (0: never split)."""
+    if window_frames and (windows := scan_windows(entry, window_frames)):
+        return _Split(windows)
+    return _attempt(entry, options)
+
+
+def _window_task(entry: Item, options: BuildOptions, first: int, last: int) -> list[int] | Outcome:
+    """The cut frame indices in (first, last] of the item's scene scan, or the item's error outcome."""
+    try:
+        return scan_window(entry, options.scenes, first, last)
+    except ItemError as e:
+        return False, _error(entry, e.code, e.message, e.source_file)
+
+
+def _finish_task(entry: Item, options: BuildOptions, *windows: list[int] | Outcome) -> Outcome:
+    """The item's outcome from its window tasks' cuts (the first window's error, if one failed)."""
+    for answer in windows:
+        if isinstance(answer, tuple):
+            return answer
+    return _attempt(entry, options, [c for cuts in windows for c in cuts])
+
+
+def _task(work: Callable[..., T], entry: Item, options: BuildOptions, *args: Any) -> T | Outcome:
+    """`work(entry, options, *args)` in a Ray worker, under `options.timeout_s` (a task runs in the worker's
+    main thread); past it, the item's `decode_timeout` outcome."""
     backstop = threading.Timer(options.timeout_s + BACKSTOP_S, os._exit, args=(1,))
     backstop.daemon = True
     backstop.start()
@@ -137,7 +222,7 @@ def _task(entry: Item, options: BuildOptions) -> Outcome:
         previous = signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, options.timeout_s)
     try:
-        outcome = _attempt(entry, options)
+        outcome = work(entry, options, *args)
         return timed_out if _alarm_fired.is_set() else outcome
     except _ItemTimeout:
         return timed_out

@@ -70,14 +70,29 @@ class SceneCollector:
         cuts = self._detector.process_frame(self._timecode(index, fps=self._fps), bgr)
         self._cuts.extend(int(c.frame_num) for c in cuts)
 
-    def scenes(self) -> list[tuple[float, float]]:
-        """Spans (start_s, end_s) covering frames first..last; each cut starts a new scene."""
+    def cuts(self) -> list[int]:
+        """Cut frame indices in (first, last], ascending; call once, after the last frame."""
         if self._seen >= 0:
             tail = self._detector.post_process(self._timecode(self._seen, fps=self._fps))
             self._cuts.extend(int(c.frame_num) for c in tail or [])
-        times = self._table.timestamps_s
-        end_s = float(times[self._last]) + self._table.frame_duration_s
-        bounds = [float(times[self._first])]
-        bounds += [float(times[c]) for c in sorted(set(self._cuts)) if self._first < c <= self._last]
-        bounds.append(end_s)
-        return list(itertools.pairwise(bounds))
+        return [c for c in sorted(set(self._cuts)) if self._first < c <= self._last]
+
+    def scenes(self) -> list[tuple[float, float]]:
+        """Spans (start_s, end_s) covering frames first..last; each cut starts a new scene."""
+        return scenes_from_cuts(self._table, self._first, self._last, self.cuts())
+
+
+def scenes_from_cuts(table: FrameTable, first: int, last: int, cuts: list[int]) -> list[tuple[float, float]]:
+    """Spans (start_s, end_s) covering frames `first..last` of `table`, a new scene at each cut in (first, last].
+
+    >>> import numpy as np; from fractions import Fraction
+    >>> table = FrameTable(np.arange(10), Fraction(1, 2), np.array([0]))
+    >>> scenes_from_cuts(table, 0, 9, [4, 12])
+    [(0.0, 2.0), (2.0, 5.0)]
+    """
+    times = table.timestamps_s
+    end_s = float(times[last]) + table.frame_duration_s
+    bounds = [float(times[first])]
+    bounds += [float(times[c]) for c in sorted(set(cuts)) if first < c <= last]
+    bounds.append(end_s)
+    return list(itertools.pairwise(bounds))

@@ -113,7 +113,7 @@ def score(
         ],
     )
     if report.missing_ids:
-        err_console.print(f"{report.missing_ids} prediction ids are not in {data}")
+        err_console.print(f"{report.missing_ids} prediction ids are not in {data}", markup=False)
 
 
 @app.command("serve")

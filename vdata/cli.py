@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from vdata.console import console, err_console, friendly, print_json, print_table, state
 from vdata.distill.cli import distill
@@ -195,7 +196,7 @@ def validate(
 
     problems = run_validate(root, decode_frames=not no_frames)
     for problem in problems:
-        err_console.print(f"[red]problem:[/red] {problem}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]problem:[/red] {escape(problem)}", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
     console.print(f"{root}: valid")

@@ -161,7 +161,10 @@ def _yaml_type(feature: dict[str, Any]) -> dict[str, Any]:
 
 def render_card(root: str | Path, repo_id: str | None = None, license: str | None = None) -> str:
     """The card text: `---` YAML front matter `---`, the body, and the digest marker."""
-    import yaml
+    try:
+        import yaml
+    except ImportError:
+        raise VdataError("dataset cards need PyYAML: pip install 'vdata[hub]'") from None
 
     context = card_context(root, repo_id, license)
     meta = yaml.safe_dump(front_matter(context), sort_keys=False, allow_unicode=True, width=1000)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from vdata.console import console, err_console, friendly, print_table
 
@@ -59,6 +60,6 @@ def push(
                     f" to {hub.dataset_url(repo, revision)}", ["commit", "file", "MB"], files)
         for level, messages in (("[yellow]warning", plan.warnings), ("[red]error", plan.errors)):
             for message in messages:
-                err_console.print(f"{level}:[/] {message}", highlight=False)
+                err_console.print(f"{level}:[/] {escape(message)}", highlight=False)
     if plan.errors:
         raise typer.Exit(1)

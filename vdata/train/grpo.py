@@ -96,6 +96,9 @@ def sample(model: Any, inputs: dict[str, Any], config: GRPOConfig, eos: int, pad
 def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = None) -> TrainResult:
     """Train `config.model` with GRPO on the rows of `config.data`; checkpoints and `log.jsonl` go to `config.out`."""
     # -- setup ---------------------------------------------------------------------------------------------
+    from vdata.train.model import require_torch
+
+    require_torch()  # a missing torch names the extra to install, before anything else
     import torch
 
     from vdata.distill.prompts import Templates

@@ -49,6 +49,9 @@ def encode_sft_batch(
 def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None) -> TrainResult:
     """Fine-tune `config.model` on the rows of `config.data`; checkpoints and `log.jsonl` go to `config.out`."""
     # -- setup ---------------------------------------------------------------------------------------------
+    from vdata.train.model import require_torch
+
+    require_torch()  # a missing torch names the extra to install, before anything else
     import torch
 
     from vdata.distill.prompts import Templates

@@ -121,6 +121,7 @@ def token_source() -> str | None:
     """Where a push would take its token from: `HF_TOKEN`, `local login`, or None when there is none."""
     if os.environ.get("HF_TOKEN"):
         return "HF_TOKEN"
+    _require_hub()
     from huggingface_hub import get_token
 
     return "local login" if get_token() else None
@@ -238,6 +239,7 @@ def push(
     Writes the card first (see `card_for_push`), refuses when `plan_upload` finds errors, then commits the plan,
     skipping files already on the branch. Rerun the same call to resume. Hub errors become `VdataError`.
     """
+    _require_hub()
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
     from huggingface_hub.errors import HfHubHTTPError
 
@@ -282,6 +284,14 @@ def push(
     except (HfHubHTTPError, OSError) as e:
         raise VdataError(f"the Hub refused to {step} for {repo_id}: {e}; rerun to resume") from None
     return report
+
+
+def _require_hub() -> None:
+    """A `VdataError` naming the extra when huggingface_hub is not installed."""
+    try:
+        import huggingface_hub  # noqa: F401
+    except ImportError:
+        raise VdataError("pushing needs huggingface_hub: pip install 'vdata[hub]'") from None
 
 
 def _login_token() -> str | None:

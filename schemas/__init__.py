@@ -10,6 +10,7 @@ from vdata.schemas.v1 import (
     SPAN,
     TASKS,
     VERSION_KEY,
+    parse_meta,
     rows_to_table,
     validate_table,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "SPAN",
     "TASKS",
     "VERSION_KEY",
+    "parse_meta",
     "rows_to_table",
     "validate_table",
 ]

@@ -168,3 +168,21 @@ def rows_to_table(rows: list[Mapping[str, Any]]) -> pa.Table:
     table = pa.Table.from_pylist([{c: row.get(c) for c in COLUMNS} for row in rows], schema=SCHEMA)
     validate_table(table)
     return table
+
+
+def parse_meta(value: str | Mapping[str, Any] | None) -> dict[str, Any]:
+    """The `meta` column of a row as a dict: `{}` when null or empty; a value that is not a JSON object
+    (invalid JSON, a list, a string) is kept whole under `original_meta`, never dropped.
+
+    >>> parse_meta('{"type": "CW"}'), parse_meta(None), parse_meta("[1]")
+    ({'type': 'CW'}, {}, {'original_meta': [1]})
+    """
+    if value is None or value == "":
+        return {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        return {"original_meta": value}
+    return data if isinstance(data, dict) else {"original_meta": data}

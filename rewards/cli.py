@@ -74,7 +74,7 @@ def list_rewards(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
 def score(
     reward: Annotated[str, typer.Option("--reward", "-r", help="Reward name (see `vdata rewards list`).")],
     predictions: Annotated[
-        Path, typer.Option(help="JSONL with `id` and `completion` per line.", exists=True)
+        Path, typer.Option(help="JSONL with `id` and `response` (or `completion`) per line; see `vdata.predictions`.", exists=True)
     ],
     data: Annotated[Path, typer.Option(help="A built vdata dataset folder.", exists=True, file_okay=False)],
     option: Annotated[

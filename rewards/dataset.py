@@ -1,26 +1,29 @@
 """Scoring a predictions file against a built dataset (`vdata rewards score`).
 
-Samples are read with DuckDB straight from `DIR/data/*.parquet`, only the columns the reward reads (frame bytes
-only for `coord_space="resized"`, and then just the first frame). Predictions are JSONL rows with `id` and the
-completion under `completion` (or `prediction`, `response`, `output`, `text`).
+Predictions are read by `vdata.predictions.read_predictions` (the reader `vdata eval` uses: `id` and the text
+under `response`, `completion`, `prediction`, `output` or `text`; a repeated id is an error naming both lines).
+Samples are read with `vdata.shards`: the label columns rewards read, never the frame bytes; for
+`coord_space="resized"` the stored keyframe size comes from the first frame's JPEG header
+(`vdata.shards.reader.keyframe_sizes`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vdata.errors import ConfigError
-from vdata.rewards.accuracy import Accuracy
-from vdata.rewards.base import Reward
+from vdata.predictions import read_predictions
+
+if TYPE_CHECKING:
+    from vdata.rewards import Reward
 
 logger = logging.getLogger(__name__)
 
-_TEXT_KEYS = ("completion", "prediction", "response", "output", "text")
-_ALL_FIELDS = (
+#: The label columns the rewards read (`accuracy` reads those of whichever task reward it dispatches to).
+_LABEL_COLUMNS = (
     "task",
     "question",
     "options",
@@ -46,52 +49,22 @@ class ScoreReport:
     missing_ids: int = 0
 
 
-def read_predictions(path: Path) -> dict[str, str]:
-    """`id -> completion` from a JSONL file; a bad line raises `ConfigError` naming it."""
-    out: dict[str, str] = {}
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as e:
-                raise ConfigError(f"{path}:{n}: not JSON ({e})") from None
-            key = next((k for k in _TEXT_KEYS if isinstance(row.get(k), str)), None)
-            if not isinstance(row, dict) or "id" not in row or key is None:
-                raise ConfigError(f"{path}:{n}: needs 'id' and one of {list(_TEXT_KEYS)}")
-            out[str(row["id"])] = row[key]
-    return out
-
-
 def read_samples(data_dir: Path, ids: list[str], reward: Reward) -> dict[str, dict[str, Any]]:
-    """The samples with these ids, only the columns `reward` reads."""
-    import duckdb
+    """The samples with these ids: the label columns plus any other column `reward` reads, no frame bytes (the
+    stored keyframe size as `frame_width`/`frame_height` when `reward` has `coord_space="resized"`)."""
+    from vdata.schemas import COLUMNS
+    from vdata.shards import iter_rows, shard_paths
+    from vdata.shards.reader import keyframe_sizes
 
-    files = sorted((data_dir / "data").glob("*.parquet"))
-    if not files:
+    if not shard_paths(data_dir):
         raise ConfigError(f"{data_dir}/data has no .parquet files; is {data_dir} a built vdata dataset?")
-    wanted = set(_ALL_FIELDS if isinstance(reward, Accuracy) else ("task", *reward.fields))
-    con = duckdb.connect()
-    present = {
-        r[0]
-        for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [[str(f) for f in files]]).fetchall()
-    }
-    columns = sorted(wanted & present)
-    select = ", ".join(["id", *(f'"{c}"' for c in columns)])
-    if getattr(reward, "coord_space", None) == "resized" and "frames" in present:
-        select += ", [frames[1]] AS frames"
-    con.register("wanted_ids", _ids_table(ids))
-    query = f"SELECT {select} FROM read_parquet(?) WHERE id IN (SELECT id FROM wanted_ids)"
-    cursor = con.execute(query, [[str(f) for f in files]])
-    names = [d[0] for d in cursor.description]
-    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
-
-
-def _ids_table(ids: list[str]) -> Any:
-    import pyarrow as pa
-
-    return pa.table({"id": pa.array(ids, pa.string())})
+    wanted = set(ids)
+    columns = ["id", *(c for c in COLUMNS if c != "frames" and (c in _LABEL_COLUMNS or c in reward.fields))]
+    out = {row["id"]: row for row in iter_rows(data_dir, columns=columns, batch_rows=1024) if row["id"] in wanted}
+    if getattr(reward, "coord_space", None) == "resized":
+        for sample_id, (width, height) in keyframe_sizes(data_dir, ids=list(out)).items():
+            out[sample_id]["frame_width"], out[sample_id]["frame_height"] = width, height
+    return out
 
 
 def score_predictions(reward: Reward, predictions: Path, data_dir: Path) -> ScoreReport:

@@ -81,10 +81,10 @@ def test_missing_predictions_score_zero_or_are_skipped(data, tmp_path):
 def test_bad_prediction_lines_are_named(tmp_path):
     path = tmp_path / "p.jsonl"
     path.write_text('{"id": "a", "response": "x"}\n{"id": "a", "response": "y"}\n')
-    with pytest.raises(ConfigError, match=r"p.jsonl:2: id 'a' appears twice"):
+    with pytest.raises(ConfigError, match=r"p.jsonl:2: id 'a' is already on line 1"):
         load_predictions(path)
     path.write_text('{"id": "a"}\n')
-    with pytest.raises(ConfigError, match=r"p.jsonl:1: expected"):
+    with pytest.raises(ConfigError, match=r"p.jsonl:1: no text"):
         load_predictions(path)
 
 

@@ -1,27 +1,22 @@
-"""`vdata rewards list` and `vdata rewards score` on a tiny dataset written with pyarrow."""
+"""`vdata rewards list` and `vdata rewards score` on a tiny built dataset."""
 
 import json
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
+from tests.distill.helpers import make_row, write_dataset
 from vdata.rewards.cli import app
 
 
 def _dataset(tmp_path):
-    (tmp_path / "data").mkdir()
-    table = pa.table(
-        {
-            "id": ["a", "b", "c"],
-            "task": ["multiple_choice", "temporal_grounding", "numeric"],
-            "answer": ["B", None, "3"],
-            "options": [["x", "y"], None, None],
-            "spans": [None, [{"start_s": 1.0, "end_s": 3.0}], None],
-            "duration_s": [10.0, 10.0, 10.0],
-        }
+    write_dataset(
+        tmp_path,
+        [
+            make_row("a", "multiple_choice", answer="B", options=["x", "y"], duration_s=10.0),
+            make_row("b", "temporal_grounding", spans=[{"start_s": 1.0, "end_s": 3.0}], duration_s=10.0),
+            make_row("c", "numeric", answer="3", duration_s=10.0),
+        ],
     )
-    pq.write_table(table, tmp_path / "data" / "train-00000-of-00001.parquet")
     preds = tmp_path / "preds.jsonl"
     preds.write_text(
         "\n".join(
@@ -98,3 +93,19 @@ def test_score_passes_reward_options(tmp_path):
         ],
     )
     assert json.loads(result.output)["summary"]["numeric"]["mean"] == 1.0
+
+
+def test_score_box_reward_in_resized_space_reads_the_stored_frame_size(tmp_path):
+    # the video is 64x48 and so are its stored keyframes here; a 128x96 dataset stores them at 64x48
+    row = make_row("box", "spatial_grounding", width=128, height=96,
+                   boxes=[{"timestamp_s": 0.0, "frame_index": 0, "x1": 0.0, "y1": 0.0, "x2": 64.0, "y2": 48.0,
+                           "label": None}])
+    write_dataset(tmp_path / "built", [row])
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(json.dumps({"id": "box", "response": "<answer>[0, 0, 32, 24]</answer>"}) + "\n")
+    args = ["score", "-r", "box_iou", "--predictions", str(preds), "--data", str(tmp_path / "built"), "--json"]
+    resized = CliRunner().invoke(app, [*args, "-o", "coord_space=resized"])
+    assert resized.exit_code == 0, resized.output
+    assert json.loads(resized.output)["summary"]["spatial_grounding"]["mean"] == 1.0
+    pixels = CliRunner().invoke(app, args)
+    assert json.loads(pixels.output)["summary"]["spatial_grounding"]["mean"] == 0.25

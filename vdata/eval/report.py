@@ -6,7 +6,6 @@ each `--by` field), present (table rows and JSON).
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 from vdata.errors import ConfigError
 from vdata.eval.score import COORD_SPACES, TASK_METRICS, Scored, score
+from vdata.predictions import read_predictions as load_predictions  # `vdata.eval.load_predictions`
 from vdata.schemas import TASKS
 
 log = logging.getLogger(__name__)
@@ -108,30 +108,6 @@ def aggregate(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_predictions(path: str | Path) -> dict[str, str]:
-    """id -> response from a JSONL file of `{"id": ..., "response": ...}` lines (other keys are ignored; blank
-    lines are skipped). A bad line, a missing key or a repeated id raises `ConfigError` naming the line."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise ConfigError(f"--predictions {path}: cannot read it ({e.strerror})") from None
-    out: dict[str, str] = {}
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ConfigError(f"{path}:{n}: not JSON ({e.msg})") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not isinstance(obj.get("response"), str):
-            raise ConfigError(f'{path}:{n}: expected {{"id": str, "response": str}}, got {line[:80]!r}')
-        if obj["id"] in out:
-            raise ConfigError(f"{path}:{n}: id {obj['id']!r} appears twice")
-        out[obj["id"]] = obj["response"]
-    return out
-
-
 def group_value(row: Mapping[str, Any], key: str, meta: Mapping[str, Any]) -> str:
     """The value of `key` for a row: its column when the schema has one, else its `meta` JSON key; `(none)`."""
     value = row[key] if key in row and key != "meta" else meta.get(key)
@@ -141,12 +117,14 @@ def group_value(row: Mapping[str, Any], key: str, meta: Mapping[str, Any]) -> st
 def evaluate(data: str | Path, predictions: str | Path, options: EvalOptions | None = None) -> EvalReport:
     """Score `predictions` (JSONL `{id, response}`) against the built dataset `data`; see `EvalReport`."""
     from vdata.shards import iter_rows
+    from vdata.shards.reader import keyframe_sizes
 
     options = options or EvalOptions()
     # -- read -------------------------------------------------------------------------------------------------
     preds = load_predictions(predictions)
     report = EvalReport(Path(data), Path(predictions), options)
-    sizes = _frame_sizes(data, options.split) if options.coord_space == "resized" else {}
+    resized = options.coord_space == "resized"
+    sizes = keyframe_sizes(data, tasks=_BOX_TASKS, split=options.split) if resized else {}
     seen: set[str] = set()
     # -- score ------------------------------------------------------------------------------------------------
     for row in iter_rows(data, columns=SAMPLE_COLUMNS, split=options.split, batch_rows=1024):
@@ -179,24 +157,6 @@ def _meta(text: str | None) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _frame_sizes(data: str | Path, split: str | None) -> dict[str, tuple[int, int]]:
-    """id -> (width, height) of the first stored keyframe of box-task rows (read from its JPEG header)."""
-    from PIL import Image, UnidentifiedImageError
-
-    from vdata.shards import iter_rows
-
-    out = {}
-    for row in iter_rows(data, columns=["id", "task", "frames"], split=split, batch_rows=16):
-        if row["task"] not in _BOX_TASKS or not row["frames"]:
-            continue
-        try:
-            with Image.open(io.BytesIO(row["frames"][0]["bytes"])) as im:
-                out[row["id"]] = (im.width, im.height)
-        except (UnidentifiedImageError, OSError) as e:
-            log.warning("%s: cannot read the stored frame size: %s", row["id"], e)
-    return out
 
 
 def table_rows(summary: Mapping[str, Any]) -> list[list[Any]]:

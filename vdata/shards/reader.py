@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import io
+import logging
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,8 @@ import pyarrow.parquet as pq
 
 from vdata.errors import SchemaError, VdataError
 from vdata.schemas import COLUMNS, SCHEMA, SCHEMA_VERSION, VERSION_KEY, validate_table
+
+log = logging.getLogger(__name__)
 
 
 def shard_paths(root: str | Path, split: str | None = None) -> list[Path]:
@@ -58,3 +62,53 @@ def iter_rows(
         with pq.ParquetFile(path) as f:
             for batch in f.iter_batches(batch_size=batch_rows, columns=list(columns) if columns else list(COLUMNS)):
                 yield from batch.to_pylist()
+
+
+def keyframe_sizes(
+    root: str | Path,
+    ids: Collection[str] | None = None,
+    tasks: Collection[str] | None = None,
+    split: str | None = None,
+) -> dict[str, tuple[int, int]]:
+    """`id -> (width, height)` in pixels of each row's first stored keyframe, read from its JPEG header: the
+    frame size that `coord_space="resized"` boxes are written in. Only rows whose id is in `ids` and whose task
+    is in `tasks` (None = any); row groups with no such row are skipped, and of the others only the first frame's
+    bytes of the wanted rows reach Python. A row without frames or with an unreadable first frame is left out
+    (logged)."""
+    import pyarrow.compute as pc
+    from PIL import Image, UnidentifiedImageError
+
+    id_set = None if ids is None else pa.array(sorted(set(ids)), pa.string())
+    task_set = None if tasks is None else pa.array(sorted(set(tasks)), pa.string())
+
+    def wanted(batch: pa.RecordBatch | pa.Table) -> pa.Array:
+        mask = pa.array([True] * batch.num_rows)
+        if id_set is not None:
+            mask = pc.and_(mask, pc.is_in(batch["id"], value_set=id_set))
+        if task_set is not None:
+            mask = pc.and_(mask, pc.is_in(batch["task"], value_set=task_set))
+        return pc.fill_null(mask, False)
+
+    out: dict[str, tuple[int, int]] = {}
+    for path in shard_paths(root, split):
+        check_shard_schema(path)
+        with pq.ParquetFile(path) as f:
+            groups = [
+                i for i in range(f.num_row_groups)
+                if pc.any(wanted(f.read_row_group(i, columns=["id", "task"]))).as_py()
+            ]
+            if not groups:
+                continue
+            for batch in f.iter_batches(batch_size=16, row_groups=groups, columns=["id", "task", "frames"]):
+                batch = batch.filter(wanted(batch))
+                batch = batch.filter(pc.fill_null(pc.greater(pc.list_value_length(batch["frames"]), 0), False))
+                if not batch.num_rows:
+                    continue
+                first = pc.struct_field(pc.list_element(batch["frames"], 0), "bytes")  # [rows] one JPEG each
+                for sample_id, data in zip(batch["id"].to_pylist(), first.to_pylist(), strict=True):
+                    try:
+                        with Image.open(io.BytesIO(data or b"")) as im:
+                            out[sample_id] = (im.width, im.height)
+                    except (UnidentifiedImageError, OSError) as e:
+                        log.warning("%s: cannot read the stored frame size: %s", sample_id, e)
+    return out

@@ -50,13 +50,27 @@ def test_trl_fills_completion_tokens_from_ids():
     assert fn(prompts=["p"], completions=["x"], completion_ids=[list(range(10))]) == [-1.0]
 
 
+def test_trl_logs_diagnostics_only_when_given_the_callables_and_asked():
+    calls = []
+    kwargs = {"prompts": ["p"], "completions": ["<answer>A</answer>"], "task": ["multiple_choice"],
+              "answer": ["B"], "options": [["x", "y"]]}
+    assert trl.reward_funcs(["accuracy"])[0](**kwargs) == [0.0]  # TRL < 1.0 passes no log_extra / log_metric
+    quiet = trl.reward_funcs(["accuracy"], diagnostics=False)[0]
+    assert quiet(**kwargs, log_extra=lambda *a: calls.append(a), log_metric=lambda *a: calls.append(a)) == [0.0]
+    assert calls == []
+    loud = trl.reward_funcs(["accuracy"])[0]
+    assert loud(**kwargs, log_extra=lambda *a: calls.append(a), log_metric=lambda *a: calls.append(a)) == [0.0]
+    assert calls == [("accuracy/parsed", ["A"]), ("accuracy/error", ["named A, gold is B"]),
+                     ("rewards/accuracy/unparsed_ratio", 0.0)]
+
+
 def test_trl_functions_pickle():
     fn = trl.reward_funcs(["accuracy"])[0]
     assert pickle.loads(pickle.dumps(fn)).__name__ == "accuracy"
 
 
 def test_verl_single_takes_json_ground_truth():
-    assert verl.compute_score("x", GOOD, json.dumps(MC)) == {"score": 2.0, "accuracy": 1.0, "format": 1.0}
+    assert verl.compute_score("x", GOOD, json.dumps(MC)) == {"score": 5.0, "accuracy": 1.0, "format": 1.0}
 
 
 def test_verl_reads_missing_fields_from_extra_info():
@@ -78,19 +92,19 @@ def test_verl_batch_with_plural_arguments_and_weights():
 def test_easyr1_batch_returns_overall():
     assert easyr1.REWARD_TYPE == "batch"
     out = easyr1.compute_score([{"response": GOOD, "response_length": 5, "ground_truth": json.dumps(MC)}])
-    assert out == [{"overall": 2.0, "accuracy": 1.0, "format": 1.0}]
+    assert out == [{"overall": 5.0, "accuracy": 1.0, "format": 1.0}]
 
 
 def test_openrlhf_strips_the_prompt_prefix(monkeypatch):
     monkeypatch.delitem(sys.modules, "torch", raising=False)  # lists when the caller has not imported torch
     out = openrlhf.reward_func(["PROMPT B " + GOOD], ["PROMPT B "], [MC])
-    assert out["rewards"] == [2.0] and out["extra_logs"]["accuracy"] == [1.0]
+    assert out["rewards"] == [5.0] and out["extra_logs"]["accuracy"] == [1.0]
 
 
 def test_openrlhf_returns_tensors_when_the_trainer_has_torch():
     torch = pytest.importorskip("torch")
     out = openrlhf.reward_func(["PROMPT B " + GOOD], ["PROMPT B "], [MC])
-    assert isinstance(out["rewards"], torch.Tensor) and out["rewards"].tolist() == [2.0]
+    assert isinstance(out["rewards"], torch.Tensor) and out["rewards"].tolist() == [5.0]
     assert out["extra_logs"]["accuracy"].tolist() == [1.0]
 
 

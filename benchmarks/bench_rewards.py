@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vdata import rewards
-from vdata.rewards.parsing import extract_answer
+from vdata.tasks import extract_answer
 
 WORDS = [
     "the",

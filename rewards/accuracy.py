@@ -6,28 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vdata import tasks
 from vdata.rewards.base import Explanation, Reward, get, not_applicable, register
 
-#: The reward `accuracy` uses for each task of schema v1.
-DEFAULT_BY_TASK: dict[str, str] = {
-    "multiple_choice": "multiple_choice",
-    "numeric": "numeric",
-    "regression": "regression",
-    "ocr": "ocr",
-    "free_form": "free_form",
-    "caption": "free_form",
-    "temporal_grounding": "temporal_iou",
-    "grounded_qa": "grounded_qa",
-    "spatial_grounding": "box_iou",
-    "spatiotemporal_grounding": "spatiotemporal_iou",
-    "tracking": "tracking",
-}
+
+def default_by_task() -> dict[str, str]:
+    """The reward `accuracy` uses for each task: the task's own `reward` (`vdata.tasks`)."""
+    return {name: tasks.get(name).reward for name in tasks.names()}
 
 
 @register("accuracy")
 @dataclass(frozen=True)
 class Accuracy(Reward):
-    """Dispatches per sample on `task` (never on the first sample of a batch) to the task's reward.
+    """Dispatches per sample on `task` (never on the first sample of a batch) to the task's reward (the
+    `reward` its `vdata.tasks` declaration names).
 
     `by_task` overrides the mapping for some tasks (`{"free_form": "free_form"}` style, reward names);
     `fallback` and `coord_space` are passed to the rewards that take them. Reads `task` and the fields of the
@@ -51,7 +43,7 @@ class Accuracy(Reward):
             get(name)  # unknown names fail now, with the list of known ones
 
     def table(self) -> dict[str, str]:
-        return {**DEFAULT_BY_TASK, **dict(self.by_task)}
+        return {**default_by_task(), **dict(self.by_task)}
 
     def delegate(self, task: str) -> Reward | None:
         name = self.table().get(task)

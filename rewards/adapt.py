@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vdata.errors import ConfigError
-from vdata.rewards.base import Reward, get
+from vdata.rewards.base import Reward, get, weighted_sum
+from vdata.rewards.weights import DEFAULT_REWARDS, parse_weights
 
 logger = logging.getLogger(__name__)
 
 #: What the adapters score when not told otherwise: task accuracy plus the think/answer format, summed.
-DEFAULT_REWARDS: tuple[str, ...] = ("accuracy", "format")
 
 
 def completion_text(completion: Any) -> str:
@@ -70,13 +70,16 @@ def load_sample(ground_truth: Any, extra: Mapping[str, Any] | None = None) -> di
 class Combination:
     """Several rewards and their weights: `total` is the weighted sum (None counts 0), `components` each value."""
 
-    names: tuple[str, ...] = DEFAULT_REWARDS
+    names: tuple[str, ...] = ()
     weights: tuple[float, ...] = ()
     fns: tuple[Reward, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         names = (self.names,) if isinstance(self.names, str) else tuple(self.names)
-        weights = tuple(float(w) for w in self.weights) or (1.0,) * len(names)
+        if not names:
+            names, weights = _split(parse_weights(DEFAULT_REWARDS))
+        else:
+            weights = tuple(float(w) for w in self.weights) or (1.0,) * len(names)
         if len(weights) != len(names):
             raise ConfigError(f"{len(weights)} weights for {len(names)} rewards {list(names)}")
         object.__setattr__(self, "names", names)
@@ -84,24 +87,24 @@ class Combination:
         object.__setattr__(self, "fns", tuple(get(n) for n in names))
 
     def __call__(self, completion: str, sample: Mapping[str, Any]) -> tuple[float, dict[str, float]]:
-        components: dict[str, float] = {}
-        total = 0.0
-        for name, fn, w in zip(self.names, self.fns, self.weights, strict=True):
-            value = fn(completion, sample)
-            components[name] = 0.0 if value is None else value
-            total += w * components[name]
-        return total, components
+        values = [fn(completion, sample) for fn in self.fns]
+        components = {name: 0.0 if v is None else v for name, v in zip(self.names, values, strict=True)}
+        return weighted_sum(values, self.weights), components
 
 
 def combination(rewards: str | Sequence[str] | None, weights: Sequence[float] | None) -> Combination:
-    """A `Combination` from trainer kwargs: a name, a list of names (or a comma-separated string), weights."""
+    """A `Combination` from trainer kwargs: None (`DEFAULT_REWARDS`), a `NAME[:WEIGHT],...` string (read by
+    `parse_weights`), or a list of names with `weights`."""
     if rewards is None:
-        names: tuple[str, ...] = DEFAULT_REWARDS
-    elif isinstance(rewards, str):
-        names = tuple(n.strip() for n in rewards.split(",") if n.strip())
-    else:
-        names = tuple(rewards)
-    return _cached(names, tuple(weights or ()))
+        rewards = DEFAULT_REWARDS
+    if isinstance(rewards, str):
+        names, parsed = _split(parse_weights(rewards, flag="rewards"))
+        return _cached(names, tuple(weights or parsed))
+    return _cached(tuple(rewards), tuple(weights or ()))
+
+
+def _split(pairs: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    return tuple(n for n, _ in pairs), tuple(w for _, w in pairs)
 
 
 _COMBINATIONS: dict[tuple[tuple[str, ...], tuple[float, ...]], Combination] = {}

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.base import Explanation, Reward, not_applicable, zero
-from vdata.rewards.parsing import extract_answer
+from vdata.tasks.answer import extract_answer
 
 
 @dataclass(frozen=True)
 class AnswerReward(Reward):
-    """A reward on the last `<answer>` block. `fallback=True` (eval style) judges the whole text when there is
-    no block; the default (train style) gives 0 for a completion without one."""
+    """A reward on the last `<answer>` block (`vdata.tasks.extract_answer`). `fallback=True` (eval style) judges
+    the whole text when there is no block; the default (train style) gives 0 for a completion without one."""
 
     fallback: bool = False
 
@@ -25,15 +25,6 @@ class AnswerReward(Reward):
 
     def judge_answer(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
         raise NotImplementedError
-
-
-def gold_answer(sample: Mapping[str, Any]) -> str | None:
-    """The sample's `answer` as a stripped string, or None when missing or empty."""
-    gold = sample.get("answer")
-    if gold is None:
-        return None
-    gold = str(gold).strip()
-    return gold or None
 
 
 def missing(field: str) -> Explanation:

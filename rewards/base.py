@@ -151,15 +151,17 @@ def score(
         raise ConfigError(f"{len(ws)} weights for {len(fns)} rewards; give one weight per reward")
     if len(completions) != len(samples):
         raise ConfigError(f"{len(completions)} completions but {len(samples)} samples; they must pair up")
-    out = []
-    for completion, sample in zip(completions, samples, strict=False):
-        total = 0.0
-        for fn, w in zip(fns, ws, strict=False):
-            v = fn(completion, sample)
-            if v is not None:
-                total += w * v
-        out.append(total)
-    return out
+    return [weighted_sum([fn(c, s) for fn in fns], ws) for c, s in zip(completions, samples, strict=True)]
+
+
+def weighted_sum(values: Sequence[float | None], weights: Sequence[float]) -> float:
+    """`sum(w * v)` over one completion's reward values; a None (not applicable) counts as 0. The one way
+    rewards are combined, in training, distillation's verifier and the trainer adapters.
+
+    >>> weighted_sum([1.0, None, 0.5], [0.2, 0.4, 0.4])
+    0.4
+    """
+    return sum(w * v for v, w in zip(values, weights, strict=True) if v is not None)
 
 
 def check_positive(owner: str, **values: float) -> None:

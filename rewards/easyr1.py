@@ -24,7 +24,7 @@ def compute_score(
     """`{"overall": weighted sum, <reward name>: value, ...}` per input (a None counts 0).
 
     >>> compute_score([{"response": "<answer>3.0</answer>", "ground_truth": {"task": "numeric", "answer": "3"}}])
-    [{'overall': 1.0, 'accuracy': 1.0, 'format': 0.0}]
+    [{'overall': 4.0, 'format': 0.0, 'accuracy': 1.0}]
     """
     combo = combination(rewards, weights)
     out = []

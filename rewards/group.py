@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.errors import ConfigError
+from vdata.registry import Registry
+
+_GROUP_REWARDS: Registry[type] = Registry("group reward")
+#: Class decorator: make a group reward available as `get(name)`.
+register = _GROUP_REWARDS.register
+#: Every group reward name, sorted.
+names = _GROUP_REWARDS.names
 
 
 def _groups(group_ids: Sequence[Hashable]) -> dict[Hashable, list[int]]:
@@ -28,6 +35,7 @@ def _check_lengths(**lists: Sequence[Any]) -> None:
         raise ConfigError(f"lists must have equal lengths, got {sizes}")
 
 
+@register("temporal_contrast")
 @dataclass(frozen=True)
 class TemporalContrast:
     """Video-R1's T-GRPO bonus. For each group, `p` is the mean accuracy of completions on ordered frames and
@@ -67,6 +75,7 @@ class TemporalContrast:
         return bonus
 
 
+@register("length_bonus")
 @dataclass(frozen=True)
 class LengthBonus:
     """Video-R1's length bonus: in a group where more than one completion is correct (accuracy > `threshold`),
@@ -100,19 +109,10 @@ class LengthBonus:
         return out
 
 
-_REGISTRY: dict[str, type] = {"temporal_contrast": TemporalContrast, "length_bonus": LengthBonus}
-
-
-def names() -> list[str]:
-    """Every group reward name."""
-    return sorted(_REGISTRY)
-
-
 def get(name: str, **options: Any) -> Any:
     """The group reward `name` built with `options`; unknown names raise `ConfigError` listing the known ones."""
-    if name not in _REGISTRY:
-        raise ConfigError(f"unknown group reward {name!r}; known: {', '.join(names())}")
+    cls = _GROUP_REWARDS.get(name)
     try:
-        return _REGISTRY[name](**options)
+        return cls(**options)
     except (TypeError, ValueError) as e:
         raise ConfigError(f"group reward {name!r}: {e}") from None

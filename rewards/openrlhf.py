@@ -62,7 +62,7 @@ def reward_func(
     """OpenRLHF's custom reward function; see the module docstring. The values are those of `score_queries`:
 
     >>> score_queries(["Q: 2+1?<answer>3</answer>"], ["Q: 2+1?"], ['{"task": "numeric", "answer": "3"}'])["rewards"]
-    [1.0]
+    [4.0]
     """
     out = score_queries(queries, prompts, labels, kwargs.get("rewards"), kwargs.get("weights"))
     torch = sys.modules.get("torch")

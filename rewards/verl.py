@@ -36,7 +36,7 @@ def compute_score(
     """Score one response (singular arguments) or a batch (plural arguments); see the module docstring.
 
     >>> compute_score("vdata", "<think>x</think><answer>B</answer>", '{"task": "multiple_choice", "answer": "B"}')
-    {'score': 2.0, 'accuracy': 1.0, 'format': 1.0}
+    {'score': 5.0, 'format': 1.0, 'accuracy': 1.0}
     """
     if solution_strs is not None:
         return compute_score_batch(

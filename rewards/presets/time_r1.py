@@ -13,7 +13,7 @@ from typing import Any
 
 from vdata.rewards.base import Explanation, Reward, not_applicable, register, zero
 from vdata.rewards.presets.video_r1 import think_answer_fullmatch
-from vdata.rewards.temporal import gold_spans
+from vdata.tasks.spans import gold_spans
 
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 # Same language as Time-R1's `\d+\.?\d*`, written so that it cannot backtrack quadratically.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.base import Explanation, Reward, not_applicable, register
-from vdata.rewards.text import edit_distance, rouge_l, rouge_n, rouge_tokens
+from vdata.tasks.text import edit_distance, rouge_l, rouge_n, rouge_tokens
 
 _ANSWER = re.compile(r"<answer>\s*(.*?)\s*</answer>", re.DOTALL)
 _TYPES = {

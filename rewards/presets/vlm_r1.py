@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.base import Explanation, Reward, check_choice, not_applicable, register, zero
-from vdata.rewards.spatial import COORD_SPACES, gold_boxes, to_pixels
+from vdata.tasks.boxes import COORD_SPACES, gold_boxes, to_pixels
 
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 _BOX = re.compile(r"\[(\d+),\s*(\d+),\s*(\d+),\s*(\d+)]")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vdata import rewards
+from vdata.schemas import parse_meta
+from vdata.tasks import extract_think
 
 REJECTED_SPLIT = "rejected"
-_THINK = re.compile(r"<think>(.*?)</think>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,11 @@ class Verifier:
 
     def judge(self, texts: Sequence[str], sample: Mapping[str, Any]) -> list[Candidate]:
         """One `Candidate` per text, in order, each judged against `sample` (a schema-v1 row)."""
-        totals = rewards.score(self.fns, list(texts), [sample] * len(texts), weights=self.weights)
         threshold = self.threshold_for(sample["task"])
         out = []
-        for i, (text, total) in enumerate(zip(texts, totals, strict=True)):
+        for i, text in enumerate(texts):
             values = {name: fn(text, sample) for name, fn in zip(self.names, self.fns, strict=True)}
+            total = rewards.weighted_sum(list(values.values()), self.weights)
             out.append(Candidate(i, text, round(total, 6), values, total >= threshold))
         return out
 
@@ -65,19 +65,6 @@ def select(candidates: Sequence[Candidate], keep: str) -> list[Candidate]:
     if keep == "all" or not passing:
         return passing
     return [max(passing, key=lambda c: (c.reward, -c.index))]
-
-
-def think_text(text: str) -> str | None:
-    """The reasoning: the stripped content of the first `<think>` block, else the text before `<answer>`;
-    None when empty.
-
-    >>> think_text("<think> look at 2s </think><answer>B</answer>")
-    'look at 2s'
-    """
-    m = _THINK.search(text)
-    body = m.group(1) if m else text.split("<answer>", 1)[0]
-    body = body.strip()
-    return body or None
 
 
 def output_rows(
@@ -92,7 +79,7 @@ def output_rows(
     keeps the original split); otherwise there is no row.
     """
     kept = select(candidates, keep)
-    base_meta = _meta(row.get("meta"))
+    base_meta = parse_meta(row.get("meta"))
     summary = [c.to_json() for c in candidates]
     if not kept:
         if not keep_rejected or not candidates:
@@ -100,7 +87,7 @@ def output_rows(
         best = max(candidates, key=lambda c: (c.reward, -c.index))
         info = {**run, "response": best.text, "candidate": best.index, "candidates": summary,
                 "passed": False, "split": row["split"]}
-        return [{**row, "split": REJECTED_SPLIT, "cot": think_text(best.text),
+        return [{**row, "split": REJECTED_SPLIT, "cot": extract_think(best.text),
                  "meta": json.dumps({**base_meta, "distill": info})}]
     out = []
     for c in kept:
@@ -108,15 +95,5 @@ def output_rows(
         new_id = row["id"] if keep == "best" else f"{row['id']}-{c.index}"
         if new_id != row["id"]:
             info["source_id"] = row["id"]
-        out.append({**row, "id": new_id, "cot": think_text(c.text), "meta": json.dumps({**base_meta, "distill": info})})
+        out.append({**row, "id": new_id, "cot": extract_think(c.text), "meta": json.dumps({**base_meta, "distill": info})})
     return out
-
-
-def _meta(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return {"original_meta": text}
-    return data if isinstance(data, dict) else {"original_meta": data}

@@ -1,15 +1,18 @@
-"""Benchmark evaluation (`vdata eval`): metrics per task from the rewards' parsers, breakdowns, report, plot.
+"""Benchmark evaluation (`vdata eval`): metrics per task from `vdata.tasks`, breakdowns, report, plot.
 
     from vdata.eval import EvalOptions, evaluate
     report = evaluate("built/nextgqa", "preds.jsonl", EvalOptions(by=("type",)))
     report.summary()["tasks"]["grounded_qa"]["metrics"]["Acc@GQA"]
 
-`metrics` holds the benchmark formulas as pure functions, `score` turns one response into per-sample values,
+`vdata.tasks.metrics` holds the benchmark formulas as pure functions and each task's `score` turns one answer
+into per-sample values (`score` here reads the answer out of a response and calls it),
 `report` joins predictions to samples and aggregates, `plot` draws the PNG. Importing this package loads no ML
 library.
 """
 
-from vdata.eval.metrics import (
+from vdata.eval.report import EvalOptions, EvalReport, evaluate, load_predictions
+from vdata.eval.score import TASK_METRICS, Scored, score
+from vdata.tasks.metrics import (
     above,
     at_least,
     best_span_iou,
@@ -17,8 +20,6 @@ from vdata.eval.metrics import (
     mean_relative_accuracy,
     recall_curve,
 )
-from vdata.eval.report import EvalOptions, EvalReport, evaluate, load_predictions
-from vdata.eval.score import TASK_METRICS, Scored, score
 
 __all__ = [
     "TASK_METRICS",

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from vdata.eval.metrics import recall_curve
 from vdata.eval.report import EvalReport, aggregate
 from vdata.eval.score import CURVES, HEADLINE
+from vdata.tasks.metrics import recall_curve
 
 WIDTH, HEIGHT = 1100, 460
 PANEL = 480  # side of each plot area, pixels

@@ -1,7 +1,7 @@
 """Test-time selection among N candidates: `majority` (self-consistency) and `best` (best-of-N with verifiers).
 
-A candidate's answer is read by the rewards' parsers (`parse_answer`) and two answers are compared by a
-task-aware `similarity` in [0, 1]: equality for options and numbers, IoU for spans and boxes, ROUGE-L for text.
+A candidate's answer is read by its task's parser (`vdata.tasks`, `parse_answer`) and two answers are compared
+by the task's `similarity` in [0, 1]: equality for options and numbers, IoU for spans and boxes, ROUGE-L for text.
 Majority vote is then the candidate that agrees most with the others (for options and numbers, the most voted
 answer; for spans and boxes, the medoid), so one rule covers discrete and continuous answers.
 
@@ -19,75 +19,48 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from vdata import rewards
+from vdata import rewards, tasks
 from vdata.errors import ConfigError
 from vdata.registry import Registry
 from vdata.rewards.accuracy import Accuracy
 from vdata.rewards.base import reward_class
-from vdata.rewards.choice import named_options
-from vdata.rewards.parsing import ParseError, extract_answer, parse_boxes, parse_number, parse_spans
-from vdata.rewards.spatial import box_iou
-from vdata.rewards.temporal import iou as span_iou
-from vdata.rewards.text import rouge_l, rouge_tokens
+from vdata.tasks import ParseError, extract_answer
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-#: Sample fields that hold the ground truth: a best-of-N verifier may read none of them.
-GOLD_FIELDS = ("answer", "spans", "boxes", "cot")
-#: Tasks whose answers are discrete: votes are counted per normalised answer.
-DISCRETE = ("multiple_choice", "numeric", "regression")
+#: Sample fields that hold the ground truth (every task's `gold_fields`, and `cot`): a best-of-N verifier may
+#: read none of them.
+GOLD_FIELDS = tuple(sorted({f for name in tasks.names() for f in tasks.get(name).gold_fields} | {"cot"}))
 #: Verifiers computed here rather than by a reward: `agreement` (mean similarity to the other candidates) and
 #: `parses` (1 when the answer parses for the task).
 BUILTIN_VERIFIERS = ("agreement", "parses")
 
 
 def parse_answer(text: str, sample: Mapping[str, Any]) -> Any:
-    """The normalised answer of one completion for voting, or None when it does not parse.
-
-    `multiple_choice`: the one option index named; `numeric`, `regression`: the number; `temporal_grounding`:
-    the first span; `grounded_qa`: (option index or None, first span); box tasks: the first box; text tasks:
-    the ROUGE tokens. Reads the last `<answer>` block, else the whole text.
+    """The parsed answer of one completion for voting (the sample's task's `parse`), or None when it does not
+    parse. Reads the last `<answer>` block, else the whole text.
 
     >>> parse_answer("<answer>(b)</answer>", {"task": "multiple_choice", "options": ["x", "y"]})
     1
     """
     answer = extract_answer(text, fallback=True) or ""
-    task = sample.get("task")
     try:
-        if task == "multiple_choice":
-            named = named_options(answer, sample.get("options") or None)
-            return next(iter(named)) if len(named) == 1 else None
-        if task in ("numeric", "regression"):
-            return parse_number(answer).value
-        if task == "temporal_grounding":
-            return parse_spans(answer)[0]
-        if task == "grounded_qa":
-            named = named_options(answer, sample.get("options") or None)
-            return (next(iter(named)) if len(named) == 1 else None, parse_spans(answer)[0])
-        if task in ("spatial_grounding", "spatiotemporal_grounding", "tracking"):
-            return parse_boxes(answer)[0].box
+        return _task(sample).parse(answer, sample)
     except ParseError:
         return None
-    tokens = rouge_tokens(answer)
-    return tokens or None
+
+
+def _task(sample: Mapping[str, Any]) -> tasks.Task:
+    return tasks.get(str(sample.get("task")))
 
 
 def similarity(a: Any, b: Any, task: str) -> float:
-    """How much two parsed answers agree, in [0, 1]; 0 when either is None.
+    """How much two parsed answers agree, in [0, 1] (the task's `similarity`); 0 when either is None.
 
     >>> similarity((10.0, 20.0), (15.0, 25.0), "temporal_grounding")
     0.3333333333333333
     """
     if a is None or b is None:
         return 0.0
-    if task == "temporal_grounding":
-        return span_iou([a], [b])
-    if task == "grounded_qa":
-        return span_iou([a[1]], [b[1]]) if a[0] == b[0] else 0.0
-    if task in ("spatial_grounding", "spatiotemporal_grounding", "tracking"):
-        return box_iou(a, b)
-    if task in DISCRETE:
-        return 1.0 if a == b else 0.0
-    return rouge_l(a, b)
+    return tasks.get(task).similarity(a, b)
 
 
 def support(answers: Sequence[Any], task: str) -> list[float]:
@@ -101,9 +74,10 @@ def support(answers: Sequence[Any], task: str) -> list[float]:
 
 def votes(answers: Sequence[Any], task: str) -> dict[str, int] | None:
     """Counts per normalised answer for discrete tasks (`B`, `3`, `(unparsed)`); None for other tasks."""
-    if task not in DISCRETE:
+    declared = tasks.get(task)
+    if not declared.discrete:
         return None
-    keys = ["(unparsed)" if a is None else LETTERS[a] if task == "multiple_choice" else f"{a:g}" for a in answers]
+    keys = ["(unparsed)" if a is None else declared.vote_key(a) for a in answers]
     return dict(Counter(keys).most_common())
 
 

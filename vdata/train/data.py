@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from vdata import tasks
 from vdata.errors import ConfigError
+from vdata.schemas import parse_meta
 from vdata.shards import iter_rows
+from vdata.tasks import extract_answer, format_response
 
 logger = logging.getLogger(__name__)
-
-_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S)
-
 
 def load_rows(data: Path, split: str) -> list[dict[str, Any]]:
     """Every row of `split` in the built dataset at `data`, frames included; an empty split raises."""
@@ -27,34 +25,32 @@ def load_rows(data: Path, split: str) -> list[dict[str, Any]]:
 
 
 def answer_text(row: Mapping[str, Any]) -> str | None:
-    """The text that goes inside `<answer>` for a row: the distilled teacher's own answer when `meta.distill`
-    kept one, else the gold `answer`, else the first span as `start - end` seconds; None when there is none."""
-    try:
-        meta = json.loads(row.get("meta") or "{}")
-    except json.JSONDecodeError:
-        meta = {}
-    response = (meta.get("distill") or {}).get("response") if isinstance(meta, dict) else None
-    if isinstance(response, str) and (m := _ANSWER.search(response)) and m.group(1).strip():
-        return m.group(1).strip()
-    if row.get("answer") not in (None, ""):
-        return str(row["answer"]).strip()
-    spans = row.get("spans") or []
-    if spans:
-        return f"{spans[0]['start_s']:.1f} - {spans[0]['end_s']:.1f}"
-    return None
+    """The text that goes inside `<answer>` for a row: when `meta.distill` kept a teacher response, the answer
+    the verifier judged in it (`vdata.tasks.extract_answer`: the last `<answer>` block, the one the rewards
+    read); else the gold, written by the row's task (`Task.target`); None when there is none.
+
+    >>> response = "<think>..</think><answer>A</answer> wait, re-check. <answer>B</answer>"
+    >>> answer_text({"task": "multiple_choice", "answer": "B", "meta": {"distill": {"response": response}}})
+    'B'
+    """
+    distilled = parse_meta(row.get("meta")).get("distill")
+    response = distilled.get("response") if isinstance(distilled, dict) else None
+    if isinstance(response, str) and (answer := extract_answer(response)):
+        return answer
+    return tasks.get(str(row.get("task"))).target(row)
 
 
 def sft_target(row: Mapping[str, Any]) -> str | None:
     """The assistant turn SFT learns: `<think>{cot}</think>\\n<answer>{answer}</answer>`; None without either.
 
-    >>> sft_target({"cot": "at 2.0s it turns red", "answer": "B"})
-    '<think>at 2.0s it turns red</think>\\n<answer>B</answer>'
+    >>> sft_target({"task": "multiple_choice", "options": ["red", "blue"], "cot": "at 2.0s it turns blue", "answer": "B"})
+    '<think>at 2.0s it turns blue</think>\\n<answer>B</answer>'
     """
     cot = (row.get("cot") or "").strip()
     answer = answer_text(row)
     if not cot or answer is None:
         return None
-    return f"<think>{cot}</think>\n<answer>{answer}</answer>"
+    return format_response(cot, answer)
 
 
 def sft_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:

@@ -1,17 +1,21 @@
-"""`multiple_choice`: lenient to how an option is named, strict to which one."""
+"""`multiple_choice`: pick one of the sample's `options`; the gold `answer` is a letter (or an option's text).
+
+How an answer names an option is lenient (`B`, `(b)`, `Option B`, `B. text`, the text alone); which option it
+names is strict: naming two options is no answer.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from vdata.rewards.answer import AnswerReward, gold_answer, missing
-from vdata.rewards.base import Explanation, register, zero
-from vdata.rewards.text import normalise
+from vdata.tasks.base import Scored, Task, gold_answer, register
+from vdata.tasks.parsing import ParseError
+from vdata.tasks.text import normalise
 
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: Option letters, `A` for `options[0]`.
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # The whole answer is a letter: B, B., (B), [B], b), Option B, answer: B
 _ONLY_LETTER = re.compile(
     r"^(?:(?:the\s+)?(?:answer|option|choice)\s*(?:is)?\s*[:：]?\s*)?[(\[]?([A-Za-z])[)\]]?[.:)]?$", re.I
@@ -31,17 +35,17 @@ def named_options(answer: str, options: Sequence[str] | None) -> set[int]:
     >>> sorted(named_options("A or B", ["cat", "dog"]))
     [0, 1]
     """
-    n = len(options) if options else len(_LETTERS)
+    n = len(options) if options else len(LETTERS)
     answer = answer.strip()
     m = _ONLY_LETTER.match(answer)
     if m:
-        i = _LETTERS.index(m.group(1).upper())
+        i = LETTERS.index(m.group(1).upper())
         return {i} if i < n else set()
     texts = {normalise(o): i for i, o in enumerate(options or [])}
     found: set[int] = set()
     m = _LETTER_TEXT.match(answer)
     if m and (options is None or normalise(m.group(2)) in texts or m.group(1).isupper()):
-        found.add(_LETTERS.index(m.group(1).upper()))
+        found.add(LETTERS.index(m.group(1).upper()))
         rest = normalise(m.group(2))
         if rest in texts:
             found.add(texts[rest])
@@ -54,7 +58,7 @@ def named_options(answer: str, options: Sequence[str] | None) -> set[int]:
         word = following[0] if following and answer[c.end() : c.end() + 1].isspace() else ""
         if c.group(1) in "AI" and word[:1].islower() and word not in _CONJUNCTIONS:
             continue  # "A dog ...", "I think ...": an article or a pronoun, not an option
-        found.add(_LETTERS.index(c.group(1)))
+        found.add(LETTERS.index(c.group(1)))
     if answer.isascii() or len(answer) < 200:
         found.update(i for t, i in texts.items() if t and len(t) > 2 and _contains_phrase(whole, t))
     return {i for i in found if i < n}
@@ -80,7 +84,7 @@ def gold_option(sample: Mapping[str, Any]) -> int | None:
     options = sample.get("options") or None
     m = _ONLY_LETTER.match(gold)
     if m:
-        i = _LETTERS.index(m.group(1).upper())
+        i = LETTERS.index(m.group(1).upper())
         return i if options is None or i < len(options) else None
     if options:
         texts = {normalise(o): i for i, o in enumerate(options)}
@@ -88,33 +92,57 @@ def gold_option(sample: Mapping[str, Any]) -> int | None:
     return None
 
 
+def named_option(answer: str, options: Sequence[str] | None) -> int:
+    """The one option `answer` names; `ParseError` when it names none or several.
+
+    >>> named_option("(b)", ["cat", "dog"])
+    1
+    """
+    named = named_options(answer, options)
+    if not named:
+        raise ParseError(f"no option named in {answer[:80]!r}")
+    if len(named) > 1:
+        letters = "".join(sorted(LETTERS[i] for i in named))
+        raise ParseError(f"several options named: {letters}")
+    return next(iter(named))
+
+
 @register("multiple_choice")
-@dataclass(frozen=True)
-class MultipleChoice(AnswerReward):
-    """1.0 when the answer names exactly the correct option, 0.0 otherwise (also when it names two options).
+class MultipleChoice(Task):
+    """The answer names one option. Gold: `answer` (a letter, or an option's text) and `options` (texts
+    without letters). Metric: accuracy. SFT target: the gold letter.
 
-    Accepts `B`, `B.`, `(B)`, `[B]`, `b`, `Option B`, `B. option text`, and the option text alone (any case,
-    punctuation ignored). Reads `answer` (a letter, or the option text) and `options` (texts without letters;
-    may be missing when the answer is a letter). Range [0, 1]. None when the gold is missing or names no option.
-
-    >>> s = {"task": "multiple_choice", "answer": "B", "options": ["a cat", "a dog"]}
-    >>> [MultipleChoice()(f"<answer>{a}</answer>", s) for a in ("B.", "(b)", "a dog", "A or B")]
-    [1.0, 1.0, 1.0, 0.0]
+    >>> task = MultipleChoice()
+    >>> s = {"answer": "B", "options": ["a cat", "a dog"]}
+    >>> task.parse("a dog", s), task.target(s), task.score("B.", s).values
+    (1, 'B', {'accuracy': 1.0})
     """
 
-    tasks = ("multiple_choice",)
-    fields = ("answer", "options")
+    gold_fields = ("answer",)
+    reward = "multiple_choice"
+    metrics = ("accuracy",)
+    discrete = True
 
-    def judge_answer(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
+    def parse(self, answer: str, sample: Mapping[str, Any]) -> int:
+        return named_option(answer, sample.get("options") or None)
+
+    def target(self, sample: Mapping[str, Any]) -> str | None:
+        gold = gold_option(sample)
+        return None if gold is None else LETTERS[gold]
+
+    def score(self, answer: str, sample: Mapping[str, Any], coord_space: str = "pixels") -> Scored | None:
         gold = gold_option(sample)
         if gold is None:
-            return missing("answer naming one of its options")
+            return None
         named = named_options(answer, sample.get("options") or None)
-        letters = "".join(sorted(_LETTERS[i] for i in named))
+        letters = "".join(sorted(LETTERS[i] for i in named))
+        if named == {gold}:
+            return Scored({"accuracy": 1.0})
         if not named:
-            return zero(f"no option named in {answer[:80]!r}")
+            return Scored({"accuracy": 0.0}, True, f"no option named in {answer[:80]!r}")
         if len(named) > 1:
-            return zero(f"several options named: {letters}", parsed=letters)
-        if gold in named:
-            return Explanation(1.0, parsed=letters)
-        return zero(f"named {letters}, gold is {_LETTERS[gold]}", parsed=letters)
+            return Scored({"accuracy": 0.0}, False, f"several options named: {letters}")
+        return Scored({"accuracy": 0.0}, False, f"named {letters}, gold is {LETTERS[gold]}")
+
+    def vote_key(self, parsed: int) -> str:
+        return LETTERS[parsed]

@@ -1,4 +1,4 @@
-"""Parsing model output: the answer block, numbers, time spans and boxes.
+"""Parsing the text inside a model's `<answer>` block: numbers, time spans and boxes.
 
 Every parser takes any string and returns a value or raises `ParseError` with a message meant for
 `explain()`; none of them uses a regex that can backtrack catastrophically, and all work on bounded input
@@ -19,35 +19,6 @@ MAX_ANSWER_CHARS = 8192
 
 class ParseError(ValueError):
     """The model's text does not hold what the reward expects; the message says what was missing."""
-
-
-_OPEN = re.compile(r"<\s*answer\s*>", re.IGNORECASE)
-_CLOSE = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
-
-
-def extract_answer(text: str, fallback: bool = False) -> str | None:
-    """The content of the last `<answer>...</answer>` block, stripped; tags tolerate whitespace and case.
-
-    With `fallback` (eval style) a text without a complete block is returned whole (stripped); without it
-    (train style) None is returned.
-
-    >>> extract_answer("<think>A?</think> <Answer> B </answer>")
-    'B'
-    >>> extract_answer("B", fallback=True), extract_answer("B")
-    ('B', None)
-    """
-    close_at = text.rfind("</answer>")
-    if close_at >= 0 and _CLOSE.search(text, close_at + 9) is None:
-        open_at = text.rfind("<answer>", 0, close_at)
-        if open_at >= 0 and _OPEN.search(text, open_at + 8, close_at) is None:
-            return text[open_at + 8 : close_at].strip()
-    closes = list(_CLOSE.finditer(text))
-    if closes:
-        last_close = closes[-1]
-        opens = [m for m in _OPEN.finditer(text, 0, last_close.start())]
-        if opens:
-            return text[opens[-1].end() : last_close.start()].strip()
-    return text.strip() if fallback else None
 
 
 # ---------------------------------------------------------------------------------------------------- numbers

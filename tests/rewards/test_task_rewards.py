@@ -3,8 +3,9 @@
 import pytest
 
 from vdata import rewards
-from vdata.rewards.parsing import extract_answer, parse_spans
-from vdata.rewards.text import edit_distance, lcs_length
+from vdata.tasks.answer import extract_answer
+from vdata.tasks.parsing import parse_spans
+from vdata.tasks.text import edit_distance, lcs_length
 
 MC = {"task": "multiple_choice", "answer": "B", "options": ["a red car", "a blue car", "a bus"]}
 TG = {"task": "temporal_grounding", "spans": [{"start_s": 10.0, "end_s": 20.0}], "duration_s": 60.0}

@@ -1,7 +1,7 @@
 """Benchmark metrics as small pure functions, each written to match the benchmark's own evaluation script.
 
-Interval and box geometry comes from `vdata.rewards` (`temporal.iou`, `temporal.intersection`,
-`spatial.box_iou`), so training rewards and evaluation measure overlap the same way; what differs is only the
+Interval and box geometry comes from `vdata.tasks.spans` and `vdata.tasks.boxes`, the same functions the
+rewards use, so training rewards and evaluation measure overlap the same way; what differs is only the
 benchmark's rule on top (which prediction counts, `>=` or `>`, max over gold segments).
 """
 
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vdata.rewards.temporal import intersection
-from vdata.rewards.temporal import iou as span_iou
-
-Span = tuple[float, float]
+from vdata.tasks.spans import Span, intersection
+from vdata.tasks.spans import iou as span_iou
 
 #: IoU thresholds of R@1 for temporal grounding (Charades-STA, ActivityNet Captions, TimeChat's `eval_tvg.py`).
 TEMPORAL_THRESHOLDS = (0.3, 0.5, 0.7)

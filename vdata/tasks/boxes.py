@@ -1,0 +1,163 @@
+"""Boxes: gold boxes of a sample, reading predicted boxes into original-video pixels, and overlap.
+
+Gold boxes are `(x1, y1, x2, y2)` pixels of the original video (schema v1). A predicted box is first mapped from
+its `coord_space` to those pixels: `pixels` (original video), `resized` (pixels of the frame as stored in the
+shard, what Qwen2.5-VL sees; the size comes from `frame_width`/`frame_height` or the first JPEG's header),
+`norm1` (0-1) or `norm1000` (0-1000, Qwen2-VL and Qwen3-VL). Then it is clamped to the frame.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from vdata.tasks.parsing import Box, TimedBox, parse_boxes
+
+logger = logging.getLogger(__name__)
+
+#: The coordinate spaces a model may write boxes in.
+COORD_SPACES = ("pixels", "resized", "norm1", "norm1000")
+
+
+def _areas(a: Box, b: Box) -> tuple[float, float, float]:
+    """(intersection, area of a, area of b); areas of inverted boxes are 0."""
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    inter = iw * ih if iw > 0 and ih > 0 else 0.0
+    area_a = max(0.0, a[2] - a[0]) * max(0.0, a[3] - a[1])
+    area_b = max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+    return inter, area_a, area_b
+
+
+def box_iou(a: Box, b: Box) -> float:
+    """IoU of two `(x1, y1, x2, y2)` boxes; 0.0 when either box is empty or inverted."""
+    inter, area_a, area_b = _areas(a, b)
+    if area_a <= 0 or area_b <= 0:
+        return 0.0
+    return inter / (area_a + area_b - inter)
+
+
+def box_giou(a: Box, b: Box) -> float:
+    """Generalised IoU in [-1, 1]: IoU minus the share of the enclosing box covered by neither; -1 if invalid."""
+    inter, area_a, area_b = _areas(a, b)
+    if area_a <= 0 or area_b <= 0:
+        return -1.0
+    union = area_a + area_b - inter
+    hull = (max(a[2], b[2]) - min(a[0], b[0])) * (max(a[3], b[3]) - min(a[1], b[1]))
+    return inter / union - (hull - union) / hull
+
+
+def frame_size(sample: Mapping[str, Any]) -> tuple[float, float] | None:
+    """`(width, height)` of the frames as stored: `frame_width`/`frame_height`, else the first JPEG's header."""
+    fw, fh = sample.get("frame_width"), sample.get("frame_height")
+    if fw and fh:
+        return float(fw), float(fh)
+    frames = sample.get("frames") or []
+    first = frames[0] if len(frames) else None
+    data = first.get("bytes") if isinstance(first, Mapping) else first
+    if not isinstance(data, (bytes, bytearray)):
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return float(im.width), float(im.height)
+    except (UnidentifiedImageError, OSError) as e:
+        logger.warning("cannot read the stored frame size: %s", e)
+        return None
+
+
+def to_pixels(box: Box, space: str, sample: Mapping[str, Any]) -> Box | None:
+    """Map a predicted box from `space` to clamped original-video pixels; None when the size is unknown."""
+    width, height = sample.get("width"), sample.get("height")
+    if not width or not height:
+        return None
+    w, h = float(width), float(height)
+    if space == "pixels":
+        sx, sy = 1.0, 1.0
+    elif space == "norm1":
+        sx, sy = w, h
+    elif space == "norm1000":
+        sx, sy = w / 1000.0, h / 1000.0
+    else:
+        size = frame_size(sample)
+        if size is None:
+            return None
+        sx, sy = w / size[0], h / size[1]
+    x1, y1, x2, y2 = box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy
+    return (min(max(x1, 0.0), w), min(max(y1, 0.0), h), min(max(x2, 0.0), w), min(max(y2, 0.0), h))
+
+
+def gold_boxes(sample: Mapping[str, Any]) -> list[tuple[Box, float | None, str | None]]:
+    """The sample's boxes as `(box, timestamp_s, label)`."""
+    out = []
+    for b in sample.get("boxes") or []:
+        try:
+            box = (float(b["x1"]), float(b["y1"]), float(b["x2"]), float(b["y2"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        t = b.get("timestamp_s")
+        out.append((box, float(t) if t is not None else None, b.get("label")))
+    return out
+
+
+class MissingFrameSize(ValueError):
+    """The sample has no `width`/`height` (or no stored frame size for `coord_space="resized"`)."""
+
+
+def read_boxes(text: str, sample: Mapping[str, Any], coord_space: str = "pixels") -> list[TimedBox]:
+    """The boxes written in `text` (`parse_boxes`), mapped to clamped original-video pixels, with their times.
+
+    Raises `ParseError` when there is no box and `MissingFrameSize` when the sample's size is unknown.
+
+    >>> read_boxes("[0.1, 0.1, 0.5, 0.5]", {"width": 200, "height": 100}, "norm1")
+    [TimedBox(box=(20.0, 10.0, 100.0, 50.0), time_s=None)]
+    """
+    out = []
+    for tb in parse_boxes(text):
+        px = to_pixels(tb.box, coord_space, sample)
+        if px is None:
+            raise MissingFrameSize(f"width/height (and stored frame size for coord_space={coord_space!r})")
+        out.append(TimedBox(px, tb.time_s))
+    return out
+
+
+def format_box(box: Box) -> str:
+    """A box as answer text, `[x1, y1, x2, y2]` rounded to whole pixels (what `parse_boxes` reads back).
+
+    >>> format_box((20.4, 10.0, 60.0, 49.6))
+    '[20, 10, 60, 50]'
+    """
+    return "[" + ", ".join(f"{round(v):d}" for v in box) + "]"
+
+
+def matched_iou(pred: Sequence[Box], gold: Sequence[Box], metric: Callable[[Box, Box], float] | None = None) -> float:
+    """The sum of `metric` (IoU by default) over a one-to-one greedy matching of predicted to gold boxes."""
+    metric = metric or box_iou
+    pairs = sorted(
+        ((metric(p, g), i, j) for i, p in enumerate(pred) for j, g in enumerate(gold)), reverse=True
+    )
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    total = 0.0
+    for v, i, j in pairs:
+        if i not in used_p and j not in used_g:
+            used_p.add(i)
+            used_g.add(j)
+            total += v
+    return total
+
+
+def nearest(t: float, boxes: Sequence[TimedBox], tol: float) -> TimedBox | None:
+    best = min((b for b in boxes if b.time_s is not None), key=lambda b: abs(b.time_s - t), default=None)  # type: ignore[operator]
+    return best if best is not None and abs(best.time_s - t) <= tol else None  # type: ignore[operator]
+
+
+def tolerance(times: Sequence[float]) -> float:
+    """Half the median spacing of keyframe times (at least 1 ms): how far a predicted box may be from a frame."""
+    ts = sorted(set(times))
+    gaps = sorted(b - a for a, b in itertools.pairwise(ts))
+    return max(gaps[len(gaps) // 2] / 2.0, 1e-3) if gaps else 0.5

@@ -6,7 +6,6 @@ each `--by` field), present (table rows and JSON).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 from vdata.errors import ConfigError
 from vdata.eval.score import COORD_SPACES, TASK_METRICS, Scored, score
 from vdata.predictions import read_predictions as load_predictions  # `vdata.eval.load_predictions`
-from vdata.schemas import TASKS
+from vdata.schemas import TASKS, parse_meta
 
 log = logging.getLogger(__name__)
 
@@ -140,23 +139,13 @@ def evaluate(data: str | Path, predictions: str | Path, options: EvalOptions | N
         if scored is None:
             report.unjudged += 1
             continue
-        meta = _meta(row.get("meta"))
+        meta = parse_meta(row.get("meta"))
         groups = {key: group_value(row, key, meta) for key in options.by}
         report.records.append(Record(row["id"], row["task"], groups, scored, response is None))
     report.unknown = len(set(preds) - seen)
     if report.unknown:
         log.warning("%d prediction ids match no sample of %s", report.unknown, data)
     return report
-
-
-def _meta(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def table_rows(summary: Mapping[str, Any]) -> list[list[Any]]:

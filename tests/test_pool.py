@@ -33,7 +33,7 @@ def misbehaving(path, table, indices, size, scan=None):  # type: ignore[no-untyp
 def test_a_hanging_or_crashing_decoder_costs_only_its_item(
     codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(decode._DECODERS, "test-misbehaving", misbehaving)
+    monkeypatch.setitem(decode.DECODERS._entries, "test-misbehaving", misbehaving)
     videos = tmp_path / "videos"
     videos.mkdir()
     for name in ("a_good.mp4", "crash.mp4", "hang.mp4", "z_good.mp4"):

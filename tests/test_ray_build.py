@@ -84,8 +84,8 @@ def test_ray_engine_builds_the_same_dataset_as_local_from_file_urls(ray_instance
 
 def test_long_videos_scene_scans_run_as_window_tasks_and_give_the_local_rows(ray_instance, corpus, local_build,
                                                                             tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr("vdata.ray.WINDOW_FRAMES", 30)  # the 50-, 75- and 100-frame videos are split
-    with caplog.at_level(logging.INFO, logger="vdata.ray"):
+    monkeypatch.setattr("vdata.build.ray.WINDOW_FRAMES", 30)  # the 50-, 75- and 100-frame videos are split
+    with caplog.at_level(logging.INFO, logger="vdata.build.ray"):
         build([f"jsonl:{corpus}"], tmp_path / "ray", replace(OPTIONS, engine="ray"))
     windows = {r.args[0].name: r.args[2] for r in caplog.records if "window tasks" in r.getMessage()}
     assert windows == {"v1.mp4": 4, "v2.mp4": 2, "v3.mp4": 3}
@@ -135,7 +135,7 @@ def test_task_memory_larger_than_every_node_fails_at_start(ray_instance, corpus,
 
 
 def test_biggest_video_files_are_submitted_first(tmp_path: Path) -> None:
-    from vdata.ray import _biggest_first
+    from vdata.build.ray import _biggest_first
 
     def item(name: str, size: int) -> Item:
         if size:
@@ -148,8 +148,9 @@ def test_biggest_video_files_are_submitted_first(tmp_path: Path) -> None:
 
 
 def test_unknown_engine_and_unknown_url_schemes_are_refused_with_the_rule(corpus: Path, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="known: local, ray"):
-        BuildOptions(engine="spark")
+    with pytest.raises(ConfigError, match="unknown build engine 'spark'; known: local, ray"):
+        build([f"jsonl:{corpus}"], tmp_path / "spark", replace(OPTIONS, engine="spark"))
+    assert not (tmp_path / "spark").exists()
     with pytest.raises(ConfigError, match="nosuch"):
         build([f"jsonl:{corpus}"], "nosuch://bucket/ds", OPTIONS)
 

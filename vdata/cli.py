@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from vdata.console import console, err_console, friendly, print_json, print_table, state
+from vdata.console import console, err_console, friendly, print_json, print_summary, print_table, state
 from vdata.distill.cli import distill
 from vdata.eval.cli import eval_
 from vdata.hub.cli import card, push
@@ -31,18 +31,6 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks an
     logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
 
 
-def print_summary(summary: dict[str, Any]) -> None:
-    """The `vdata info` tables: totals, then rows by split / task / source, then errors by code."""
-    totals = [["rows", summary["rows"]], ["keyframes", summary["keyframes"]], ["video hours", summary["video_hours"]],
-              ["shards", summary["shards"]], ["size (MB)", round(summary["bytes"] / 1e6, 2)],
-              ["schema version", summary["schema_version"]], ["errors", sum(summary["errors"].values())]]
-    print_table(f"dataset {summary['path']}", ["what", "value"], totals)
-    for key, title in (("by_split", "split"), ("by_task", "task"), ("by_source", "source"), ("errors", "error code")):
-        if summary[key]:
-            print_table(f"rows by {title}" if key != "errors" else "errors", [title, "count"],
-                        [[k, v] for k, v in summary[key].items()])
-
-
 @app.command()
 @friendly
 def build(
@@ -54,7 +42,8 @@ def build(
     size_factor: Annotated[int, typer.Option(help="Keyframe sides are multiples of this (28: Qwen2.5-VL).")]
     = _DEFAULTS.size_factor,
     jpeg_quality: Annotated[int, typer.Option(help="JPEG quality 1-100.")] = _DEFAULTS.jpeg_quality,
-    scenes: Annotated[str, typer.Option(help="Scene detection: none, content, adaptive.")] = _DEFAULTS.scenes,
+    scenes: Annotated[str, typer.Option(help="Scene detection: none, content[,threshold=27][,min_frames=15], "
+                                             "adaptive[,threshold=3][,min_frames=15].")] = _DEFAULTS.scenes,
     decoder: Annotated[str, typer.Option(help="auto (PyAV), pyav, opencv, torchcodec, decord.")] = _DEFAULTS.decoder,
     workers: Annotated[int | None, typer.Option(help="Local engine: worker processes (0 = in process). "
                                                      "Default: all cores.")] = None,
@@ -74,6 +63,7 @@ def build(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from vdata import builders
+    from vdata.build import ENGINES
     from vdata.build import build as run_build
     from vdata.options import default_workers
     from vdata.urls import is_url, local_path
@@ -84,7 +74,8 @@ def build(
         shard_size=shard_size, limit=limit, split=split, engine=engine, ray_address=ray_address,
         task_memory=task_memory,
     )
-    for spec in source:  # a bad --source fails here, before the progress bar appears
+    ENGINES.get(engine)  # a bad --engine or --source fails here, before the progress bar appears
+    for spec in source:
         builders.get(builders.parse_source(spec)[0])
     with Progress(
         TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} items/s"),

@@ -49,5 +49,18 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     console.print(table)
 
 
+def print_summary(summary: dict[str, Any]) -> None:
+    """The `vdata info` tables of `vdata.info.summarise(DIR)`: totals, then rows by split / task / source, then
+    errors by code."""
+    totals = [["rows", summary["rows"]], ["keyframes", summary["keyframes"]], ["video hours", summary["video_hours"]],
+              ["shards", summary["shards"]], ["size (MB)", round(summary["bytes"] / 1e6, 2)],
+              ["schema version", summary["schema_version"]], ["errors", sum(summary["errors"].values())]]
+    print_table(f"dataset {summary['path']}", ["what", "value"], totals)
+    for key, title in (("by_split", "split"), ("by_task", "task"), ("by_source", "source"), ("errors", "error code")):
+        if summary[key]:
+            print_table(f"rows by {title}" if key != "errors" else "errors", [title, "count"],
+                        [[k, v] for k, v in summary[key].items()])
+
+
 def print_json(data: Any) -> None:
     console.print_json(json.dumps(data))

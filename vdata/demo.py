@@ -57,8 +57,7 @@ def _box(index: int, width: int, height: int) -> dict[str, Any]:
 
 def run_demo(out: Path, console: Console) -> None:
     from vdata.build import build
-    from vdata.cli import print_summary
-    from vdata.console import print_table
+    from vdata.console import print_summary, print_table
     from vdata.info import summarise
     from vdata.options import BuildOptions, default_workers
     from vdata.query import query

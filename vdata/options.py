@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from vdata.errors import ConfigError
+from vdata.video import specs
 from vdata.video.sampling import FramePolicy
-from vdata.video.scenes import check_mode
+from vdata.video.scenes import SceneDetector
 
 
 def parse_size(text: str | int) -> int:
@@ -27,10 +28,6 @@ def parse_size(text: str | int) -> int:
     return int(number * {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[unit])
 
 
-#: Where `vdata build` runs items: `local` (a process pool on this machine) or `ray` (tasks on a Ray cluster).
-ENGINES = ("local", "ray")
-
-
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -42,12 +39,14 @@ class BuildOptions:
     - `frames`: sampling policy spec (see `vdata.video.sampling`), e.g. `uniform:16`, `fps:1,max=64`, `scenes`.
     - `max_pixels`: pixel budget of a stored keyframe (width * height), aspect kept; `size_factor`: both sides
       are multiples of it (28 = Qwen2/2.5-VL's patch grid; 1 = exact proportions).
-    - `jpeg_quality`: 1-100. `scenes`: `none`, `content` or `adaptive` (PySceneDetect).
+    - `jpeg_quality`: 1-100. `scenes`: scene detector spec (see `vdata.video.scenes`), `none`,
+      `content[,threshold=27][,min_frames=15]` or `adaptive[,...]` (PySceneDetect).
     - `decoder`: `auto` (PyAV), `pyav`, `opencv`, `torchcodec`, `decord`.
     - `workers`: worker processes (0 = in this process, no per-item timeout); `timeout_s`: per-item limit.
     - `shard_size`: target bytes per shard (`256MB`). `limit`: build only the first N items. `split`: the
       split for formats that do not name one.
-    - `engine`: where items run, `local` (a process pool of `workers`) or `ray` (tasks on the Ray cluster at
+    - `engine`: where items run (a `vdata.build` engine, checked when the build starts), `local` (a process
+      pool of `workers`) or `ray` (tasks on the Ray cluster at
       `ray_address`; None = `RAY_ADDRESS` or a new local instance), each task reserving `task_memory` bytes
       (`2GB`). The engine changes where rows are made, never the rows.
     """
@@ -68,9 +67,8 @@ class BuildOptions:
     task_memory: str = "2GB"
 
     def __post_init__(self) -> None:
-        policy = FramePolicy.parse(self.frames)
-        check_mode(self.scenes)
-        if policy.needs_scenes and self.scenes == "none":
+        policy, detector = FramePolicy.parse(self.frames), self.scene_detector
+        if policy.needs_scenes and not detector.enabled:
             raise ConfigError("--frames scenes picks frames from scene cuts: add --scenes content (or adaptive)")
         if not 1 <= self.jpeg_quality <= 100:
             raise ConfigError(f"--jpeg-quality must be in 1..100, got {self.jpeg_quality}")
@@ -88,8 +86,6 @@ class BuildOptions:
             raise ConfigError(f"--split must be letters, digits or _, got {self.split!r}")
         if parse_size(self.shard_size) < 1:
             raise ConfigError(f"--shard-size must be positive, got {self.shard_size!r}")
-        if self.engine not in ENGINES:
-            raise ConfigError(f"unknown --engine {self.engine!r}; known: {', '.join(ENGINES)}")
         try:
             memory = parse_size(self.task_memory)
         except ConfigError:
@@ -105,6 +101,10 @@ class BuildOptions:
         return FramePolicy.parse(self.frames)
 
     @property
+    def scene_detector(self) -> SceneDetector:
+        return SceneDetector.parse(self.scenes)
+
+    @property
     def shard_size_bytes(self) -> int:
         return parse_size(self.shard_size)
 
@@ -114,8 +114,10 @@ class BuildOptions:
 
     def fingerprint(self) -> dict[str, Any]:
         """The options that decide the output (not the engine, workers or timeout): a resumed build must match
-        them, so a build killed on one engine resumes on the other."""
+        them, so a build killed on one engine resumes on the other. `scenes` is spelled out with every option
+        of its detector (`content,threshold=27.0,min_frames=15`), so the manifest records them."""
         fields = asdict(self)
         for runtime_only in ("workers", "timeout_s", "engine", "ray_address", "task_memory"):
             fields.pop(runtime_only)
+        fields["scenes"] = specs.canonical(self.scene_detector)
         return fields

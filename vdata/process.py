@@ -21,7 +21,7 @@ from vdata.urls import local_copy
 from vdata.video import decode
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
-from vdata.video.scenes import LEAD_IN_FRAMES, SceneCollector, detect_size, scenes_from_cuts
+from vdata.video.scenes import SceneCollector, SceneDetector, detect_size, scenes_from_cuts
 
 #: Slack (seconds) when comparing label times to the video's end: container rounding, not a label error.
 _TIME_SLACK_S = 1e-6
@@ -62,18 +62,19 @@ def scan_windows(item: Item, window_frames: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(bounds))
 
 
-def scan_window(item: Item, mode: str, first: int, last: int) -> list[int]:
-    """Scene cut frame indices in (first, last] of `item`'s video (detector `mode`). The detector sees
-    `LEAD_IN_FRAMES` frames before `first` (so a cut just after it is not hidden by its minimum scene length)
-    and up to `LEAD_IN_FRAMES` after `last` (so a detector that looks ahead reports a cut at `last`), never past
-    the clip window. Cuts within `LEAD_IN_FRAMES` after `first` are found as at a clip start: one that
-    follows a cut of the previous window that closely is kept (a single scan would drop it)."""
+def scan_window(item: Item, detector: SceneDetector, first: int, last: int) -> list[int]:
+    """Scene cut frame indices in (first, last] of `item`'s video (found by `detector`). The detector sees
+    `detector.lead_in_frames` frames before `first` (so a cut just after it is not hidden by its minimum scene
+    length) and up to as many after `last` (so a detector that looks ahead reports a cut at `last`), never past
+    the clip window. Cuts within the lead-in after `first` are found as at a clip start: one that follows a
+    cut of the previous window that closely is kept (a single scan would drop it)."""
     assert isinstance(item.video, Path)
     info = probe(item.video)
     table = info.frames
     _, clip_last = _frame_window(info, *_clip_window(item, info, {}))
-    collector = SceneCollector(mode, table, first, last)
-    scan = decode.Scan(max(0, first - LEAD_IN_FRAMES), min(clip_last, last + LEAD_IN_FRAMES),
+    collector = SceneCollector(detector, table, first, last)
+    lead_in = detector.lead_in_frames
+    scan = decode.Scan(max(0, first - lead_in), min(clip_last, last + lead_in),
                        detect_size(info.width, info.height), collector.visit)
     decode.get("pyav")(str(item.video), table, [], (info.width, info.height), scan)
     return collector.cuts()
@@ -106,13 +107,14 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
     decoder = decode.get(decoder_name)
     scenes: list[tuple[float, float]] | None = None
     collector = None
-    if options.scenes != "none" and cuts is not None:
+    detector = options.scene_detector
+    if detector.enabled and cuts is not None:
         scenes = scenes_from_cuts(table, first, last, cuts)
-    elif options.scenes != "none":
-        collector = SceneCollector(options.scenes, table, first, last)
+    elif detector.enabled:
+        collector = SceneCollector(detector, table, first, last)
     scan = None
     if collector is not None:
-        scan = decode.Scan(max(0, first - LEAD_IN_FRAMES), last, detect_size(info.width, info.height),
+        scan = decode.Scan(max(0, first - detector.lead_in_frames), last, detect_size(info.width, info.height),
                            collector.visit)
         # A separate PyAV pass finds the scenes when they decide the frames or the decoder cannot scan.
         if policy.needs_scenes or decoder_name not in ("auto", "pyav"):

@@ -75,7 +75,8 @@ def test_policy_times_are_seconds_in_the_window() -> None:
     ("spec", "message"),
     [
         ("", "--frames is empty"),
-        ("random:4", "unknown frame policy 'random'.*known: uniform, fps, scenes"),
+        ("random:4", "unknown --frames policy 'random'; known: fps, scenes, uniform"),
+        ("uniform:2.5", "n must be a whole number"),
         ("uniform:four", "n must be a number"),
         ("uniform:0", "n must be > 0"),
         ("fps:1,most=3", r"unknown option\(s\) \['most'\]"),

@@ -60,5 +60,52 @@ def test_one_decode_pass_serves_scenes_and_keyframes(scene_video: Path, monkeypa
 
 
 def test_unknown_scene_mode_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match="unknown --scenes 'fast'; known: none, content, adaptive"):
+    with pytest.raises(ConfigError, match="unknown --scenes detector 'fast'; known: adaptive, content, none"):
         BuildOptions(scenes="fast")
+
+
+def test_detector_options_change_what_counts_as_a_cut(scene_video: Path) -> None:
+    # the cuts are at frames 30 and 70: a minimum scene of 35 frames drops the first (too close to the start);
+    # a threshold above the largest possible change (255) finds none
+    assert scenes(scene_video, "content,min_frames=35") == pytest.approx([0.0, 2.8, 2.8, 4.0], abs=1e-9)
+    assert scenes(scene_video, "content,threshold=300") == pytest.approx([0.0, 4.0], abs=1e-9)
+
+
+def test_the_default_options_are_pyscenedetects_and_spelled_out_in_the_fingerprint() -> None:
+    import inspect
+
+    from scenedetect.detectors import AdaptiveDetector, ContentDetector
+
+    from vdata.video.scenes import Adaptive, Content
+
+    assert scenes_fingerprint("content") == scenes_fingerprint("content,threshold=27,min_frames=15") == (
+        "content,threshold=27.0,min_frames=15")
+    assert scenes_fingerprint("none") == "none"
+
+    def defaults(cls: type) -> dict[str, object]:
+        return {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items()}
+
+    content, adaptive = defaults(ContentDetector), defaults(AdaptiveDetector)
+    assert (Content().threshold, Content().min_frames) == (content["threshold"], content["min_scene_len"])
+    assert (Adaptive().threshold, Adaptive().min_frames, Adaptive().min_content, Adaptive().window_frames) == (
+        adaptive["adaptive_threshold"], adaptive["min_scene_len"], adaptive["min_content_val"],
+        adaptive["window_width"])
+
+
+def scenes_fingerprint(spec: str) -> str:
+    return BuildOptions(scenes=spec).fingerprint()["scenes"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("content,cutoff=3", r"unknown option\(s\) \['cutoff'\]; content takes \['min_frames', 'threshold'\]"),
+        ("content,threshold=-1", "threshold must be > 0"),
+        ("content,min_frames=1.5", "min_frames must be a whole number"),
+        ("none,threshold=3", r"unknown option\(s\) \['threshold'\]"),
+        ("content:27", "takes no ':VALUE'"),
+    ],
+)
+def test_bad_scene_specs_say_what_is_wrong(spec: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        BuildOptions(scenes=spec)

@@ -1,6 +1,6 @@
-"""The Ray engine of `vdata build` (`--engine ray`): the local engine's per-item function, run as Ray tasks.
+"""The Ray engine of `vdata build` (`--engine ray`): the runner's per-item `attempt`, run as Ray tasks.
 
-`run_items` yields outcomes in input order, as the local pool does, so the shard writer on the driver writes
+`RayEngine.run` yields outcomes in input order, as the local pool does, so the shard writer on the driver writes
 the same rows into the same shards, and resume is the writer's journal on either engine. Items go out in chunks
 of `CHUNK_PER_CPU` x the cluster's CPUs; the next chunk is submitted before the current one is collected, so
 the cluster does not wait on the driver. Straggler control: within a chunk the biggest video files (bytes, a
@@ -10,7 +10,7 @@ frame of a long clip window is what makes a straggler: an item's task probes its
 the window is longer than `WINDOW_FRAMES`, answers with the scan's windows instead of a row; the driver then
 submits one window task per `WINDOW_FRAMES` frames (`vdata.process.scan_window`) and a finishing task that
 builds the row from their cuts (`process_item(..., cuts)`, which decodes only the sampled frames). Cuts within
-`LEAD_IN_FRAMES` after a window's start are found as at a clip start. Each task reserves 1 CPU and
+the detector's lead-in (`SceneDetector.lead_in_frames`) after a window's start are found as at a clip start. Each task reserves 1 CPU and
 `options.task_memory` bytes, so Ray places no more tasks on a node than its memory holds; each task's time
 limit (`--timeout`, per item task, window task and finishing task) is a SIGALRM in the worker, with the
 worker's exit as a backstop for a decoder stuck in C. A task whose worker or node dies is retried once, then
@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from vdata.build import Outcome, _attempt, _error
+from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row
 from vdata.builders.base import BadRow, Item
 from vdata.errors import ConfigError, ItemError
 from vdata.options import BuildOptions
 from vdata.process import scan_window, scan_windows
+from vdata.ray import connect
 
 T = TypeVar("T")
 
@@ -49,38 +50,31 @@ WINDOW_FRAMES = 9000
 POLL_S = 1.0
 
 
-def connect(address: str | None = None) -> Any:
-    """The `ray` module, connected to `address` (`auto`, `HOST:6379`, `ray://HOST:10001`), else to
-    `RAY_ADDRESS`, else to a new local instance; a driver already connected (a notebook, a test) is reused."""
-    try:
-        import ray
-    except ImportError:
-        raise ConfigError("--engine ray needs Ray: pip install 'vdata[ray]'") from None
-    if not ray.is_initialized():
-        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
-    return ray
+@ENGINES.register("ray")
+@dataclass(frozen=True)
+class RayEngine(Engine):
+    """Ray tasks on the cluster at `options.ray_address`, each reserving `options.task_memory`."""
 
-
-def run_items(todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
-    """`(ok, row or error row)` for each entry of `todo`, in input order, each Item made by a Ray task."""
-    ray = connect(options.ray_address)
-    _check_memory(ray, options.task_memory_bytes)
-    remote = ray.remote(_task).options(num_cpus=1, memory=options.task_memory_bytes, max_retries=1)
-    splitter = _Splitter(ray, remote, options)
-    window_frames = WINDOW_FRAMES if options.scenes != "none" else 0
-    chunk_size = CHUNK_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
-    previous: tuple[list[Item | BadRow], list[Any]] | None = None
-    while entries := list(itertools.islice(todo, chunk_size)):
-        refs: list[Any] = [None] * len(entries)
-        for i in _biggest_first(entries):
-            refs[i] = remote.remote(_item_task, entries[i], options, window_frames)
-            if window_frames:
-                splitter.watch(refs, i, entries[i])  # type: ignore[arg-type]
+    def run(self, todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
+        """`(ok, row or error row)` for each entry of `todo`, in input order, each Item made by a Ray task."""
+        ray = connect(options.ray_address)
+        _check_memory(ray, options.task_memory_bytes)
+        remote = ray.remote(_task).options(num_cpus=1, memory=options.task_memory_bytes, max_retries=1)
+        splitter = _Splitter(ray, remote, options)
+        window_frames = WINDOW_FRAMES if options.scene_detector.enabled else 0
+        chunk_size = CHUNK_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
+        previous: tuple[list[Item | BadRow], list[Any]] | None = None
+        while entries := list(itertools.islice(todo, chunk_size)):
+            refs: list[Any] = [None] * len(entries)
+            for i in _biggest_first(entries):
+                refs[i] = remote.remote(_item_task, entries[i], options, window_frames)
+                if window_frames:
+                    splitter.watch(refs, i, entries[i])  # type: ignore[arg-type]
+            if previous is not None:
+                yield from _collect(ray, *previous, options, splitter)
+            previous = entries, refs
         if previous is not None:
             yield from _collect(ray, *previous, options, splitter)
-        previous = entries, refs
-    if previous is not None:
-        yield from _collect(ray, *previous, options, splitter)
 
 
 def _check_memory(ray: Any, task_memory: int) -> None:
@@ -155,20 +149,20 @@ def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: B
 
     for i, entry in enumerate(entries):
         if refs[i] is None:  # a bad annotation row: no video work
-            yield _attempt(entry, options)
+            yield attempt(entry, options)
             continue
         assert isinstance(entry, Item)
         try:
             splitter.wait(refs, i)
             yield ray.get(refs[i])
         except OutOfMemoryError:
-            yield False, _error(entry, "decode_failed", "Ray killed the task twice: its node ran out of memory "
+            yield False, error_row(entry, "decode_failed", "Ray killed the task twice: its node ran out of memory "
                                 f"(each task reserves --task-memory {options.task_memory}; raise it)")
         except (WorkerCrashedError, NodeDiedError):
-            yield False, _error(entry, "decode_failed", "the Ray worker died twice (a crash, a lost node, or a "
+            yield False, error_row(entry, "decode_failed", "the Ray worker died twice (a crash, a lost node, or a "
                                 f"decoder stuck past --timeout {options.timeout_s:g}s)")
         except RayTaskError as e:
-            yield False, _error(entry, "internal", f"Ray task failed: {e.cause!r}")
+            yield False, error_row(entry, "internal", f"Ray task failed: {e.cause!r}")
 
 
 class _ItemTimeout(BaseException):
@@ -190,15 +184,15 @@ def _item_task(entry: Item, options: BuildOptions, window_frames: int) -> Outcom
     frames (0: never split)."""
     if window_frames and (windows := scan_windows(entry, window_frames)):
         return _Split(windows)
-    return _attempt(entry, options)
+    return attempt(entry, options)
 
 
 def _window_task(entry: Item, options: BuildOptions, first: int, last: int) -> list[int] | Outcome:
     """The cut frame indices in (first, last] of the item's scene scan, or the item's error outcome."""
     try:
-        return scan_window(entry, options.scenes, first, last)
+        return scan_window(entry, options.scene_detector, first, last)
     except ItemError as e:
-        return False, _error(entry, e.code, e.message, e.source_file)
+        return False, error_row(entry, e.code, e.message, e.source_file)
 
 
 def _finish_task(entry: Item, options: BuildOptions, *windows: list[int] | Outcome) -> Outcome:
@@ -206,7 +200,7 @@ def _finish_task(entry: Item, options: BuildOptions, *windows: list[int] | Outco
     for answer in windows:
         if isinstance(answer, tuple):
             return answer
-    return _attempt(entry, options, [c for cuts in windows for c in cuts])
+    return attempt(entry, options, [c for cuts in windows for c in cuts])
 
 
 def _task(work: Callable[..., T], entry: Item, options: BuildOptions, *args: Any) -> T | Outcome:
@@ -216,7 +210,7 @@ def _task(work: Callable[..., T], entry: Item, options: BuildOptions, *args: Any
     backstop.daemon = True
     backstop.start()
     in_main = threading.current_thread() is threading.main_thread()
-    timed_out = False, _error(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
+    timed_out = False, error_row(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
     _alarm_fired.clear()
     if in_main:
         previous = signal.signal(signal.SIGALRM, _raise_timeout)

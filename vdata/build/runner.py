@@ -1,89 +1,107 @@
-"""`vdata build`: builders' items -> rows (in a process pool) -> shards, resumable, memory bounded.
+"""What every build engine shares: one item to one outcome (`attempt`), the error rows, the engine registry,
+and the driver loop (`build`) that feeds an engine's outcomes, in input order, to the shard writer and its
+journal.
 
-Items stream from the builders in order; at most `2 * workers` are in flight; results are taken in submission
-order, so the same command gives the same rows in the same order. Each item runs under a wall-clock limit in
-its worker (a hung or crashed decoder costs that item, recorded as `decode_timeout` / `decode_failed`).
+An engine (`vdata.build.local`, `vdata.build.ray`) only decides where `attempt` runs: it takes the items still
+to do and yields one `Outcome` per entry, in input order, so the same command writes the same rows into the
+same shards on every engine, and a build killed on one engine resumes on another.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-import os
 import time
-from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import pyarrow.parquet as pq
-
-import vdata
 from vdata import builders
+from vdata.build.fingerprint import build_fingerprint, describe_change
+from vdata.build.report import BuildReport, fail_if_empty, report_from_disk, summarise
 from vdata.builders.base import BadRow, Item
-from vdata.errors import ConfigError, ItemError, VdataError
+from vdata.errors import ConfigError, ItemError
 from vdata.options import BuildOptions
 from vdata.process import process_item
-from vdata.schemas import SCHEMA_VERSION
-from vdata.shards import MANIFEST_NAME, ShardInfo, ShardWriter, read_manifest
+from vdata.registry import Registry
+from vdata.shards import MANIFEST_NAME, FingerprintMismatch, ShardWriter, read_manifest
+from vdata.shards.writer import WORK_DIR
 from vdata.urls import corpus_path, is_url, local_path
 
 log = logging.getLogger(__name__)
 
 #: Called after each item with (items done this run, items this run in all, rows written, errors).
 ProgressFn = Callable[[int, int, int, int], None]
+#: (True, row) for a built item, (False, error row for errors.parquet) for a failed one.
+Outcome = tuple[bool, dict[str, Any]]
 
 
-@dataclass
-class BuildReport:
-    """What a build did. `rows_by_*` and `errors_by_code` cover the whole dataset (resumed runs included);
-    `items_run` / `wall_s` / `video_s` are this run's, for throughput."""
+class Engine:
+    """Where items run: `run(todo, options)` yields one `Outcome` per entry of `todo`, in input order, each
+    made by `attempt` (or an error row when the engine lost the item: a timeout, a dead worker)."""
 
-    out: Path | str  # a local folder, or a URL
-    rows: int = 0
-    rows_by_split: dict[str, int] = field(default_factory=dict)
-    rows_by_task: dict[str, int] = field(default_factory=dict)
-    rows_by_source: dict[str, int] = field(default_factory=dict)
-    errors_by_code: dict[str, int] = field(default_factory=dict)
-    items_run: int = 0
-    items_skipped: int = 0
-    video_s: float = 0.0
-    wall_s: float = 0.0
-    already_built: bool = False
+    name: ClassVar[str]
 
-    @property
-    def errors(self) -> int:
-        return sum(self.errors_by_code.values())
+    def run(self, todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
+        raise NotImplementedError
+
+
+#: The `--engine` choices by name (registered by `vdata.build.local` and `vdata.build.ray`).
+ENGINES: Registry[type[Engine]] = Registry("build engine")
+
+
+def attempt(entry: Item | BadRow, options: BuildOptions, cuts: list[int] | None = None) -> Outcome:
+    """(True, row) for a good item, (False, error row) for a bad one; never raises for a bad item. `cuts`: as
+    for `process_item`."""
+    if isinstance(entry, BadRow):
+        return False, {"id": entry_id(entry), "source": entry.source, "split": "", "video": entry.video,
+                       "source_file": entry.source_file, "code": entry.code, "message": entry.message}
+    try:
+        return True, process_item(entry, options, cuts)
+    except ItemError as e:
+        return False, error_row(entry, e.code, e.message, e.source_file)
+    except Exception as e:
+        log.exception("internal error on %s", entry.video)
+        return False, error_row(entry, "internal", f"{type(e).__name__}: {e}")
+
+
+def error_row(item: Item, code: str, message: str, source_file: str = "") -> dict[str, Any]:
+    """The `errors.parquet` row of an item that failed with `code` (one of `vdata.errors.ERROR_CODES`)."""
+    return {"id": item.id, "source": item.source, "split": item.split, "source_file": source_file or str(item.video),
+            "video": item.video_rel, "code": code, "message": message}
+
+
+def entry_id(entry: Item | BadRow) -> str:
+    """The sample id an item or a bad annotation row is journaled under."""
+    return entry.id if isinstance(entry, Item) else builders.sample_id(entry.source, "", entry.key)
 
 
 def build(
     sources: list[str], out: str | Path, options: BuildOptions, on_progress: ProgressFn | None = None
 ) -> BuildReport:
     """Build `sources` (`FORMAT:PATH` each; a path, a `file://` URL or an fsspec URL such as `s3://...`) into
-    the dataset folder `out` (the same) on `options.engine`; resumes an interrupted build with the same options
-    (on either engine) and is a no-op on a finished one. Raises `VdataError` when nothing at all could be
-    built. URLs: see `vdata.urls`."""
+    the dataset folder `out` (the same) on `options.engine`; resumes an interrupted build with the same
+    fingerprint (sources, options, vdata version and row-making code; on either engine) and is a no-op on a
+    finished one. Raises `ConfigError` when `out` holds a build with another fingerprint, `VdataError` when
+    nothing at all could be built. URLs: see `vdata.urls`."""
     remote = is_url(out)
     out = str(out).rstrip("/") if remote else local_path(out)
     if not sources:
         raise ConfigError("give at least one --source FORMAT:PATH")
+    engine = ENGINES.get(options.engine)()
     specs = [(name, corpus_path(path)) for name, path in map(builders.parse_source, sources)]
     corpus = [builders.get(name)(path, split=options.split) for name, path in specs]
-    fingerprint = {"sources": [f"{n}:{_source_key(p)}" for n, p in specs], **options.fingerprint()}
+    fingerprint = build_fingerprint([f"{n}:{_source_key(p)}" for n, p in specs], {type(b) for b in corpus}, options)
     manifest = _finished_manifest(out)
     if manifest is not None:
-        if manifest.get("build", {}).get("fingerprint") == fingerprint:
-            return _fail_if_empty(_report_from_disk(out, already_built=True))
-        raise ConfigError(f"{out} already holds a finished build with other sources or options; use another --out")
+        found = manifest.get("build", {}).get("fingerprint")
+        if found == fingerprint:
+            return fail_if_empty(report_from_disk(out, already_built=True))
+        raise ConfigError(f"{out} already holds a finished build with {describe_change(found, fingerprint)[0]}; "
+                          "use another --out")
 
     started = time.perf_counter()
-    if remote:
-        from vdata.shards.remote import RemoteShardWriter
-
-        writer: ShardWriter = RemoteShardWriter(str(out), fingerprint, options.shard_size_bytes)
-    else:
-        writer = ShardWriter(out, fingerprint, options.shard_size_bytes)
+    writer = _writer(out, fingerprint, options)
     report = BuildReport(out, items_skipped=0)
 
     def items() -> Iterator[Item | BadRow]:
@@ -92,13 +110,13 @@ def build(
 
     todo_count = 0
     for entry in items():
-        if _entry_id(entry) in writer.done_ids:
+        if entry_id(entry) in writer.done_ids:
             report.items_skipped += 1
         else:
             todo_count += 1
-    todo = (e for e in items() if _entry_id(e) not in writer.done_ids)
+    todo = (e for e in items() if entry_id(e) not in writer.done_ids)
     rows = errors = 0
-    for ok, result in _run(todo, options):
+    for ok, result in engine.run(todo, options):
         if ok:
             writer.add(result)
             rows += 1
@@ -112,7 +130,26 @@ def build(
             on_progress(report.items_run, todo_count, rows, errors)
 
     report.wall_s = time.perf_counter() - started
-    return _fail_if_empty(_summarise(writer, out, fingerprint, report))
+    return fail_if_empty(summarise(writer, out, fingerprint, report))
+
+
+def _writer(out: Path | str, fingerprint: dict[str, Any], options: BuildOptions) -> ShardWriter:
+    """The shard writer of `out`, resuming its journal; a journal with another fingerprint is refused, naming
+    what changed."""
+    try:
+        if isinstance(out, str):
+            from vdata.shards.remote import RemoteShardWriter
+
+            return RemoteShardWriter(out, fingerprint, options.shard_size_bytes)
+        return ShardWriter(out, fingerprint, options.shard_size_bytes)
+    except FingerprintMismatch as e:
+        what, code_changed = describe_change(e.found, fingerprint)
+        work = f"{out}/{WORK_DIR}"
+        if code_changed:
+            raise ConfigError(f"{out} holds an unfinished build made by {what}; finishing it would mix rows of "
+                              f"both: build into a new --out, or delete {work} to start over") from None
+        raise ConfigError(f"{out} holds an unfinished build with {what}; re-run it with the same ones to resume, "
+                          f"or delete {work} to start over") from None
 
 
 def _source_key(path: Any) -> str:
@@ -127,146 +164,3 @@ def _finished_manifest(out: Path | str) -> dict[str, Any] | None:
 
         return read_remote_manifest(out)
     return read_manifest(out) if (out / MANIFEST_NAME).exists() else None
-
-
-def _fail_if_empty(report: BuildReport) -> BuildReport:
-    """Raise `VdataError` when the dataset holds no rows but failed items (a re-run of it fails the same way)."""
-    if report.rows == 0 and report.errors:
-        raise VdataError(f"nothing could be built: all {report.errors} items failed; see {report.out}/errors.parquet")
-    return report
-
-
-def _entry_id(entry: Item | BadRow) -> str:
-    return entry.id if isinstance(entry, Item) else builders.sample_id(entry.source, "", entry.key)
-
-
-Outcome = tuple[bool, dict[str, Any]]  # (True, row) or (False, error row for errors.parquet)
-
-
-def _run(todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
-    """Outcomes in input order; bad annotation rows pass straight through without a worker."""
-    if options.engine == "ray":
-        from vdata.ray import run_items
-
-        yield from run_items(todo, options)
-        return
-    if options.workers == 0:
-        for entry in todo:
-            yield _attempt(entry, options)
-        return
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    from pebble import ProcessExpired, ProcessPool
-
-    def collect(entry: Item | BadRow, future: Any) -> Outcome:
-        if future is None:
-            return _attempt(entry, options)
-        try:
-            return future.result()
-        except FutureTimeout:
-            return False, _error(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
-        except ProcessExpired as e:
-            return False, _error(entry, "decode_failed", f"the worker process died (exit code {e.exitcode})")
-
-    window: deque[tuple[Item | BadRow, Any]] = deque()
-    with ProcessPool(max_workers=options.workers, initializer=_one_thread_per_worker) as pool:
-        for entry in todo:
-            future = None
-            if isinstance(entry, Item):
-                future = pool.schedule(_attempt, args=(entry, options), timeout=options.timeout_s)
-            window.append((entry, future))
-            if len(window) >= 2 * options.workers:
-                yield collect(*window.popleft())
-        while window:
-            yield collect(*window.popleft())
-
-
-def _one_thread_per_worker() -> None:
-    """Pool workers already use every core between them: keep FFmpeg decoding, OpenMP and OpenCV (scene
-    detection) to one thread each so they do not oversubscribe the cores, as Ray does for its tasks."""
-    os.environ["OMP_NUM_THREADS"] = "1"
-    from vdata.video import decode
-
-    decode.THREAD_TYPE = "NONE"
-    try:
-        import cv2
-    except ImportError:
-        return
-    cv2.setNumThreads(1)
-
-
-def _attempt(entry: Item | BadRow, options: BuildOptions, cuts: list[int] | None = None) -> Outcome:
-    """(True, row) for a good item, (False, error row) for a bad one; never raises for a bad item. `cuts`: as
-    for `process_item`."""
-    if isinstance(entry, BadRow):
-        return False, {"id": _entry_id(entry), "source": entry.source, "split": "", "video": entry.video,
-                       "source_file": entry.source_file, "code": entry.code, "message": entry.message}
-    try:
-        return True, process_item(entry, options, cuts)
-    except ItemError as e:
-        return False, _error(entry, e.code, e.message, e.source_file)
-    except Exception as e:
-        log.exception("internal error on %s", entry.video)
-        return False, _error(entry, "internal", f"{type(e).__name__}: {e}")
-
-
-def _error(item: Item, code: str, message: str, source_file: str = "") -> dict[str, Any]:
-    return {"id": item.id, "source": item.source, "split": item.split, "source_file": source_file or str(item.video),
-            "video": item.video_rel, "code": code, "message": message}
-
-
-def _summarise(writer: ShardWriter, out: Path | str, fingerprint: dict[str, Any], report: BuildReport) -> BuildReport:
-    run = {
-        "wall_s": round(report.wall_s, 3),
-        "items_run": report.items_run,
-        "items_skipped_as_done": report.items_skipped,
-        "items_per_s": round(report.items_run / report.wall_s, 3) if report.wall_s else None,
-        "video_s_per_s": round(report.video_s / report.wall_s, 3) if report.wall_s else None,
-    }
-
-    def describe(shards: list[ShardInfo]) -> dict[str, Any]:
-        final = _report_from_disk(out)
-        return {
-            "format": "vdata",
-            "schema_version": SCHEMA_VERSION,
-            "vdata_version": vdata.__version__,
-            "build": {"fingerprint": fingerprint},
-            "run": run,
-            "counts": {
-                "rows": final.rows,
-                "rows_by_split": final.rows_by_split,
-                "rows_by_task": final.rows_by_task,
-                "rows_by_source": final.rows_by_source,
-                "errors_by_code": final.errors_by_code,
-                "bytes": sum(s.bytes for s in shards),
-            },
-        }
-
-    writer.finish(describe)
-    final = _report_from_disk(out)
-    final.items_run, final.items_skipped = report.items_run, report.items_skipped
-    final.video_s, final.wall_s = report.video_s, report.wall_s
-    return final
-
-
-def _report_from_disk(out: Path | str, already_built: bool = False) -> BuildReport:
-    """Counts read back from the finished dataset at a local folder or a URL (metadata columns only)."""
-    from vdata.shards import read_table
-
-    columns = ["split", "task", "source"]
-    if isinstance(out, str):
-        from vdata.shards.remote import read_remote_tables
-
-        table, errors = read_remote_tables(out, columns)
-    else:
-        table = read_table(out, columns=columns)
-        errors = pq.read_table(out / "errors.parquet", columns=["code"]) if (out / "errors.parquet").exists() else None
-    return BuildReport(
-        out,
-        rows=table.num_rows,
-        rows_by_split=dict(Counter(table.column("split").to_pylist())),
-        rows_by_task=dict(Counter(table.column("task").to_pylist())),
-        rows_by_source=dict(Counter(table.column("source").to_pylist())),
-        errors_by_code=dict(Counter(errors.column("code").to_pylist())) if errors is not None else {},
-        already_built=already_built,
-    )

@@ -3,11 +3,12 @@
 from vdata.shards.errors_table import ERRORS_SCHEMA, error_table
 from vdata.shards.manifest import MANIFEST_NAME, read_manifest, shard_name
 from vdata.shards.reader import iter_rows, read_table, shard_paths
-from vdata.shards.writer import ShardInfo, ShardWriter
+from vdata.shards.writer import FingerprintMismatch, ShardInfo, ShardWriter
 
 __all__ = [
     "ERRORS_SCHEMA",
     "MANIFEST_NAME",
+    "FingerprintMismatch",
     "ShardInfo",
     "ShardWriter",
     "error_table",

@@ -34,6 +34,15 @@ ROW_GROUP_ROWS = 64
 ROW_OVERHEAD_BYTES = 1024
 
 
+class FingerprintMismatch(ConfigError):
+    """The folder holds an unfinished build whose journal names another fingerprint, `found` (None when the
+    journal has none); a caller that knows what the keys mean can say what changed."""
+
+    def __init__(self, message: str, found: dict[str, Any] | None) -> None:
+        super().__init__(message)
+        self.found = found
+
+
 @dataclass(frozen=True)
 class ShardInfo:
     """One finished shard: its path relative to the dataset root, split, row count, size and sha256."""
@@ -52,7 +61,8 @@ def parquet_write_options() -> dict[str, Any]:
 class ShardWriter:
     """Append rows and error rows; commit parts of about `shard_size_bytes`; `finish()` lays out the dataset.
 
-    `fingerprint` (JSON-able) identifies the build's options: resuming with different options is refused.
+    `fingerprint` (JSON-able) identifies the build's options: resuming with different options is refused
+    (`FingerprintMismatch`).
     """
 
     def __init__(self, out: str | Path, fingerprint: dict[str, Any], shard_size_bytes: int) -> None:
@@ -96,9 +106,10 @@ class ShardWriter:
             except json.JSONDecodeError:
                 break  # a line cut short by a kill: nothing after it was committed
         if not entries or entries[0].get("fingerprint") != self.fingerprint:
-            raise ConfigError(
+            raise FingerprintMismatch(
                 f"{self._name(self.out)} holds an unfinished build with other options; re-run it with the same "
-                f"options to resume, or remove {self._name(self.work)} to start over"
+                f"options to resume, or remove {self._name(self.work)} to start over",
+                entries[0].get("fingerprint") if entries else None,
             )
         for entry in entries[1:]:
             if "file" in entry:

@@ -18,7 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
-from vdata.errors import ConfigError, ItemError
+from vdata.errors import ItemError
+from vdata.registry import Registry
 from vdata.video.probe import FrameTable, _import_av
 
 #: A seek is worth it when it skips more than this many frames of forward decoding.
@@ -73,29 +74,19 @@ class Decoder(Protocol):
     ) -> list[Frame]: ...
 
 
-_DECODERS: dict[str, Decoder] = {}
-
-
-def register(name: str) -> Callable[[Decoder], Decoder]:
-    def add(fn: Decoder) -> Decoder:
-        _DECODERS[name] = fn
-        return fn
-
-    return add
+#: The `--decoder` backends by name (`auto` is PyAV).
+DECODERS: Registry[Decoder] = Registry("decoder")  # type: ignore[type-var]
+register = DECODERS.register
 
 
 def get(name: str) -> Decoder:
-    """The decoder registered as `name` (`auto` = `pyav`); unknown names list the known ones."""
-    if name == "auto":
-        name = "pyav"
-    try:
-        return _DECODERS[name]
-    except KeyError:
-        raise ConfigError(f"unknown decoder {name!r}; known: auto, {', '.join(sorted(_DECODERS))}") from None
+    """The decoder registered as `name`; unknown names raise `ConfigError` listing the known ones."""
+    return DECODERS.get(name)
 
 
 def names() -> list[str]:
-    return ["auto", *sorted(_DECODERS)]
+    """Every decoder name, sorted (`auto` included)."""
+    return DECODERS.names()
 
 
 @register("pyav")
@@ -142,6 +133,14 @@ def decode_pyav(
     if missing:
         raise ItemError("video_truncated", f"stream ended before frame(s) {missing[:5]} could be decoded", path)
     return [out[int(i)] for i in indices]
+
+
+@register("auto")
+def decode_auto(
+    path: str, table: FrameTable, indices: Sequence[int], size: tuple[int, int], scan: Scan | None = None
+) -> list[Frame]:
+    """The default decoder: PyAV (`decode_pyav`)."""
+    return decode_pyav(path, table, indices, size, scan)
 
 
 def _frames_from(container, stream, table: FrameTable, keyframe: int):

@@ -13,28 +13,37 @@ duplicates, so a window with fewer frames than asked yields every frame once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from vdata.errors import ConfigError
-
-PolicyFn = Callable[..., list[float]]
-_POLICIES: dict[str, tuple[PolicyFn, str | None]] = {}
+from vdata.registry import Registry
+from vdata.video import specs
 
 
-def register(name: str, positional: str | None = None) -> Callable[[PolicyFn], PolicyFn]:
-    """Register a policy `fn(start_s, end_s, scenes, **params) -> times`; `positional` names the `:VALUE`."""
+class Policy:
+    """A frame policy: its options are the fields of a frozen dataclass (all > 0); `times` returns the
+    requested times in seconds, given the clip window and its scenes (empty unless `needs_scenes`)."""
 
-    def add(fn: PolicyFn) -> PolicyFn:
-        _POLICIES[name] = (fn, positional)
-        return fn
+    name: ClassVar[str]
+    #: The option a `:VALUE` sets (`uniform:16` is `n=16`); None: the policy takes no `:VALUE`.
+    positional: ClassVar[str | None] = None
+    #: True when the policy picks frames from scene cuts (scenes are then detected in a first pass).
+    needs_scenes: ClassVar[bool] = False
 
-    return add
+    def __post_init__(self) -> None:
+        specs.check_positive("--frames", self)
+
+    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
+        raise NotImplementedError
 
 
-@register("uniform", positional="n")
+#: The `--frames` policies by name.
+POLICIES: Registry[type[Policy]] = Registry("--frames policy")
+
+
 def uniform(start_s: float, end_s: float, scenes: Sequence[tuple[float, float]], n: int = 16) -> list[float]:
     """Centres of `n` equal segments of [start_s, end_s].
 
@@ -45,7 +54,6 @@ def uniform(start_s: float, end_s: float, scenes: Sequence[tuple[float, float]],
     return [start_s + (i + 0.5) * step for i in range(n)]
 
 
-@register("fps", positional="fps")
 def every(
     start_s: float, end_s: float, scenes: Sequence[tuple[float, float]], fps: float = 1.0, max: int = 64
 ) -> list[float]:
@@ -60,7 +68,6 @@ def every(
     return [start_s + k / fps for k in range(count)]
 
 
-@register("scenes")
 def scene_middles(
     start_s: float, end_s: float, scenes: Sequence[tuple[float, float]], min: int = 8, max: int = 32
 ) -> list[float]:
@@ -78,51 +85,70 @@ def scene_middles(
     return sorted(middles)
 
 
+@POLICIES.register("uniform")
+@dataclass(frozen=True)
+class Uniform(Policy):
+    """`uniform:N`: the centres of `n` equal segments of the clip window (`uniform`)."""
+
+    positional = "n"
+    n: int = 16
+
+    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
+        return uniform(start_s, end_s, scenes, n=self.n)
+
+
+@POLICIES.register("fps")
+@dataclass(frozen=True)
+class Fps(Policy):
+    """`fps:F,max=N`: one frame every `1/fps` seconds, at most `max` (then uniform) (`every`)."""
+
+    positional = "fps"
+    fps: float = 1.0
+    max: int = 64
+
+    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
+        return every(start_s, end_s, scenes, fps=self.fps, max=self.max)
+
+
+@POLICIES.register("scenes")
+@dataclass(frozen=True)
+class Scenes(Policy):
+    """`scenes,min=N,max=N`: the middle frame of each scene, topped up uniformly (`scene_middles`)."""
+
+    needs_scenes = True
+    min: int = 8
+    max: int = 32
+
+    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
+        return scene_middles(start_s, end_s, scenes, min=self.min, max=self.max)
+
+
 @dataclass(frozen=True)
 class FramePolicy:
-    """A parsed `--frames` spec. `params` are the policy's keyword arguments."""
+    """A parsed `--frames` spec: the policy (its options included) and whether box frames are added."""
 
-    name: str
-    params: dict[str, float] = field(default_factory=dict)
+    policy: Policy
     include_boxes: bool = False
 
     @classmethod
     def parse(cls, spec: str) -> FramePolicy:
-        """Parse `NAME[:VALUE][,KEY=VALUE...][,boxes]`; bad specs raise `ConfigError` naming the rule."""
-        parts = [p.strip() for p in spec.split(",") if p.strip()]
-        if not parts:
-            raise ConfigError("--frames is empty; e.g. uniform:16, fps:1,max=64 or scenes")
-        name, _, value = parts[0].partition(":")
-        if name not in _POLICIES:
-            raise ConfigError(f"unknown frame policy {name!r} in --frames {spec!r}; known: {', '.join(_POLICIES)}")
-        fn, positional = _POLICIES[name]
-        params: dict[str, float] = {}
-        include_boxes = False
-        if value:
-            if positional is None:
-                raise ConfigError(f"--frames {spec!r}: policy {name!r} takes no ':VALUE'")
-            params[positional] = _number(spec, positional, value)
-        for part in parts[1:]:
-            if part == "boxes":
-                include_boxes = True
-                continue
-            key, eq, val = part.partition("=")
-            if not eq:
-                raise ConfigError(f"--frames {spec!r}: expected KEY=VALUE or 'boxes', got {part!r}")
-            params[key] = _number(spec, key, val)
-        known = set(fn.__code__.co_varnames[3 : fn.__code__.co_argcount])
-        unknown = set(params) - known
-        if unknown:
-            raise ConfigError(f"--frames {spec!r}: unknown option(s) {sorted(unknown)}; {name} takes {sorted(known)}")
-        for key, val in params.items():
-            if val <= 0:
-                raise ConfigError(f"--frames {spec!r}: {key} must be > 0, got {val:g}")
-        return cls(name, params, include_boxes)
+        """Parse `NAME[:VALUE][,KEY=VALUE...][,boxes]`; bad specs raise `ConfigError` naming the rule.
+
+        >>> FramePolicy.parse("fps:2,boxes")
+        FramePolicy(policy=Fps(fps=2.0, max=64), include_boxes=True)
+        """
+        parsed = specs.parse("--frames", spec, allowed_flags=frozenset({"boxes"}))
+        policy = specs.make("--frames", parsed, POLICIES.get(parsed.name))
+        return cls(policy, "boxes" in parsed.flags)
+
+    @property
+    def name(self) -> str:
+        return self.policy.name
 
     @property
     def needs_scenes(self) -> bool:
         """True when the policy picks frames from scene cuts (scenes are then detected in a first pass)."""
-        return self.name == "scenes"
+        return self.policy.needs_scenes
 
     def times(
         self,
@@ -132,16 +158,7 @@ class FramePolicy:
         box_times_s: Sequence[float] = (),
     ) -> list[float]:
         """Requested times (seconds from video start) inside [start_s, end_s], ascending."""
-        fn, _ = _POLICIES[self.name]
-        times = fn(start_s, end_s, scenes, **self.params)
+        times = self.policy.times(start_s, end_s, scenes)
         if self.include_boxes:
             times = [*times, *(t for t in box_times_s if start_s <= t <= end_s)]
         return sorted(times)
-
-
-def _number(spec: str, key: str, value: str) -> float | int:
-    try:
-        number = float(value)
-    except ValueError:
-        raise ConfigError(f"--frames {spec!r}: {key} must be a number, got {value!r}") from None
-    return int(number) if number.is_integer() and key != "fps" else number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.distill.helpers import ROWS, write_dataset, write_script
 from vdata.distill import DistillConfig
+from vdata.engines import EngineConfig
 
 
 @pytest.fixture
@@ -18,12 +20,15 @@ def dataset(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def scripted_config(tmp_path: Path, dataset: Path):
-    """`make(completions, **options)` -> a `DistillConfig` for the scripted engine over `dataset`."""
+    """`make(completions, **options)` -> a `DistillConfig` for the scripted engine over `dataset`; options that
+    are `EngineConfig` fields (`batch_size`, `prompt_templates`, ...) go to its engine."""
+    engine_fields = {f.name for f in fields(EngineConfig)}
 
     def make(completions: dict[str, list[str]], **options: Any) -> DistillConfig:
         teacher = write_script(tmp_path / f"script-{len(list(tmp_path.glob('script-*')))}.json", completions)
         options.setdefault("out", tmp_path / "out")
-        return DistillConfig(input=dataset, teacher=teacher, engine="scripted", **options)
+        engine = {k: options.pop(k) for k in list(options) if k in engine_fields}
+        return DistillConfig(input=dataset, engine=EngineConfig(model=teacher, name="scripted", **engine), **options)
 
     return make
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from tests.distill.helpers import ROWS, think
-from vdata.distill import DistillConfig, EngineError, Sampling, Templates, create_engine, distill
+from vdata.distill import DistillConfig, distill
+from vdata.engines import EngineConfig, EngineError, Sampling, Templates, create_engine
 from vdata.shards import read_table
 
 fastapi = pytest.importorskip("fastapi")
@@ -70,14 +71,13 @@ def server() -> Iterator[tuple[str, Teacher]]:
     sock.close()
 
 
-def engine_config(base_url: str, tmp_path, dataset, model: str = "flaky", **options: Any) -> DistillConfig:
-    return DistillConfig(input=dataset, out=tmp_path / "out", teacher=model, engine="openai", base_url=base_url,
-                         **options)
+def engine_config(base_url: str, model: str = "flaky", **options: Any) -> EngineConfig:
+    return EngineConfig(model=model, name="openai", base_url=base_url, **options)
 
 
 def test_requests_carry_every_frame_with_its_time_and_retry_a_503(server, tmp_path, dataset):
     base_url, teacher = server
-    engine = create_engine(engine_config(base_url, tmp_path, dataset, concurrency=1))
+    engine = create_engine(engine_config(base_url, concurrency=1))
     prompt = Templates().prompt(ROWS[0])
     texts = engine.generate([prompt], 3, Sampling(temperature=0.5, top_p=0.9, max_new_tokens=64, seed=0))
     engine.close()
@@ -95,7 +95,8 @@ def test_requests_carry_every_frame_with_its_time_and_retry_a_503(server, tmp_pa
 
 def test_distill_through_the_server_end_to_end(server, tmp_path, dataset):
     base_url, _ = server
-    report = distill(engine_config(base_url, tmp_path, dataset, samples=2, concurrency=4))
+    report = distill(DistillConfig(input=dataset, out=tmp_path / "out", engine=engine_config(base_url, concurrency=4),
+                                   samples=2))
     rows = {r["id"]: r for r in read_table(report.out).to_pylist()}
     assert sorted(rows) == ["mc1", "num1"]  # mc2 wants A, tg1 a span: no candidate passes
     assert json.loads(rows["mc1"]["meta"])["distill"]["engine"] == "openai"
@@ -105,9 +106,9 @@ def test_distill_through_the_server_end_to_end(server, tmp_path, dataset):
 def test_client_errors_fail_at_once_and_timeouts_after_retries(server, tmp_path, dataset):
     base_url, _ = server
     prompt = Templates().prompt(ROWS[0])
-    broken = create_engine(engine_config(base_url, tmp_path, dataset, model="broken", max_retries=3))
+    broken = create_engine(engine_config(base_url, model="broken", max_retries=3))
     with pytest.raises(EngineError, match="HTTP 400 after 1 attempt"):
         broken.generate([prompt], 1, Sampling())
-    slow = create_engine(engine_config(base_url, tmp_path, dataset, model="slow", timeout_s=0.3, max_retries=1))
+    slow = create_engine(engine_config(base_url, model="slow", timeout_s=0.3, max_retries=1))
     with pytest.raises(EngineError, match="ReadTimeout after 2 attempts"):
         slow.generate([prompt], 1, Sampling())

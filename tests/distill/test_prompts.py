@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.distill.helpers import ROWS, TIMES_S, make_row
-from vdata.distill import Templates, parse_thresholds, parse_verify
-from vdata.distill.prompts import format_seconds
+from vdata.distill import parse_thresholds
+from vdata.engines import Templates
+from vdata.engines.prompts import format_seconds
 from vdata.errors import ConfigError
+from vdata.rewards.weights import parse_weights
 from vdata.schemas import TASKS
 
 
@@ -43,6 +45,10 @@ def test_tracking_prompt_states_the_first_box():
 
 def test_seconds_are_formatted_short():
     assert [format_seconds(t) for t in (0.0, 1.5, 2.25, 12.3456)] == ["0.0s", "1.5s", "2.25s", "12.35s"]
+
+
+def parse_verify(spec: str) -> tuple[tuple[str, float], ...]:
+    return parse_weights(spec, flag="--verify", positive=True)  # as `vdata distill --verify` parses it
 
 
 def test_verify_and_threshold_specs_parse():

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.distill.helpers import ROWS, think, write_script
-from vdata.distill import DistillConfig, Sampling, distill
+from vdata.distill import DistillConfig, distill
 from vdata.distill.ray import split_evenly
+from vdata.engines import EngineConfig, Sampling
 from vdata.errors import ConfigError
 from vdata.shards import read_table
 
@@ -32,8 +33,8 @@ def rows(out: Path) -> list[dict]:
 def test_two_scripted_replicas_give_the_rows_of_one_and_ask_each_item_once(ray_instance, dataset, tmp_path):
     log = tmp_path / "asked.txt"
     script = write_script(tmp_path / "script.json", {i: [t, think("?")] for i, t in ANSWERS.items()}, log=str(log))
-    one = DistillConfig(input=dataset, out=tmp_path / "one", teacher=script, engine="scripted", samples=2,
-                        batch_size=3, keep_rejected=True)
+    one = DistillConfig(input=dataset, out=tmp_path / "one", engine=EngineConfig(script, "scripted", batch_size=3),
+                        samples=2, keep_rejected=True)
     single = distill(one)
     log.write_text("")
     replicated = distill(replace(one, out=tmp_path / "two", replicas=2))
@@ -50,8 +51,8 @@ def test_replicas_asked_for_more_cpus_than_the_cluster_has_fail_at_start(ray_ins
 @pytest.mark.slow
 def test_two_transformers_replicas_on_cpu_match_one_greedy_engine(ray_instance, tiny_qwen, dataset, tmp_path):
     greedy = Sampling(temperature=0.0, max_new_tokens=4, seed=1)
-    one = DistillConfig(input=dataset, out=tmp_path / "one", teacher=str(tiny_qwen), engine="transformers",
-                        device="cpu", sampling=greedy, samples=1, batch_size=4, keep_rejected=True)
+    engine = EngineConfig(str(tiny_qwen), "transformers", device="cpu", sampling=greedy, batch_size=4)
+    one = DistillConfig(input=dataset, out=tmp_path / "one", engine=engine, samples=1, keep_rejected=True)
     single = distill(one)
     replicated = distill(replace(one, out=tmp_path / "two", replicas=2))
     assert [r["meta"] for r in rows(replicated.out)] == [r["meta"] for r in rows(single.out)]

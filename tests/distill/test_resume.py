@@ -11,14 +11,16 @@ from pathlib import Path
 
 from tests.distill.helpers import make_row, think, write_dataset, write_script
 from vdata.distill import DistillConfig, distill
+from vdata.engines import EngineConfig
 from vdata.shards import read_table
 
 N_ITEMS = 12
 RUN = """
 import sys
 from vdata.distill import DistillConfig, distill
-distill(DistillConfig(input=sys.argv[1], out=sys.argv[2], teacher=sys.argv[3], engine="scripted", samples=2,
-                      batch_size=2, shard_size=sys.argv[4]))
+from vdata.engines import EngineConfig
+distill(DistillConfig(input=sys.argv[1], out=sys.argv[2], engine=EngineConfig(sys.argv[3], "scripted", batch_size=2),
+                      samples=2, shard_size=sys.argv[4]))
 """
 
 
@@ -57,8 +59,8 @@ def test_resume_after_kill_asks_only_unanswered_items_and_writes_each_once(tmp_p
     asked_before = len(log.read_text().splitlines())
     assert 4 <= len(answered) < N_ITEMS
 
-    report = distill(DistillConfig(input=built, out=out, teacher=teacher, engine="scripted", samples=2,
-                                   batch_size=2, shard_size="1GB"))
+    report = distill(DistillConfig(input=built, out=out, engine=EngineConfig(teacher, "scripted", batch_size=2),
+                                   samples=2, shard_size="1GB"))
     asked_after = log.read_text().splitlines()[asked_before:]
     assert not answered & set(asked_after)  # no journaled item is asked again
     assert sorted(answered | set(asked_after)) == sorted(r["id"] for r in rows)
@@ -76,7 +78,7 @@ def test_resume_after_kill_with_committed_shards_adds_no_duplicate(tmp_path: Pat
     out = tmp_path / "out"
     # 1-byte shards: every row commits at once, so the kill lands between committed and journaled-only rows
     kill_after_journal([str(built), str(out), teacher, "1"], out, at_least=5)
-    distill(DistillConfig(input=built, out=out, teacher=teacher, engine="scripted", samples=2, batch_size=2,
+    distill(DistillConfig(input=built, out=out, engine=EngineConfig(teacher, "scripted", batch_size=2), samples=2,
                           shard_size="1"))
     ids = [r["id"] for r in read_table(out, columns=["id"]).to_pylist()]
     assert sorted(ids) == sorted(r["id"] for r in rows)

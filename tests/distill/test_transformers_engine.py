@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 
 from tests.distill.helpers import ROWS
-from vdata.distill import DistillConfig, Sampling, Templates, create_engine, distill
+from vdata.distill import DistillConfig, distill
+from vdata.engines import EngineConfig, Sampling, Templates, create_engine
+from vdata.engines.vlm import video_metadata
 from vdata.shards import read_manifest, read_table
-from vdata.vlm import video_metadata
 
 pytest.importorskip("transformers")
 
 FAST = Sampling(temperature=1.0, top_p=0.9, max_new_tokens=6, seed=1)
 
 
-def config(tiny_qwen: Path, dataset: Path, out: Path, **options) -> DistillConfig:
-    return DistillConfig(input=dataset, out=out, teacher=str(tiny_qwen), engine="transformers", device="cpu",
-                         sampling=FAST, **options)
+def engine_config(tiny_qwen: Path, **options) -> EngineConfig:
+    return EngineConfig(str(tiny_qwen), "transformers", device="cpu", sampling=FAST, **options)
 
 
 def test_video_metadata_gives_the_processor_the_true_times_and_rate():
@@ -30,7 +30,7 @@ def test_video_metadata_gives_the_processor_the_true_times_and_rate():
 
 
 def test_engine_returns_n_texts_per_prompt_and_feeds_the_frames_as_a_video(tiny_qwen, dataset, tmp_path):
-    engine = create_engine(config(tiny_qwen, dataset, tmp_path / "o"))
+    engine = create_engine(engine_config(tiny_qwen))
     prompts = [Templates().prompt(r) for r in ROWS[:3]]
     inputs = engine.model_inputs(prompts)
     texts = engine.generate(prompts, 3, FAST)
@@ -42,7 +42,8 @@ def test_engine_returns_n_texts_per_prompt_and_feeds_the_frames_as_a_video(tiny_
 
 
 def test_distill_with_the_tiny_model_writes_shards_and_manifest(tiny_qwen, dataset, tmp_path):
-    report = distill(config(tiny_qwen, dataset, tmp_path / "out", samples=2, batch_size=2, keep_rejected=True))
+    report = distill(DistillConfig(input=dataset, out=tmp_path / "out", engine=engine_config(tiny_qwen, batch_size=2),
+                                   samples=2, keep_rejected=True))
     rows = read_table(report.out).to_pylist()
     assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in ROWS)  # gibberish: every item rejected
     assert all(r["split"] == "rejected" for r in rows) and report.passed == 0

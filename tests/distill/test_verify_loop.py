@@ -9,6 +9,7 @@ import pytest
 
 from tests.distill.helpers import ROWS, think
 from vdata.distill import DistillConfig, distill
+from vdata.engines import EngineConfig
 from vdata.errors import ConfigError
 from vdata.shards import read_manifest, read_table
 
@@ -91,7 +92,7 @@ def test_manifest_records_teacher_sampling_and_template_hash(scripted_config):
     config = scripted_config({"*": [think("B")]}, samples=3, limit=2)
     report = distill(config)
     manifest = read_manifest(report.out)
-    assert manifest["distill"]["teacher"] == config.teacher
+    assert manifest["distill"]["teacher"] == config.engine.model
     assert manifest["distill"]["sampling"] == {"temperature": 0.7, "top_p": 0.95, "max_new_tokens": 1024, "seed": 0}
     assert len(manifest["distill"]["template_hash"]) == 16
     assert manifest["counts"]["rows"] == report.rows == 1  # only mc1 answers B
@@ -112,20 +113,20 @@ def test_template_override_changes_prompt_and_hash(tmp_path, scripted_config):
     template.write_text("# mine\nPick one: $question\n$options\n", encoding="utf-8")
     base = scripted_config({"*": [think("B")]}, limit=1)
     custom = scripted_config({"*": [think("B")]}, limit=1, prompt_templates=(("multiple_choice", str(template)),))
-    from vdata.distill import Templates
+    from vdata.engines import Templates
 
-    prompt = Templates(custom.prompt_templates).prompt(ROWS[0])
+    prompt = Templates(custom.engine.prompt_templates).prompt(ROWS[0])
     assert prompt.text == "Pick one: What moves?\nA. a car\nB. a bus\nC. a cat"
-    assert Templates(custom.prompt_templates).digest != Templates(base.prompt_templates).digest
+    assert Templates(custom.engine.prompt_templates).digest != Templates(base.engine.prompt_templates).digest
 
 
 def test_bad_options_fail_before_any_work(tmp_path, dataset):
     with pytest.raises(ConfigError, match="unknown reward"):
-        distill(DistillConfig(input=dataset, out=tmp_path / "o", teacher="x", engine="scripted",
+        distill(DistillConfig(input=dataset, out=tmp_path / "o", engine=EngineConfig("x", "scripted"),
                               verify=(("no_such_reward", 1.0),)))
     bad = tmp_path / "bad.txt"
     bad.write_text("$nope", encoding="utf-8")
     with pytest.raises(ConfigError, match="bad placeholder"):
-        distill(DistillConfig(input=dataset, out=tmp_path / "o", teacher="x", engine="scripted",
-                              prompt_templates=(("*", str(bad)),)))
+        distill(DistillConfig(input=dataset, out=tmp_path / "o",
+                              engine=EngineConfig("x", "scripted", prompt_templates=(("*", str(bad)),))))
     assert not (tmp_path / "o").exists()

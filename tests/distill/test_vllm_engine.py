@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.distill.helpers import ROWS
-from vdata.distill import DistillConfig, Sampling, distill
+from vdata.distill import DistillConfig, distill
+from vdata.engines import EngineConfig, Sampling
 from vdata.shards import read_table
 
 pytestmark = pytest.mark.gpu
@@ -25,7 +26,7 @@ def test_vllm_distill_end_to_end(tmp_path: Path, dataset: Path):
     model = os.environ.get("VDATA_VLLM_MODEL")
     if not model or not Path(model).is_dir():
         pytest.skip("set VDATA_VLLM_MODEL to a local vision-language model folder")
-    report = distill(DistillConfig(input=dataset, out=tmp_path / "out", teacher=model, engine="vllm", samples=2,
-                                   keep_rejected=True, sampling=Sampling(temperature=0.7, max_new_tokens=128)))
+    engine = EngineConfig(model, "vllm", sampling=Sampling(temperature=0.7, max_new_tokens=128))
+    report = distill(DistillConfig(input=dataset, out=tmp_path / "out", engine=engine, samples=2, keep_rejected=True))
     assert report.items == len(ROWS) and report.generated_tokens > 0
     assert len(read_table(report.out, columns=["id"])) >= len(ROWS)

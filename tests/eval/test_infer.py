@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.distill.helpers import ROWS, think, write_dataset, write_script
-from vdata.distill import Sampling
-from vdata.distill.engines import Engine
+from vdata.engines import Engine, EngineConfig, Sampling
 from vdata.errors import ConfigError
 from vdata.eval import evaluate
 from vdata.infer import InferConfig, get_strategy, infer, similarity
@@ -22,10 +21,12 @@ def data(tmp_path: Path) -> Path:
     return write_dataset(tmp_path / "built", ROWS)
 
 
-def run(tmp_path: Path, data: Path, completions: dict[str, list[str]], **options) -> list[dict]:
+def run(tmp_path: Path, data: Path, completions: dict[str, list[str]], sampling: Sampling | None = None,
+        **options) -> list[dict]:
     script = write_script(tmp_path / "script.json", completions)
     out = tmp_path / "preds.jsonl"
-    infer(InferConfig(data=data, out=out, model=script, engine="scripted", **options))
+    engine = EngineConfig(script, "scripted", sampling=sampling or Sampling(temperature=0.0))
+    infer(InferConfig(data=data, out=out, engine=engine, **options))
     return [json.loads(line) for line in out.read_text().splitlines()]
 
 
@@ -109,7 +110,7 @@ class FrameCountEngine(Engine):
 
 def test_adaptive_stops_at_the_first_frame_count_that_agrees(tmp_path, data):
     engine = FrameCountEngine()
-    config = InferConfig(data=data, out=tmp_path / "p.jsonl", model="unused", engine="scripted", n=2,
+    config = InferConfig(data=data, out=tmp_path / "p.jsonl", engine=EngineConfig("unused", "scripted"), n=2,
                          adaptive=True, min_frames=2, tasks=("multiple_choice",), limit=1)
     report = infer(config, engine=engine)
     record = json.loads(config.out.read_text())
@@ -120,7 +121,7 @@ def test_adaptive_stops_at_the_first_frame_count_that_agrees(tmp_path, data):
 
 def test_a_second_run_resumes_without_asking_again(tmp_path, data):
     script = write_script(tmp_path / "s.json", {"*": ["<answer>B</answer>"]}, log=str(tmp_path / "asked.txt"))
-    config = InferConfig(data=data, out=tmp_path / "p.jsonl", model=script, engine="scripted")
+    config = InferConfig(data=data, out=tmp_path / "p.jsonl", engine=EngineConfig(script, "scripted"))
     assert infer(config).items == 4
     again = infer(config)
     assert (again.items, again.resumed) == (0, 4)
@@ -137,4 +138,4 @@ def test_predictions_round_trip_through_eval(tmp_path, data):
 
 def test_bad_options_fail_before_any_model_loads(tmp_path):
     with pytest.raises(ConfigError, match="--max-frames must be >= --min-frames"):
-        InferConfig(data=tmp_path, out=tmp_path / "p.jsonl", model="m", min_frames=8, max_frames=4)
+        InferConfig(data=tmp_path, out=tmp_path / "p.jsonl", engine=EngineConfig("m"), min_frames=8, max_frames=4)

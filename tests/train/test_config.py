@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from vdata.errors import ConfigError
-from vdata.train.config import GRPOConfig, SFTConfig, load_config, parse_rewards
+from vdata.rewards.weights import parse_weights
+from vdata.train.config import GRPOConfig, SFTConfig, load_config
 from vdata.train.data import batch_indices, shuffled_order
 
 
@@ -35,7 +36,7 @@ def test_bad_options_fail_at_start_up():
         SFTConfig(**base, batch_size=3, grad_accum=2)
     with pytest.raises(ConfigError, match="unknown reward 'acuracy'"):
         GRPOConfig(**base, rewards="acuracy")
-    assert parse_rewards("format:0.5, accuracy") == (("format", 0.5), ("accuracy", 1.0))
+    assert parse_weights("format:0.5, accuracy", flag="--rewards") == (("format", 0.5), ("accuracy", 1.0))
 
 
 def test_batches_are_a_pure_function_of_step_and_seed():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.distill.helpers import make_row
-from vdata.distill.prompts import Templates
+from vdata.engines import Templates
 from vdata.train.grpo import score_rollouts, shuffle_frames, temporal_bonus
 
 ROW = make_row("mc", "multiple_choice", question="What moves?", options=["a car", "a bus"], answer="B")

@@ -13,7 +13,7 @@ from vdata.train.log import read_log
 
 
 def test_only_the_assistant_turn_is_labelled(tiny_model: Path):
-    from vdata.distill.prompts import Templates
+    from vdata.engines import Templates
     from vdata.train.model import IGNORE, load_processor
     from vdata.train.sft import encode_sft_batch
 

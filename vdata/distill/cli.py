@@ -9,9 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from vdata.console import console, err_console, friendly, print_table
-from vdata.distill.config import DEFAULT_VERIFY, DistillConfig, Sampling
+from vdata.distill.config import DistillConfig
+from vdata.engines import EngineConfig, Sampling
+from vdata.rewards.weights import DEFAULT_REWARDS
 
 _DISTILL = {f.name: f.default for f in DistillConfig.__dataclass_fields__.values()}
+_ENGINE = {f.name: f.default for f in EngineConfig.__dataclass_fields__.values()}
 _SAMPLING = Sampling()
 
 
@@ -20,19 +23,19 @@ def distill(
     root: Annotated[Path, typer.Argument(help="Built dataset folder.")],
     teacher: Annotated[str, typer.Option(help="Model id or path; served model name (openai); JSON script (scripted).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output dataset folder.")],
-    engine: Annotated[str, typer.Option(help="transformers, vllm, openai or scripted.")] = _DISTILL["engine"],
+    engine: Annotated[str, typer.Option(help="transformers, vllm, openai or scripted.")] = _ENGINE["name"],
     samples: Annotated[int, typer.Option(help="Candidates per item (K).")] = _DISTILL["samples"],
     temperature: Annotated[float, typer.Option(help="Sampling temperature (0 = greedy).")] = _SAMPLING.temperature,
     top_p: Annotated[float, typer.Option(help="Nucleus sampling top-p.")] = _SAMPLING.top_p,
     max_new_tokens: Annotated[int, typer.Option(help="Tokens per candidate.")] = _SAMPLING.max_new_tokens,
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = _SAMPLING.seed,
-    batch_size: Annotated[int, typer.Option(help="Items per engine call.")] = _DISTILL["batch_size"],
-    tensor_parallel: Annotated[int, typer.Option(help="GPUs per model (vllm).")] = _DISTILL["tensor_parallel"],
+    batch_size: Annotated[int, typer.Option(help="Items per engine call.")] = _ENGINE["batch_size"],
+    tensor_parallel: Annotated[int, typer.Option(help="GPUs per model (vllm).")] = _ENGINE["tensor_parallel"],
     keep: Annotated[str, typer.Option(help="best: one row per item; all: every passing candidate.")]
     = _DISTILL["keep"],
     keep_rejected: Annotated[bool, typer.Option(help="Write items with no passing candidate to split rejected.")]
     = False,
-    verify: Annotated[str, typer.Option(help="Rewards as verifier: NAME[:WEIGHT],...")] = DEFAULT_VERIFY,
+    verify: Annotated[str, typer.Option(help="Rewards as verifier: NAME[:WEIGHT],...")] = DEFAULT_REWARDS,
     threshold: Annotated[list[str] | None, typer.Option(help="Pass threshold (weighted mean), or TASK=VALUE; repeat.")]
     = None,
     prompt_template: Annotated[list[str] | None, typer.Option(help="FILE (every task) or TASK=FILE; repeat.")]
@@ -40,13 +43,13 @@ def distill(
     tasks: Annotated[str | None, typer.Option(help="Only these tasks, comma-separated.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N matching items.")] = None,
     max_pixels: Annotated[int | None, typer.Option(help="Per-frame pixel budget for the model.")] = None,
-    device: Annotated[str, typer.Option(help="auto, cpu or cuda[:N] (transformers).")] = _DISTILL["device"],
-    dtype: Annotated[str, typer.Option(help="auto, bfloat16, float16, float32.")] = _DISTILL["dtype"],
-    base_url: Annotated[str, typer.Option(help="OpenAI-compatible server (openai).")] = _DISTILL["base_url"],
-    api_key_env: Annotated[str, typer.Option(help="Variable holding the API key.")] = _DISTILL["api_key_env"],
-    concurrency: Annotated[int, typer.Option(help="Parallel requests (openai).")] = _DISTILL["concurrency"],
-    timeout: Annotated[float, typer.Option(help="Seconds per request (openai).")] = _DISTILL["timeout_s"],
-    max_retries: Annotated[int, typer.Option(help="Retries with backoff (openai).")] = _DISTILL["max_retries"],
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda[:N] (transformers).")] = _ENGINE["device"],
+    dtype: Annotated[str, typer.Option(help="auto, bfloat16, float16, float32.")] = _ENGINE["dtype"],
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible server (openai).")] = _ENGINE["base_url"],
+    api_key_env: Annotated[str, typer.Option(help="Variable holding the API key.")] = _ENGINE["api_key_env"],
+    concurrency: Annotated[int, typer.Option(help="Parallel requests (openai).")] = _ENGINE["concurrency"],
+    timeout: Annotated[float, typer.Option(help="Seconds per request (openai).")] = _ENGINE["timeout_s"],
+    max_retries: Annotated[int, typer.Option(help="Retries with backoff (openai).")] = _ENGINE["max_retries"],
     shard_size: Annotated[str, typer.Option(help="Target shard size, e.g. 256MB.")] = _DISTILL["shard_size"],
     replicas: Annotated[int, typer.Option(help="Teacher copies on a Ray cluster; a batch is split among them.")]
     = _DISTILL["replicas"],
@@ -58,20 +61,24 @@ def distill(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from vdata.distill import distill as run_distill
-    from vdata.distill import parse_thresholds, parse_verify
+    from vdata.distill import parse_thresholds
+    from vdata.rewards.weights import parse_weights
 
     default_threshold, per_task = parse_thresholds(threshold or [])
     templates = tuple(tuple(t.split("=", 1)) if "=" in t else ("*", t) for t in prompt_template or [])
-    config = DistillConfig(
-        input=root, out=out, teacher=teacher, engine=engine, samples=samples,
+    teacher_engine = EngineConfig(
+        model=teacher, name=engine,
         sampling=Sampling(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed),
-        batch_size=batch_size, tensor_parallel=tensor_parallel, keep=keep, keep_rejected=keep_rejected,
-        verify=parse_verify(verify), threshold=_DISTILL["threshold"] if default_threshold is None else default_threshold,
-        task_thresholds=per_task, prompt_templates=templates,  # type: ignore[arg-type]
-        tasks=tuple(t.strip() for t in tasks.split(",")) if tasks else None, limit=limit, max_pixels=max_pixels,
-        device=device, dtype=dtype, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
-        timeout_s=timeout, max_retries=max_retries, shard_size=shard_size, replicas=replicas,
-        ray_address=ray_address,
+        batch_size=batch_size, prompt_templates=templates,  # type: ignore[arg-type]
+        max_pixels=max_pixels, device=device, dtype=dtype, tensor_parallel=tensor_parallel, base_url=base_url,
+        api_key_env=api_key_env, concurrency=concurrency, timeout_s=timeout, max_retries=max_retries,
+    )
+    config = DistillConfig(
+        input=root, out=out, engine=teacher_engine, samples=samples, keep=keep, keep_rejected=keep_rejected,
+        verify=parse_weights(verify, flag="--verify", positive=True),
+        threshold=_DISTILL["threshold"] if default_threshold is None else default_threshold,
+        task_thresholds=per_task, tasks=tuple(t.strip() for t in tasks.split(",")) if tasks else None, limit=limit,
+        shard_size=shard_size, replicas=replicas, ray_address=ray_address,
     )
     with Progress(
         TextColumn("[bold]distilling"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[stats]}"),

@@ -1,7 +1,7 @@
 """Data-parallel teacher replicas on Ray: `vdata distill --replicas N [--ray-address ADDR]`.
 
 `ReplicatedEngine` is an engine like the others (`generate(prompts, n, sampling)`): it starts `replicas` Ray
-actors, each building the configured engine once (its model loaded on the actor's node), and splits every batch
+actors, each building the configured engine (`vdata.engines.create_engine`) once (its model loaded on the actor's node), and splits every batch
 into contiguous slices, one per replica, generated concurrently and joined in prompt order. The distill loop,
 verifier, journal and writer stay on the driver, unchanged, so resume works as on one machine. An actor holds
 `tensor_parallel` GPUs for `vllm`, one GPU for `transformers` on a cluster with GPUs (`--device cpu`: none), and
@@ -17,19 +17,18 @@ import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from vdata.distill.engines.base import Engine, EngineError, EngineStats, engine_class
+from vdata.engines import Engine, EngineConfig, EngineError, EngineStats, create_engine
 from vdata.errors import ConfigError
 
 if TYPE_CHECKING:
-    from vdata.distill.config import DistillConfig, Sampling
-    from vdata.distill.prompts import Prompt
+    from vdata.engines import Prompt, Sampling
 
 
 class _Replica:
     """One Ray actor: the configured engine, built once."""
 
-    def __init__(self, config: DistillConfig) -> None:
-        self.engine = engine_class(config.engine)(config)
+    def __init__(self, config: EngineConfig) -> None:
+        self.engine = create_engine(config)
 
     def ready(self) -> bool:
         return True
@@ -41,22 +40,30 @@ class _Replica:
         self.engine.close()
 
 
+def replicated_or_single(config: EngineConfig, replicas: int, ray_address: str | None) -> Engine:
+    """The engine of `config`; with `replicas > 1` or a `ray_address`, that many copies of it on Ray."""
+    if replicas > 1 or ray_address is not None:
+        return ReplicatedEngine(config, replicas, ray_address)
+    return create_engine(config)
+
+
 class ReplicatedEngine(Engine):
-    """`config.replicas` copies of `config.engine` on the Ray cluster at `config.ray_address`.
+    """`replicas` copies of the engine `config` on the Ray cluster at `ray_address` (None = `RAY_ADDRESS` or a
+    local instance).
 
     `stats`: `generated_tokens` and `prompt_tokens` summed over replicas; `generate_s` and `preprocess_s` the
     mean per replica (they run side by side); `calls` the batches asked.
     """
 
-    def __init__(self, config: DistillConfig) -> None:
+    def __init__(self, config: EngineConfig, replicas: int, ray_address: str | None = None) -> None:
         super().__init__(config)
-        from vdata.ray import connect
+        from vdata.build.ray import connect
 
-        self._ray = ray = connect(config.ray_address)
+        self._ray = ray = connect(ray_address)
         num_gpus = _gpus_per_replica(config, ray.cluster_resources().get("GPU", 0))
-        _check_fits(config.replicas, num_gpus, ray.cluster_resources())
+        _check_fits(replicas, num_gpus, ray.cluster_resources())
         actor = ray.remote(_Replica).options(num_cpus=1, num_gpus=num_gpus)
-        self._actors = [actor.remote(config) for _ in range(config.replicas)]
+        self._actors = [actor.remote(config) for _ in range(replicas)]
         self._stats = [EngineStats() for _ in self._actors]
         try:
             ray.get([a.ready.remote() for a in self._actors])
@@ -100,10 +107,10 @@ def split_evenly(total: int, parts: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(bounds))
 
 
-def _gpus_per_replica(config: DistillConfig, cluster_gpus: float) -> int:
-    if config.engine == "vllm":
+def _gpus_per_replica(config: EngineConfig, cluster_gpus: float) -> int:
+    if config.name == "vllm":
         return config.tensor_parallel
-    if config.engine == "transformers" and config.device != "cpu" and cluster_gpus > 0:
+    if config.name == "transformers" and config.device != "cpu" and cluster_gpus > 0:
         return 1
     return 0
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import vdata
 from vdata.distill.config import DistillConfig
-from vdata.distill.engines import EngineError, create_engine
 from vdata.distill.journal import JOURNAL_NAME, Journal
-from vdata.distill.prompts import Prompt, Templates
+from vdata.distill.ray import replicated_or_single
 from vdata.distill.verify import Verifier, output_rows
+from vdata.engines import EngineError, Prompt, Templates
 from vdata.errors import ConfigError
 from vdata.options import parse_size
 from vdata.schemas import SCHEMA_VERSION
@@ -118,7 +118,7 @@ def distill(config: DistillConfig, on_progress: ProgressFn | None = None) -> Dis
     started = time.perf_counter()
     # -- setup ---------------------------------------------------------------------------------------------
     read_manifest(config.input)  # a finished dataset, or a clear error
-    templates = Templates(config.prompt_templates)
+    templates = Templates(config.engine.prompt_templates)
     verifier = Verifier(config.verify, config.threshold, config.task_thresholds)
     fingerprint = _fingerprint(config, templates.digest)
     if (config.out / MANIFEST_NAME).exists():
@@ -132,9 +132,9 @@ def distill(config: DistillConfig, on_progress: ProgressFn | None = None) -> Dis
     journal = Journal(config.out / WORK_DIR / JOURNAL_NAME)
     report = DistillReport(config.out, items_resumed=sum(1 for i in plan if i in journal.entries))
     todo = len(plan) - report.items_resumed
-    run_info = {"teacher": config.teacher, "engine": config.engine, "template_hash": templates.digest}
+    run_info = {"teacher": config.engine.model, "engine": config.engine.name, "template_hash": templates.digest}
     t = time.perf_counter()
-    engine = create_engine(config) if todo else None
+    engine = replicated_or_single(config.engine, config.replicas, config.ray_address) if todo else None
     report.load_s = time.perf_counter() - t
     try:
         done = candidates = passed = 0
@@ -150,10 +150,10 @@ def distill(config: DistillConfig, on_progress: ProgressFn | None = None) -> Dis
             # -- rollout ----------------------------------------------------------------------------------------
             rows, prompts = zip(*ask, strict=True)
             t = time.perf_counter()
-            texts = engine.generate(prompts, config.samples, config.sampling)  # type: ignore[union-attr]
+            texts = engine.generate(prompts, config.samples, config.engine.sampling)  # type: ignore[union-attr]
             report.engine_s += time.perf_counter() - t
             if len(texts) != len(prompts) or any(len(ts) != config.samples for ts in texts):
-                raise EngineError(f"engine {config.engine} returned {[len(ts) for ts in texts]} texts for "
+                raise EngineError(f"engine {config.engine.name} returned {[len(ts) for ts in texts]} texts for "
                                   f"{len(prompts)} prompts x {config.samples} samples")
             # -- verify -----------------------------------------------------------------------------------------
             judged = [(row, verifier.judge(ts, row)) for row, ts in zip(rows, texts, strict=True)]
@@ -184,10 +184,10 @@ def _fingerprint(config: DistillConfig, template_hash: str) -> dict[str, Any]:
     """The options that decide the output; a resume must match them exactly."""
     return {
         "input": str(config.input.resolve()),
-        "teacher": config.teacher,
-        "engine": config.engine,
+        "teacher": config.engine.model,
+        "engine": config.engine.name,
         "samples": config.samples,
-        "sampling": asdict(config.sampling),
+        "sampling": asdict(config.engine.sampling),
         "keep": config.keep,
         "keep_rejected": config.keep_rejected,
         "verify": [list(v) for v in config.verify],
@@ -196,7 +196,7 @@ def _fingerprint(config: DistillConfig, template_hash: str) -> dict[str, Any]:
         "template_hash": template_hash,
         "tasks": sorted(config.tasks) if config.tasks is not None else None,
         "limit": config.limit,
-        "max_pixels": config.max_pixels,
+        "max_pixels": config.engine.max_pixels,
     }
 
 
@@ -231,7 +231,7 @@ def _work(config: DistillConfig, plan: dict[str, str], journal: Journal, templat
             replay.append(row)
         else:
             ask.append((row, templates.prompt(row)))
-        if len(ask) >= config.batch_size or len(replay) >= config.batch_size:
+        if len(ask) >= config.engine.batch_size or len(replay) >= config.engine.batch_size:
             yield ask, replay
             ask, replay = [], []
     if ask or replay:
@@ -308,10 +308,10 @@ def _describe(
         "source": {"path": str(config.input.resolve()), "build": source.get("build"), "counts": source.get("counts")},
         "distill": {
             "fingerprint": fingerprint,
-            "teacher": config.teacher,
-            "engine": config.engine,
+            "teacher": config.engine.model,
+            "engine": config.engine.name,
             "samples": config.samples,
-            "sampling": asdict(config.sampling),
+            "sampling": asdict(config.engine.sampling),
             "verify": [list(v) for v in config.verify],
             "threshold": config.threshold,
             "task_thresholds": config.task_thresholds,

@@ -1,11 +1,18 @@
-"""Teacher engines behind one interface: `generate(prompts, n, sampling) -> n texts per prompt`.
+"""Generation engines behind one interface: `generate(prompts, n, sampling) -> n texts per prompt`.
 
 `transformers` (CPU or GPU), `vllm` (offline, GPU), `openai` (any OpenAI-compatible server) and `scripted`
-(completions from a JSON file, for tests). Each module imports its heavy library only when the engine is built.
+(completions from a JSON file, for tests), built from one `EngineConfig` by `create_engine`; the prompts they
+take come from per-task templates (`Templates`, `vdata/engines/templates/`). Used by `vdata distill`,
+`vdata infer` and the trainer. Each engine module imports its heavy library only when the engine is built, so
+importing this package loads no ML library.
+
+    from vdata.engines import EngineConfig, Sampling, Templates, create_engine
+    engine = create_engine(EngineConfig(model="Qwen/Qwen2.5-VL-7B-Instruct", name="vllm"))
+    texts = engine.generate([Templates().prompt(row)], n=4, sampling=Sampling(temperature=0.7))
 """
 
-from vdata.distill.engines import hf, openai, scripted, vllm  # noqa: F401  (registers the engines)
-from vdata.distill.engines.base import (
+from vdata.engines import openai, scripted, transformers, vllm  # noqa: F401  (registers the engines)
+from vdata.engines.base import (
     Engine,
     EngineError,
     EngineStats,
@@ -14,5 +21,19 @@ from vdata.distill.engines.base import (
     engine_names,
     register,
 )
+from vdata.engines.config import EngineConfig, Sampling
+from vdata.engines.prompts import Prompt, Templates
 
-__all__ = ["Engine", "EngineError", "EngineStats", "create_engine", "engine_class", "engine_names", "register"]
+__all__ = [
+    "Engine",
+    "EngineConfig",
+    "EngineError",
+    "EngineStats",
+    "Prompt",
+    "Sampling",
+    "Templates",
+    "create_engine",
+    "engine_class",
+    "engine_names",
+    "register",
+]

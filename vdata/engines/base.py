@@ -1,7 +1,7 @@
 """The engine protocol and its registry.
 
 An engine turns prompts into texts: `generate(prompts, n, sampling)` returns, for each prompt in order, `n`
-sampled completions. It is built from a `DistillConfig` (reading the fields it needs) and keeps its loaded model
+sampled completions. It is built from an `EngineConfig` (reading the fields it needs) and keeps its loaded model
 and running counters in `stats`; `close()` is an optional hook that frees the model.
 
     @register("my-engine")
@@ -21,12 +21,12 @@ from vdata.errors import ConfigError, VdataError
 from vdata.registry import Registry
 
 if TYPE_CHECKING:
-    from vdata.distill.config import DistillConfig, Sampling
-    from vdata.distill.prompts import Prompt
+    from vdata.engines.config import EngineConfig, Sampling
+    from vdata.engines.prompts import Prompt
 
 
 class EngineError(VdataError):
-    """The teacher could not answer (server down after retries, model failed to load)."""
+    """The model could not answer (server down after retries, model failed to load)."""
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Engine:
 
     name: ClassVar[str] = ""
 
-    def __init__(self, config: DistillConfig) -> None:
+    def __init__(self, config: EngineConfig) -> None:
         self.config = config
         self.stats = EngineStats()
 
@@ -74,14 +74,9 @@ engine_names = _ENGINES.names
 engine_class = _ENGINES.get
 
 
-def create_engine(config: DistillConfig) -> Engine:
-    """The engine `config.engine`, built (model loaded) from `config`; with `config.replicas > 1` or a
-    `config.ray_address`, that many copies of it on Ray (`vdata.distill.ray.ReplicatedEngine`)."""
-    if config.replicas > 1 or config.ray_address is not None:
-        from vdata.distill.ray import ReplicatedEngine
-
-        return ReplicatedEngine(config)
-    return engine_class(config.engine)(config)
+def create_engine(config: EngineConfig) -> Engine:
+    """The engine `config.name`, built (model loaded) from `config`."""
+    return engine_class(config.name)(config)
 
 
 def missing_extra(package: str, extra: str) -> ConfigError:

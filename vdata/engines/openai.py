@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from vdata.distill.engines.base import Engine, EngineError, batch_seed, missing_extra, register
-from vdata.distill.prompts import format_seconds
+from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra, register
+from vdata.engines.prompts import format_seconds
 
 if TYPE_CHECKING:
-    from vdata.distill.config import DistillConfig, Sampling
-    from vdata.distill.prompts import Prompt
+    from vdata.engines.config import EngineConfig, Sampling
+    from vdata.engines.prompts import Prompt
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def chat_messages(prompt: Prompt) -> list[dict[str, Any]]:
 
 @register("openai")
 class OpenAIEngine(Engine):
-    """POSTs `{base_url}/chat/completions` with `model=teacher`, `n`, `temperature`, `top_p`, `max_tokens`, `seed`.
+    """POSTs `{base_url}/chat/completions` with `model=model`, `n`, `temperature`, `top_p`, `max_tokens`, `seed`.
 
     Up to `concurrency` requests run at once (threads). A request that times out (`timeout_s` seconds), fails to
     connect or gets a status in `RETRY_STATUSES` is retried `max_retries` times with exponential backoff; any
@@ -48,7 +48,7 @@ class OpenAIEngine(Engine):
     The key, if any, is read from the environment variable `api_key_env`.
     """
 
-    def __init__(self, config: DistillConfig) -> None:
+    def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
         try:
             import httpx
@@ -82,7 +82,7 @@ class OpenAIEngine(Engine):
         texts: list[str] = []
         while len(texts) < n:
             body = {
-                "model": self.config.teacher,
+                "model": self.config.model,
                 "messages": messages,
                 "n": n - len(texts),
                 "temperature": sampling.temperature,

@@ -1,7 +1,7 @@
 """Teacher prompts: per-task template files rendered from a sample row, with the row's stored keyframes.
 
 Templates are `string.Template` text files (`$question`, `${width}`; `$$` is a literal dollar). The packaged ones
-live in `vdata/distill/templates/{task}.txt` plus `system.txt`; leading lines that start with `#` document the
+live in `vdata/engines/templates/{task}.txt` plus `system.txt`; leading lines that start with `#` document the
 file and are not sent. Placeholders: `question`, `options` (one `A. text` line each), `timestamps` (`0.0s,
 0.5s, ...`), `num_frames`, `duration_s`, `clip_start_s`, `clip_end_s` (seconds from video start), `width`,
 `height` (pixels of the original video), `first_box` (tracking: the first gold box with its time).
@@ -74,7 +74,7 @@ def _strip_header(text: str) -> str:
 
 def packaged_template(name: str) -> str:
     """The packaged template `name` (a task or `system`), header stripped."""
-    return _strip_header(resources.files("vdata.distill").joinpath(f"templates/{name}.txt").read_text("utf-8"))
+    return _strip_header(resources.files("vdata.engines").joinpath(f"templates/{name}.txt").read_text("utf-8"))
 
 
 class Templates:

@@ -8,17 +8,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vdata.distill.engines.base import Engine, register
+from vdata.engines.base import Engine, register
 from vdata.errors import ConfigError
 
 if TYPE_CHECKING:
-    from vdata.distill.config import DistillConfig, Sampling
-    from vdata.distill.prompts import Prompt
+    from vdata.engines.config import EngineConfig, Sampling
+    from vdata.engines.prompts import Prompt
 
 
 @register("scripted")
 class ScriptedEngine(Engine):
-    """Answers from a script: `--teacher script.json` holding
+    """Answers from a script: the model is the path of a JSON file holding
 
         {"completions": {"<sample id>": ["text 1", "text 2"], "*": ["fallback text"]},
          "delay_s": 0.0, "log": "asked.txt"}
@@ -29,18 +29,18 @@ class ScriptedEngine(Engine):
     The prompts seen are kept in `seen`.
     """
 
-    def __init__(self, config: DistillConfig) -> None:
+    def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
-        path = Path(config.teacher)
+        path = Path(config.model)
         try:
             script: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as e:
-            raise ConfigError(f"--teacher {path}: the scripted engine needs a JSON script ({e})") from None
+            raise ConfigError(f"model {path}: the scripted engine needs a JSON script ({e})") from None
         self.completions: dict[str, list[str]] = script.get("completions", {})
         if not isinstance(self.completions, dict) or not all(
             isinstance(v, list) and v and all(isinstance(t, str) for t in v) for v in self.completions.values()
         ):
-            raise ConfigError(f"--teacher {path}: 'completions' must map ids to non-empty lists of strings")
+            raise ConfigError(f"model {path}: 'completions' must map ids to non-empty lists of strings")
         self.delay_s = float(script.get("delay_s", 0.0))
         self.log = Path(script["log"]) if script.get("log") else None
         self.seen: list[Prompt] = []

@@ -7,12 +7,12 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from vdata.distill.engines.base import Engine, EngineError, batch_seed, missing_extra, register
-from vdata.vlm import encode_prompts
+from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra, register
+from vdata.engines.vlm import encode_prompts
 
 if TYPE_CHECKING:
-    from vdata.distill.config import DistillConfig, Sampling
-    from vdata.distill.prompts import Prompt
+    from vdata.engines.config import EngineConfig, Sampling
+    from vdata.engines.prompts import Prompt
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +21,14 @@ logger = logging.getLogger(__name__)
 class TransformersEngine(Engine):
     """A Hugging Face vision-language model (`AutoModelForImageTextToText`) and its `AutoProcessor`.
 
-    Reads `teacher` (hub id or local path), `device` (`auto` = CUDA when available), `dtype` and `max_pixels`
+    Reads `model` (hub id or local path), `device` (`auto` = CUDA when available), `dtype` and `max_pixels`
     (per-frame pixel budget, overriding the video processor's `longest_edge`). Prompts are rendered with the
     processor's chat template; the keyframes go in as one video with `VideoMetadata` carrying their frame
     indices and fps, and the processor's own frame sampling is off. With temperature 0 one greedy completion
     is generated and repeated `n` times.
     """
 
-    def __init__(self, config: DistillConfig) -> None:
+    def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
         try:
             import torch
@@ -45,17 +45,17 @@ class TransformersEngine(Engine):
         elif dtype != "auto":
             dtype = getattr(torch, dtype)
         try:
-            self.processor = AutoProcessor.from_pretrained(config.teacher)
-            self.model = AutoModelForImageTextToText.from_pretrained(config.teacher, dtype=dtype)
+            self.processor = AutoProcessor.from_pretrained(config.model)
+            self.model = AutoModelForImageTextToText.from_pretrained(config.model, dtype=dtype)
         except (OSError, ValueError) as e:
-            raise EngineError(f"--teacher {config.teacher}: cannot load it with transformers ({e})") from None
+            raise EngineError(f"model {config.model}: cannot load it with transformers ({e})") from None
         self.model.to(device).eval()
         self.device = device
         tokenizer = self.processor.tokenizer
         tokenizer.padding_side = "left"
         self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         self.max_pixels = config.max_pixels
-        logger.info("loaded %s on %s", config.teacher, device)
+        logger.info("loaded %s on %s", config.model, device)
 
     def model_inputs(self, prompts: Sequence[Prompt]) -> Any:
         """The processor's batch for `prompts` (left-padded token ids, video patches, `video_grid_thw`)."""

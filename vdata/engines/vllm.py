@@ -8,12 +8,12 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from vdata.distill.engines.base import Engine, EngineError, batch_seed, missing_extra, register
-from vdata.vlm import video_metadata
+from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra, register
+from vdata.engines.vlm import video_metadata
 
 if TYPE_CHECKING:
-    from vdata.distill.config import DistillConfig, Sampling
-    from vdata.distill.prompts import Prompt
+    from vdata.engines.config import EngineConfig, Sampling
+    from vdata.engines.prompts import Prompt
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class VllmEngine(Engine):
     off. All prompts of a batch go to one `generate` call (vLLM schedules them continuously).
     """
 
-    def __init__(self, config: DistillConfig) -> None:
+    def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
         try:
             from transformers import AutoConfig, AutoProcessor
@@ -48,23 +48,23 @@ class VllmEngine(Engine):
         except ImportError as e:
             raise missing_extra(e.name or "vllm", "vllm") from None
         try:
-            self.processor = AutoProcessor.from_pretrained(config.teacher)
-            model_type = AutoConfig.from_pretrained(config.teacher).model_type
+            self.processor = AutoProcessor.from_pretrained(config.model)
+            model_type = AutoConfig.from_pretrained(config.model).model_type
         except (OSError, ValueError) as e:
-            raise EngineError(f"--teacher {config.teacher}: cannot load its processor ({e})") from None
+            raise EngineError(f"model {config.model}: cannot load its processor ({e})") from None
         self.needs_metadata = model_type in METADATA_MODEL_TYPES
         mm_kwargs: dict[str, Any] = {"do_sample_frames": False}
         if config.max_pixels is not None:
             mm_kwargs["size"] = {"longest_edge": config.max_pixels, "shortest_edge": min(3136, config.max_pixels)}
         self.mm_kwargs = mm_kwargs
         self.llm = LLM(
-            model=config.teacher,
+            model=config.model,
             tensor_parallel_size=config.tensor_parallel,
             limit_mm_per_prompt={"video": 1, "image": 0},
             dtype=config.dtype,
             seed=config.sampling.seed,
         )
-        logger.info("vLLM loaded %s (%s), tensor parallel %d", config.teacher, model_type, config.tensor_parallel)
+        logger.info("vLLM loaded %s (%s), tensor parallel %d", config.model, model_type, config.tensor_parallel)
 
     def _request(self, prompt: Prompt) -> dict[str, Any]:
         text = self.processor.apply_chat_template(prompt.messages(), add_generation_prompt=True, tokenize=False)

@@ -1,5 +1,5 @@
-"""Feeding stored keyframes to a Hugging Face Qwen-VL-family processor: shared by the distill engine, the
-trainer and inference, so every stage shows the model the same video the same way.
+"""Feeding stored keyframes to a Hugging Face Qwen-VL-family processor: shared by the `transformers` and `vllm`
+engines and the trainer, so every stage shows the model the same video the same way.
 
 The keyframes go in as one video whose `VideoMetadata` carries their frame indices and the video's fps (the
 processor's own frame sampling is off), so Qwen3-VL writes the frames' true times into the prompt and
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from vdata.distill.prompts import Prompt
+    from vdata.engines.prompts import Prompt
 
 
 def video_metadata(prompt: Prompt) -> dict[str, Any]:

@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from vdata.console import console, friendly
-from vdata.distill.config import Sampling
+from vdata.engines import EngineConfig, Sampling
 from vdata.infer.run import InferConfig
 
 _INFER = {f.name: f.default for f in InferConfig.__dataclass_fields__.values()}
+_ENGINE = {f.name: f.default for f in EngineConfig.__dataclass_fields__.values()}
 _SAMPLING = Sampling()
 
 
@@ -21,7 +22,7 @@ def infer(
     data: Annotated[Path, typer.Option(help="Built dataset folder.")],
     model: Annotated[str, typer.Option(help="Model id or path; served model name (openai); JSON script (scripted).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Predictions JSONL (resumes: ids already there are kept).")],
-    engine: Annotated[str, typer.Option(help="transformers, vllm, openai or scripted.")] = _INFER["engine"],
+    engine: Annotated[str, typer.Option(help="transformers, vllm, openai or scripted.")] = _ENGINE["name"],
     n: Annotated[int, typer.Option("--n", help="Candidates per item.")] = _INFER["n"],
     select: Annotated[str, typer.Option(help="majority (self-consistency) or best (verifiers).")] = _INFER["select"],
     verifier: Annotated[str, typer.Option(help="Gold-free verifiers for --select best: NAME[:WEIGHT],...")]
@@ -38,11 +39,11 @@ def infer(
     split: Annotated[str | None, typer.Option(help="Answer only this split.")] = None,
     tasks: Annotated[str | None, typer.Option(help="Only these tasks, comma-separated.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N matching items.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Items per engine call.")] = _INFER["batch_size"],
+    batch_size: Annotated[int, typer.Option(help="Items per engine call.")] = _ENGINE["batch_size"],
     max_pixels: Annotated[int | None, typer.Option(help="Per-frame pixel budget for the model.")] = None,
-    device: Annotated[str, typer.Option(help="auto, cpu or cuda[:N] (transformers).")] = _INFER["device"],
-    dtype: Annotated[str, typer.Option(help="auto, bfloat16, float16, float32.")] = _INFER["dtype"],
-    base_url: Annotated[str, typer.Option(help="OpenAI-compatible server (openai).")] = _INFER["base_url"],
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda[:N] (transformers).")] = _ENGINE["device"],
+    dtype: Annotated[str, typer.Option(help="auto, bfloat16, float16, float32.")] = _ENGINE["dtype"],
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible server (openai).")] = _ENGINE["base_url"],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Answer a built dataset with test-time scaling; writes the predictions JSONL that vdata eval reads."""
@@ -52,11 +53,12 @@ def infer(
 
     sampling = Sampling(temperature=(0.0 if n == 1 else 0.7) if temperature is None else temperature, top_p=top_p,
                         max_new_tokens=max_new_tokens, seed=seed)
+    model_engine = EngineConfig(model=model, name=engine, sampling=sampling, batch_size=batch_size,
+                                max_pixels=max_pixels, device=device, dtype=dtype, base_url=base_url)
     config = InferConfig(
-        data=data, out=out, model=model, engine=engine, n=n, select=select, verifier=verifier, adaptive=adaptive,
-        min_frames=min_frames, max_frames=max_frames, agree=agree, sampling=sampling, split=split,
-        tasks=tuple(t.strip() for t in tasks.split(",")) if tasks else None, limit=limit, batch_size=batch_size,
-        max_pixels=max_pixels, device=device, dtype=dtype, base_url=base_url,
+        data=data, out=out, engine=model_engine, n=n, select=select, verifier=verifier, adaptive=adaptive,
+        min_frames=min_frames, max_frames=max_frames, agree=agree, split=split,
+        tasks=tuple(t.strip() for t in tasks.split(",")) if tasks else None, limit=limit,
     )
     report = run_infer(config)
     if as_json:

@@ -11,15 +11,14 @@ import json
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vdata.distill.config import DistillConfig, Sampling, parse_verify
-from vdata.distill.engines import Engine, EngineError, create_engine
-from vdata.distill.prompts import Templates
+from vdata.engines import Engine, EngineConfig, EngineError, Templates, create_engine
 from vdata.errors import ConfigError
 from vdata.infer.strategies import Selection, Strategy, get_strategy
+from vdata.rewards.weights import parse_weights
 from vdata.schemas import TASKS
 
 log = logging.getLogger(__name__)
@@ -30,21 +29,19 @@ class InferConfig:
     """What `vdata infer` does.
 
     - `data`: a built dataset; `out`: the predictions JSONL (appended to; ids already there are skipped).
-    - `model`, `engine`: as `vdata distill`'s `teacher` and `engine` (model id or path, served name, or a JSON
-      script for `scripted`). `n`: candidates per item; `sampling`: temperature, top-p, tokens, seed.
-    - `select`: `majority` or `best`; `verifier`: for `best`, `NAME[:WEIGHT],...` of gold-free verifiers.
+    - `engine`: the model (`vdata.engines.EngineConfig`: model, engine name, sampling, batch size (items per
+      call), prompt templates, device and server options). `n`: candidates per item.
+    - `select`: `majority` or `best`; `verifier`: for `best`, `NAME[:WEIGHT],...` of gold-free verifiers (parsed
+      by `vdata.rewards.weights.parse_weights`; besides rewards, the builtin `agreement` and `parses`).
     - `adaptive`: sparse-to-dense frames. Start with `min_frames` of the stored keyframes (evenly spaced),
       sample `n`, stop when the selection's agreement reaches `agree`, else double the frames, up to
       `max_frames` (None = every stored keyframe). Without `adaptive`, `max_frames` (if set) caps the frames.
-    - `split`, `tasks`, `limit`: which rows (one split; these tasks; the first N). `batch_size`: items per call.
-    - `prompt_templates`, `max_pixels`, `device`, `dtype`, `tensor_parallel`, `base_url`, `api_key_env`,
-      `concurrency`, `timeout_s`, `max_retries`: passed to the engine and prompts as in `DistillConfig`.
+    - `split`, `tasks`, `limit`: which rows (one split; these tasks; the first N).
     """
 
     data: Path
     out: Path
-    model: str
-    engine: str = "transformers"
+    engine: EngineConfig
     n: int = 1
     select: str = "majority"
     verifier: str = "format"
@@ -52,25 +49,16 @@ class InferConfig:
     min_frames: int = 4
     max_frames: int | None = None
     agree: float = 0.75
-    sampling: Sampling = field(default_factory=lambda: Sampling(temperature=0.0))
     split: str | None = None
     tasks: tuple[str, ...] | None = None
     limit: int | None = None
-    batch_size: int = 8
-    prompt_templates: tuple[tuple[str, str], ...] = ()
-    max_pixels: int | None = None
-    device: str = "auto"
-    dtype: str = "auto"
-    tensor_parallel: int = 1
-    base_url: str = "http://127.0.0.1:8000/v1"
-    api_key_env: str = "OPENAI_API_KEY"
-    concurrency: int = 8
-    timeout_s: float = 600.0
-    max_retries: int = 3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data", Path(self.data))
         object.__setattr__(self, "out", Path(self.out))
+        if not isinstance(self.engine, EngineConfig):
+            raise ConfigError(f"engine must be a vdata.engines.EngineConfig, e.g. EngineConfig(model=..., name='vllm'), "
+                              f"got {self.engine!r}")
         if self.n < 1:
             raise ConfigError(f"--n must be >= 1, got {self.n}")
         if self.min_frames < 1:
@@ -79,8 +67,6 @@ class InferConfig:
             raise ConfigError(f"--max-frames must be >= --min-frames ({self.min_frames}), got {self.max_frames}")
         if not 0 <= self.agree <= 1:
             raise ConfigError(f"--agree must be in [0, 1], got {self.agree}")
-        if self.batch_size < 1:
-            raise ConfigError(f"--batch-size must be >= 1, got {self.batch_size}")
         for task in self.tasks or ():
             if task not in TASKS:
                 raise ConfigError(f"--tasks {task!r}: unknown task; known: {', '.join(TASKS)}")
@@ -88,18 +74,10 @@ class InferConfig:
     def strategy(self) -> Strategy:
         """The selection strategy, built (and checked) from `select` and `verifier`."""
         if self.select == "best":
-            return get_strategy("best", verifiers=parse_verify(self.verifier))
+            # known=False: `agreement` and `parses` are builtin verifiers, not rewards; the strategy checks names
+            return get_strategy("best", verifiers=parse_weights(self.verifier, flag="--verifier", positive=True,
+                                                                known=False))
         return get_strategy(self.select)
-
-    def engine_config(self) -> DistillConfig:
-        """The engine's options in the form the engines read (`DistillConfig`; its distill-only fields unused)."""
-        return DistillConfig(
-            input=self.data, out=self.out.parent, teacher=self.model, engine=self.engine, samples=self.n,
-            sampling=self.sampling, batch_size=self.batch_size, tensor_parallel=self.tensor_parallel,
-            prompt_templates=self.prompt_templates, max_pixels=self.max_pixels, device=self.device, dtype=self.dtype,
-            base_url=self.base_url, api_key_env=self.api_key_env, concurrency=self.concurrency,
-            timeout_s=self.timeout_s, max_retries=self.max_retries,
-        )
 
 
 @dataclass
@@ -141,7 +119,7 @@ def infer(config: InferConfig, engine: Engine | None = None) -> InferReport:
     started = time.perf_counter()
     # -- setup ---------------------------------------------------------------------------------------------
     strategy = config.strategy()
-    templates = Templates(config.prompt_templates)
+    templates = Templates(config.engine.prompt_templates)
     done = _done_ids(config.out)
     report = InferReport(config.out)
     owned = engine is None
@@ -151,7 +129,7 @@ def infer(config: InferConfig, engine: Engine | None = None) -> InferReport:
         with config.out.open("a", encoding="utf-8") as f:
             for batch in _plan(config, done, report):
                 if engine is None:
-                    engine = create_engine(config.engine_config())
+                    engine = create_engine(config.engine)
                 # -- rollout and select ------------------------------------------------------------------------
                 records = _answer(config, engine, templates, strategy, batch, report)
                 # -- write ---------------------------------------------------------------------------------
@@ -185,7 +163,7 @@ def _plan(config: InferConfig, done: set[str], report: InferReport) -> Iterator[
 
     batch: list[dict[str, Any]] = []
     planned = 0
-    for row in iter_rows(config.data, split=config.split, batch_rows=config.batch_size):
+    for row in iter_rows(config.data, split=config.split, batch_rows=config.engine.batch_size):
         if config.tasks is not None and row["task"] not in config.tasks:
             continue
         if config.limit is not None and planned >= config.limit:
@@ -195,7 +173,7 @@ def _plan(config: InferConfig, done: set[str], report: InferReport) -> Iterator[
             report.resumed += 1
             continue
         batch.append(row)
-        if len(batch) >= config.batch_size:
+        if len(batch) >= config.engine.batch_size:
             yield batch
             batch = []
     if batch:
@@ -213,9 +191,9 @@ def _answer(config: InferConfig, engine: Engine, templates: Templates, strategy:
     while open_rows:
         subsets = {i: frame_subset(len(rows[i]["frames"]), counts[i]) for i in open_rows}
         prompts = [templates.prompt(with_frames(rows[i], subsets[i])) for i in open_rows]
-        texts = engine.generate(prompts, config.n, config.sampling)
+        texts = engine.generate(prompts, config.n, config.engine.sampling)
         if len(texts) != len(prompts) or any(len(ts) != config.n for ts in texts):
-            raise EngineError(f"engine {config.engine} returned {[len(ts) for ts in texts]} texts for "
+            raise EngineError(f"engine {config.engine.name} returned {[len(ts) for ts in texts]} texts for "
                               f"{len(prompts)} prompts x {config.n} samples")
         report.calls += 1
         report.candidates += sum(len(ts) for ts in texts)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from vdata.errors import ConfigError
+from vdata.rewards.weights import DEFAULT_REWARDS, parse_weights
 
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("auto", "bfloat16", "float16", "float32")
-DEFAULT_REWARDS = "format:0.5,accuracy:1.0"
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,9 @@ class SFTConfig:
 class GRPOConfig(SFTConfig):
     """What `vdata train grpo` does: the `SFTConfig` options, with `batch_size` = prompts per step, plus
 
-    - `rewards`: `name:weight,...` from `vdata.rewards` (each completion judged against its own sample; a None
-      reward counts 0). `num_generations`: completions per prompt (G).
+    - `rewards`: `name:weight,...` from `vdata.rewards`, parsed by `vdata.rewards.weights.parse_weights`
+      (default `DEFAULT_REWARDS`; negative weights allowed); each completion is judged against its own sample (a
+      None reward counts 0). `num_generations`: completions per prompt (G).
     - `max_new_tokens`, `temperature`, `top_p`: sampling of the rollouts.
     - `epsilon`: PPO clip range. `mu`: optimizer steps on each batch of rollouts. `beta`: weight of the k3 KL to
       the frozen starting model (0 = no reference model is loaded). `scale_rewards`: divide advantages by the
@@ -124,7 +125,7 @@ class GRPOConfig(SFTConfig):
                 f"--num-generations must be >= 2 (advantages compare a group), got {self.num_generations}"
             )
         super().__post_init__()
-        parse_rewards(self.rewards)
+        parse_weights(self.rewards, flag="--rewards")
         if self.max_new_tokens < 1 or self.mu < 1:
             raise ConfigError(f"--max-new-tokens and --mu must be >= 1, got {self.max_new_tokens}, {self.mu}")
         if not (self.temperature > 0 and 0 < self.top_p <= 1):
@@ -143,34 +144,6 @@ class GRPOConfig(SFTConfig):
                 f"--batch-size x --num-generations must be a multiple of --grad-accum, got "
                 f"{self.batch_size} x {self.num_generations} and {self.grad_accum}"
             )
-
-
-def parse_rewards(spec: str) -> tuple[tuple[str, float], ...]:
-    """`format:0.5,accuracy:1` -> ((name, weight), ...); a missing weight is 1; unknown rewards fail here.
-
-    >>> parse_rewards("format:0.5,accuracy")
-    (('format', 0.5), ('accuracy', 1.0))
-    """
-    from vdata import rewards
-
-    out = []
-    for part in (p.strip() for p in spec.split(",")):
-        if not part:
-            continue
-        name, sep, weight = part.partition(":")
-        try:
-            w = float(weight) if sep else 1.0
-        except ValueError:
-            raise ConfigError(
-                f"--rewards {spec!r}: weight of {name!r} must be a number, got {weight!r}"
-            ) from None
-        if not math.isfinite(w):
-            raise ConfigError(f"--rewards {spec!r}: weight of {name!r} must be finite, got {weight}")
-        rewards.get(name.strip())
-        out.append((name.strip(), w))
-    if not out:
-        raise ConfigError(f"--rewards {spec!r}: name at least one reward, e.g. format:0.5,accuracy:1.0")
-    return tuple(out)
 
 
 C = TypeVar("C", bound=SFTConfig)

@@ -1,6 +1,6 @@
 """`vdata train grpo`: GRPO with vdata rewards on video prompts, read top to bottom.
 
-Per step: B prompts (the distillation prompts, keyframes as one video with their timestamps) x G sampled
+Per step: B prompts (`vdata.engines.Templates`, keyframes as one video with their timestamps) x G sampled
 completions; rewards from `vdata.rewards` judged per completion against its own row; advantages normalised within
 each group; groups with zero reward variance dropped (and counted); the clipped surrogate plus `beta` x k3 KL to
 the frozen starting model, averaged over tokens; `mu` optimizer steps on each batch of rollouts. With
@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from vdata.rewards.weights import parse_weights
 from vdata.train import checkpoint
-from vdata.train.config import GRPOConfig, parse_rewards
+from vdata.train.config import GRPOConfig
 from vdata.train.data import batch_indices, load_rows, shuffled_order
 from vdata.train.log import Record, StepLog
 from vdata.train.sft import TrainResult
@@ -101,7 +102,7 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
     require_torch()  # a missing torch names the extra to install, before anything else
     import torch
 
-    from vdata.distill.prompts import Templates
+    from vdata.engines import Templates
     from vdata.train import setup
     from vdata.train.losses import group_advantages, grpo_loss
     from vdata.train.model import (
@@ -115,7 +116,7 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
         with_completions,
     )
 
-    reward_spec = parse_rewards(config.rewards)
+    reward_spec = parse_weights(config.rewards, flag="--rewards")
     rows = load_rows(config.data, config.split)
     run = setup.start(config, total_updates=config.max_steps)
     model, processor, optimizer, scheduler = run.model, run.processor, run.optimizer, run.scheduler

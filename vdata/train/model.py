@@ -1,8 +1,8 @@
 """The model side: loading a Qwen-VL-family policy, encoding prompts with their keyframes, completion log-probs.
 
-Prompts are the distillation prompts (`vdata.distill.prompts`): the system and task text and the row's stored
+Prompts are the engines' prompts (`vdata.engines.Templates`): the system and task text and the row's stored
 keyframes given to the processor as one video whose `VideoMetadata` carries the frames' true times
-(`vdata.vlm.video_metadata`). A batch is laid out as `[left-padded prompt | right-padded
+(`vdata.engines.vlm.video_metadata`). A batch is laid out as `[left-padded prompt | right-padded
 completion]`; `N` = sequences, `P` = prompt tokens, `T` = completion tokens.
 """
 
@@ -17,7 +17,7 @@ from vdata.errors import ConfigError
 if TYPE_CHECKING:
     import torch
 
-    from vdata.distill.prompts import Prompt
+    from vdata.engines.prompts import Prompt
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +88,9 @@ def special_ids(processor: Any) -> tuple[int, int]:
 
 
 def encode_prompts(processor: Any, prompts: Sequence[Prompt], max_pixels: int | None = None) -> Inputs:
-    """Processor inputs for `prompts` (`vdata.vlm.encode_prompts`): `input_ids` and `attention_mask` [B, P]
+    """Processor inputs for `prompts` (`vdata.engines.vlm.encode_prompts`): `input_ids` and `attention_mask` [B, P]
     left-padded, plus the video tensors (`pixel_values_videos`, `video_grid_thw`, ...)."""
-    from vdata.vlm import encode_prompts as encode
+    from vdata.engines.vlm import encode_prompts as encode
 
     return dict(encode(processor, prompts, max_pixels))
 

@@ -1,6 +1,6 @@
 """`vdata train sft`: supervised fine-tuning on distilled CoT rows, read top to bottom.
 
-Each row becomes one conversation: the distillation prompt (system text, the row's keyframes as one video with
+Each row becomes one conversation: the engines' prompt (system text, the row's keyframes as one video with
 their timestamps, the task's question) and the assistant turn `<think>{cot}</think>\\n<answer>{answer}</answer>`.
 Only the assistant tokens (and the eos that closes the turn) are in the loss, averaged over every such token of
 the step (token-level), across `grad_accum` micro-batches.
@@ -54,7 +54,7 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
     require_torch()  # a missing torch names the extra to install, before anything else
     import torch
 
-    from vdata.distill.prompts import Templates
+    from vdata.engines import Templates
     from vdata.train import setup
     from vdata.train.model import label_logprobs, to_device
 

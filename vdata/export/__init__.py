@@ -1,0 +1,12 @@
+"""Export a built dataset into the layouts external trainers and evaluators read (`vdata export`).
+
+    from vdata.export import ExportOptions, export
+    report = export("built/nextqa", "verl", "out/verl", ExportOptions(split="train"))
+
+One module per target, registered by name (`vdata.export.names()`). Importing this package imports no ML library.
+"""
+
+from vdata.export.base import Exporter, ExportOptions, ExportReport, Skip, names, register
+from vdata.export.run import export
+
+__all__ = ["ExportOptions", "ExportReport", "Exporter", "Skip", "export", "names", "register"]

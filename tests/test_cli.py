@@ -41,8 +41,10 @@ def test_build_help_shows_the_defaults_of_build_options() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--frames", "random:4"], "error: unknown frame policy 'random' in --frames 'random:4'; known: uniform, fps, "
-                                   "scenes"),
+        (["--frames", "random:4"], "error: unknown --frames policy 'random'; known: fps, scenes, uniform"),
+        (["--scenes", "content,cutoff=3"], "error: --scenes 'content,cutoff=3': unknown option(s) ['cutoff']; "
+                                           "content takes ['min_frames', 'threshold']"),
+        (["--engine", "spark"], "error: unknown build engine 'spark'; known: local, ray"),
         (["--frames", "scenes"], "error: --frames scenes picks frames from scene cuts: add --scenes content (or "
                                  "adaptive)"),
         (["--jpeg-quality", "0"], "error: --jpeg-quality must be in 1..100, got 0"),

@@ -114,8 +114,9 @@ class BuildOptions:
 
     def fingerprint(self) -> dict[str, Any]:
         """The options that decide the output (not the engine, workers or timeout): a resumed build must match
-        them, so a build killed on one engine resumes on the other. `scenes` is spelled out with every option
-        of its detector (`content,threshold=27.0,min_frames=15`), so the manifest records them."""
+        them, so a build killed on one engine resumes on the other. `scenes` is written the one way
+        `vdata.video.specs.canonical` writes it (`content,threshold=27` is `content`; `content,min_frames=20`
+        names the option that is not the default), so equal detectors resume each other."""
         fields = asdict(self)
         for runtime_only in ("workers", "timeout_s", "engine", "ray_address", "task_memory"):
             fields.pop(runtime_only)

@@ -71,15 +71,15 @@ def test_detector_options_change_what_counts_as_a_cut(scene_video: Path) -> None
     assert scenes(scene_video, "content,threshold=300") == pytest.approx([0.0, 4.0], abs=1e-9)
 
 
-def test_the_default_options_are_pyscenedetects_and_spelled_out_in_the_fingerprint() -> None:
+def test_the_default_options_are_pyscenedetects_and_the_fingerprint_names_the_others() -> None:
     import inspect
 
     from scenedetect.detectors import AdaptiveDetector, ContentDetector
 
     from vdata.video.scenes import Adaptive, Content
 
-    assert scenes_fingerprint("content") == scenes_fingerprint("content,threshold=27,min_frames=15") == (
-        "content,threshold=27.0,min_frames=15")
+    assert scenes_fingerprint("content") == scenes_fingerprint("content,threshold=27,min_frames=15") == "content"
+    assert scenes_fingerprint("content,min_frames=20,threshold=30") == "content,threshold=30.0,min_frames=20"
     assert scenes_fingerprint("none") == "none"
 
     def defaults(cls: type) -> dict[str, object]:

@@ -58,8 +58,8 @@ class SceneDetector:
 
         >>> SceneDetector.parse("content,threshold=30")
         Content(threshold=30.0, min_frames=15)
-        >>> specs.canonical(SceneDetector.parse("content"))
-        'content,threshold=27.0,min_frames=15'
+        >>> specs.canonical(SceneDetector.parse("content,threshold=27,min_frames=20"))
+        'content,min_frames=20'
         """
         parsed = specs.parse("--scenes", spec)
         return specs.make("--scenes", parsed, SCENE_DETECTORS.get(parsed.name))

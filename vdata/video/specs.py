@@ -3,8 +3,9 @@ frozen dataclass registered as NAME (a `--frames` policy, a `--scenes` detector)
 
 The dataclass's fields are its options, with their defaults; `:VALUE` sets the field the class names in its
 `positional` class attribute; values are converted to the field's type (`int` or `float`) and validated by the
-class's `__post_init__`. `canonical` writes any instance back as a spec with every option spelled out, so two
-specs that mean the same thing read the same in a manifest.
+class's `__post_init__`. `canonical` writes any instance back as a spec naming the options that differ from
+their defaults, so two specs that mean the same thing read the same in a manifest (the defaults are those of
+the vdata version the manifest also names).
 
 >>> from dataclasses import dataclass
 >>> @dataclass(frozen=True)
@@ -16,8 +17,8 @@ specs that mean the same thing read the same in a manifest.
 >>> spec = parse("--demo", "every:8,min_s=2")
 >>> make("--demo", spec, Every)
 Every(n=8, min_s=2.0)
->>> canonical(Every())
-'every,n=4,min_s=0.5'
+>>> canonical(Every(n=4, min_s=2.0)), canonical(Every())
+('every,min_s=2.0', 'every')
 """
 
 from __future__ import annotations
@@ -82,8 +83,10 @@ def make(flag: str, spec: Spec, cls: type[T]) -> T:
 
 
 def canonical(options: Any) -> str:
-    """`NAME,KEY=VALUE,...` with every option of the dataclass instance `options`, in field order."""
-    values = [f"{f.name}={getattr(options, f.name)!r}" for f in dataclasses.fields(options)]
+    """`NAME[,KEY=VALUE...]` of the dataclass instance `options`: the options that differ from their defaults,
+    in field order."""
+    values = [f"{f.name}={getattr(options, f.name)!r}" for f in dataclasses.fields(options)
+              if getattr(options, f.name) != f.default]
     return ",".join([options.name, *values])
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from vdata import tasks as vtasks
 from vdata.errors import ERROR_CODES, ConfigError, VdataError
 from vdata.schemas import HF_FEATURES, SCHEMA, SCHEMA_VERSION, TASKS
 from vdata.shards import MANIFEST_NAME, read_manifest
@@ -60,8 +61,6 @@ COLUMN_DOCS: dict[str, str] = {
     "meta": "A JSON object of format-specific extras.",
 }
 
-#: vdata tasks that are question answering, for the Hub's `task_categories`.
-_QA_TASKS = {"multiple_choice", "numeric", "regression", "ocr", "free_form", "grounded_qa"}
 
 
 def card_context(root: str | Path, repo_id: str | None = None, license: str | None = None) -> dict[str, Any]:
@@ -115,7 +114,8 @@ def card_context(root: str | Path, repo_id: str | None = None, license: str | No
 def front_matter(context: dict[str, Any]) -> dict[str, Any]:
     """The card's YAML metadata as a dict: license, task_categories, tags, size_categories and `configs`."""
     tasks = list(context["by_task"])
-    categories = ["video-text-to-text"] + (["visual-question-answering"] if _QA_TASKS & set(tasks) else [])
+    qa = any(vtasks.get(t).question_answering for t in tasks)
+    categories = ["video-text-to-text"] + (["visual-question-answering"] if qa else [])
     meta: dict[str, Any] = {"pretty_name": context["title"], **context["license"]}
     meta |= {
         "task_categories": categories,

@@ -9,6 +9,7 @@ A task states the rules every stage shares for its samples:
 - `target(sample)`: the text that goes inside `<answer>` when training on the gold (SFT); the task's default
   reward scores it 1.0;
 - `reward`: the reward `accuracy` uses for the task (a name in `vdata.rewards`);
+- `question_answering`: whether the Hub lists it as visual question answering;
 - `metrics`, `headline`, `curves` and `score(answer, sample, coord_space)`: the benchmark metrics `vdata eval`
   reports, per sample.
 
@@ -54,6 +55,8 @@ class Task:
     curves: ClassVar[tuple[str, ...]] = ()
     #: Discrete answers (options, numbers) are counted per `vote_key`; others are compared by `similarity`.
     discrete: ClassVar[bool] = False
+    #: A question with an answer (the Hub's `visual-question-answering` category), not a caption or a location.
+    question_answering: ClassVar[bool] = False
 
     def parse(self, answer: str, sample: Mapping[str, Any]) -> Any:
         """What the `<answer>` text becomes for this task; raises `ParseError` when it holds no such answer."""

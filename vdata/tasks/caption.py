@@ -13,3 +13,5 @@ class Caption(FreeForm):
     >>> Caption().target({"answer": "a red car drives by"})
     'a red car drives by'
     """
+
+    question_answering = False

@@ -21,6 +21,7 @@ class FreeForm(Task):
 
     gold_fields = ("answer",)
     reward = "free_form"
+    question_answering = True
     metrics = ("ROUGE-L", "ROUGE-1", "ROUGE-2")
 
     parse = OCR.parse

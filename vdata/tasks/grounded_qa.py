@@ -81,6 +81,7 @@ class GroundedQA(Task):
 
     gold_fields = ("answer", "spans")
     reward = "grounded_qa"
+    question_answering = True
     metrics = (
         "Acc@QA", "Acc@GQA", "mIoP", *(f"IoP@{t}" for t in GQA_THRESHOLDS),
         "mIoU", *(f"IoU@{t}" for t in GQA_THRESHOLDS),

@@ -120,6 +120,7 @@ class MultipleChoice(Task):
 
     gold_fields = ("answer",)
     reward = "multiple_choice"
+    question_answering = True
     metrics = ("accuracy",)
     discrete = True
 

@@ -54,6 +54,7 @@ class Numeric(Task):
 
     gold_fields = ("answer",)
     reward = "numeric"
+    question_answering = True
     metrics = ("accuracy",)
     discrete = True
 

@@ -32,6 +32,7 @@ class OCR(Task):
 
     gold_fields = ("answer",)
     reward = "ocr"
+    question_answering = True
     metrics = ("1-WER",)
 
     def parse(self, answer: str, sample: Mapping[str, Any]) -> list[str]:

@@ -22,6 +22,7 @@ class Regression(Task):
 
     gold_fields = ("answer",)
     reward = "regression"
+    question_answering = True
     metrics = ("MRA",)
     discrete = True
 

@@ -19,7 +19,6 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,23 +212,10 @@ def test_the_graph_covers_every_installed_folder() -> None:
     assert "vdata.build" in graph["vdata.cli"]
 
 
-#: Packages being rewritten while this test was written (issue 12: the task layer, engines as their own stage).
-#: Cycles that pass through them are checked by the second test, expected to fail until that work lands;
-#: every other cycle fails the first. Empty this tuple (and drop the xfail) once the second test passes.
-UNDER_REFACTOR = ("vdata.rewards", "vdata.tasks", "vdata.engines", "vdata.distill", "vdata.infer", "vdata.train",
-                  "vdata.eval")
-
-
-def _under_refactor(module: str) -> bool:
-    return any(module == p or module.startswith(p + ".") for p in UNDER_REFACTOR)
-
-
-def cycle_report(graph: dict[str, dict[str, int]], files: dict[str, Path], refactoring: bool) -> list[str]:
-    """One line per tangle (with `refactoring`: only those through `UNDER_REFACTOR`; else only the others)."""
+def cycle_report(graph: dict[str, dict[str, int]], files: dict[str, Path]) -> list[str]:
+    """One line per tangle: a shortest cycle in it, and its modules when it holds more than that cycle."""
     lines = []
     for tangle in tangles(graph):
-        if any(map(_under_refactor, tangle)) != refactoring:
-            continue
         cycle = _cycle_in(graph, set(tangle))
         lines.append(describe(cycle, graph, files))
         if len(tangle) > len(cycle) - 1:
@@ -239,13 +225,5 @@ def cycle_report(graph: dict[str, dict[str, int]], files: dict[str, Path], refac
 
 def test_the_package_has_no_import_cycles() -> None:
     graph, files = import_graph()
-    lines = cycle_report(graph, files, refactoring=False)
-    assert not lines, "import cycles:\n" + "\n".join(lines)
-
-
-@pytest.mark.xfail(reason="cycles inside packages being refactored (UNDER_REFACTOR); see the failure's list",
-                   strict=False)
-def test_the_packages_under_refactor_have_no_import_cycles() -> None:
-    graph, files = import_graph()
-    lines = cycle_report(graph, files, refactoring=True)
+    lines = cycle_report(graph, files)
     assert not lines, "import cycles:\n" + "\n".join(lines)

@@ -12,17 +12,10 @@ importing this package loads no ML library.
 """
 
 from vdata.engines import openai, scripted, transformers, vllm  # noqa: F401  (registers the engines)
-from vdata.engines.base import (
-    Engine,
-    EngineError,
-    EngineStats,
-    create_engine,
-    engine_class,
-    engine_names,
-    register,
-)
+from vdata.engines.base import Engine, EngineError, EngineStats, create_engine
 from vdata.engines.config import EngineConfig, Sampling
 from vdata.engines.prompts import Prompt, Templates
+from vdata.engines.registry import engine_class, engine_names, register
 
 __all__ = [
     "Engine",

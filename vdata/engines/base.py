@@ -1,4 +1,4 @@
-"""The engine protocol and its registry.
+"""The engine protocol: `Engine`, its counters and errors, and `create_engine`.
 
 An engine turns prompts into texts: `generate(prompts, n, sampling)` returns, for each prompt in order, `n`
 sampled completions. It is built from an `EngineConfig` (reading the fields it needs) and keeps its loaded model
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from vdata.engines.registry import engine_class
 from vdata.errors import ConfigError, VdataError
-from vdata.registry import Registry
 
 if TYPE_CHECKING:
     from vdata.engines.config import EngineConfig, Sampling
@@ -63,15 +63,6 @@ def batch_seed(seed: int, prompts: Sequence[Prompt]) -> int:
     """A 31-bit seed for one batch from the run's `seed` and the batch's first id: reruns sample the same."""
     key = f"{seed}:{prompts[0].id if prompts else ''}".encode()
     return int.from_bytes(hashlib.sha256(key).digest()[:4], "big") & 0x7FFFFFFF
-
-
-_ENGINES: Registry[type[Engine]] = Registry("engine")
-#: Class decorator: make an engine available as `--engine name`.
-register = _ENGINES.register
-#: Every registered engine name, sorted.
-engine_names = _ENGINES.names
-#: The class registered as a name; an unknown name raises `ConfigError` listing the known ones.
-engine_class = _ENGINES.get
 
 
 def create_engine(config: EngineConfig) -> Engine:

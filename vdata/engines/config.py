@@ -68,7 +68,7 @@ class EngineConfig:
     max_retries: int = 3
 
     def __post_init__(self) -> None:
-        from vdata.engines.base import engine_names  # filled by importing vdata.engines, which ran first
+        from vdata.engines.registry import engine_names  # filled by importing vdata.engines, which ran first
 
         if self.name not in engine_names():
             raise ConfigError(f"unknown engine {self.name!r}; known: {', '.join(engine_names())}")

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra, register
+from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra
 from vdata.engines.prompts import format_seconds
+from vdata.engines.registry import register
 
 if TYPE_CHECKING:
     from vdata.engines.config import EngineConfig, Sampling

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vdata.engines.base import Engine, register
+from vdata.engines.base import Engine
+from vdata.engines.registry import register
 from vdata.errors import ConfigError
 
 if TYPE_CHECKING:

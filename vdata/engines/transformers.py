@@ -7,7 +7,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra, register
+from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra
+from vdata.engines.registry import register
 from vdata.engines.vlm import encode_prompts
 
 if TYPE_CHECKING:

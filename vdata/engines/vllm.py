@@ -8,7 +8,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra, register
+from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra
+from vdata.engines.registry import register
 from vdata.engines.vlm import video_metadata
 
 if TYPE_CHECKING:

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.distil
 
 from tests.distill.helpers import make_row, write_dataset
 from tests.distill.tiny_qwen import build_tiny_qwen25_vl
-from vdata.distill import DistillConfig, Sampling, Templates, create_engine, distill
+from vdata.distill import DistillConfig, distill
+from vdata.engines import EngineConfig, Sampling, Templates, create_engine
 
 
 def rows(n_items: int, n_frames: int, width: int, height: int) -> list[dict]:
@@ -54,12 +55,11 @@ def main() -> None:
         data = rows(args.items, args.frames, args.width, args.height)
         built = write_dataset(root / "built", data)
         sampling = Sampling(temperature=1.0, top_p=0.95, max_new_tokens=args.max_new_tokens, seed=0)
-        config = DistillConfig(input=built, out=root / "out", teacher=str(model), engine="transformers",
-                               device="cpu", samples=args.samples, batch_size=args.batch_size, sampling=sampling,
-                               keep_rejected=True)
+        teacher = EngineConfig(str(model), "transformers", device="cpu", batch_size=args.batch_size, sampling=sampling)
+        config = DistillConfig(input=built, out=root / "out", engine=teacher, samples=args.samples, keep_rejected=True)
 
         # baseline: generation alone, prompts built beforehand
-        engine = create_engine(config)
+        engine = create_engine(config.engine)
         templates = Templates()
         prompts = [templates.prompt(r) for r in data]
         engine.generate(prompts[: args.batch_size], args.samples, sampling)  # warm-up (allocations, kernels)

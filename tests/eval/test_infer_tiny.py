@@ -7,16 +7,17 @@ from pathlib import Path
 
 from tests.distill.conftest import tiny_qwen  # noqa: F401  (the session fixture, reused)
 from tests.distill.helpers import ROWS, write_dataset
-from vdata.distill import Sampling
+from vdata.engines import EngineConfig, Sampling
 from vdata.eval import evaluate
 from vdata.infer import InferConfig, infer
 
 
 def test_tiny_model_adaptive_majority_end_to_end(tmp_path: Path, tiny_qwen: Path):  # noqa: F811
     data = write_dataset(tmp_path / "built", ROWS[:2])
-    config = InferConfig(data=data, out=tmp_path / "preds.jsonl", model=str(tiny_qwen), engine="transformers",
-                         n=2, adaptive=True, min_frames=2, max_frames=4, device="cpu",
-                         sampling=Sampling(temperature=1.0, max_new_tokens=6, seed=1))
+    engine = EngineConfig(str(tiny_qwen), "transformers", device="cpu",
+                          sampling=Sampling(temperature=1.0, max_new_tokens=6, seed=1))
+    config = InferConfig(data=data, out=tmp_path / "preds.jsonl", engine=engine, n=2, adaptive=True, min_frames=2,
+                         max_frames=4)
     report = infer(config)
     records = [json.loads(line) for line in config.out.read_text().splitlines()]
     assert report.items == 2 and [r["id"] for r in records] == ["mc1", "num1"]

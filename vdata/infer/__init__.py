@@ -1,11 +1,12 @@
 """Test-time scaling (`vdata infer`): N candidates per item, picked by majority vote or gold-free verifiers,
 optionally with adaptive sparse-to-dense frames; writes the predictions JSONL that `vdata eval` reads.
 
+    from vdata.engines import EngineConfig, Sampling
     from vdata.infer import InferConfig, infer
-    infer(InferConfig(data="built", out="preds.jsonl", model="Qwen/Qwen2.5-VL-7B-Instruct", engine="vllm",
-                      n=8, select="majority", adaptive=True))
+    infer(InferConfig(data="built", out="preds.jsonl", n=8, select="majority", adaptive=True,
+                      engine=EngineConfig(model="Qwen/Qwen2.5-VL-7B-Instruct", name="vllm", sampling=Sampling())))
 
-Engines and prompts are `vdata.distill`'s; answers are read by `vdata.rewards`' parsers. Importing this package
+Engines and prompts are `vdata.engines`'; answers are read by `vdata.rewards`' parsers. Importing this package
 loads no ML library.
 """
 

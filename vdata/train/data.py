@@ -37,7 +37,8 @@ def answer_text(row: Mapping[str, Any]) -> str | None:
     response = distilled.get("response") if isinstance(distilled, dict) else None
     if isinstance(response, str) and (answer := extract_answer(response)):
         return answer
-    return tasks.get(str(row.get("task"))).target(row)
+    task = row.get("task")
+    return tasks.get(task).target(row) if task in tasks.names() else None
 
 
 def sft_target(row: Mapping[str, Any]) -> str | None:

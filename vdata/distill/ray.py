@@ -57,7 +57,7 @@ class ReplicatedEngine(Engine):
 
     def __init__(self, config: EngineConfig, replicas: int, ray_address: str | None = None) -> None:
         super().__init__(config)
-        from vdata.build.ray import connect
+        from vdata.ray import connect
 
         self._ray = ray = connect(ray_address)
         num_gpus = _gpus_per_replica(config, ray.cluster_resources().get("GPU", 0))

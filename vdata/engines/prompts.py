@@ -20,8 +20,8 @@ from typing import Any
 
 from vdata.errors import ConfigError
 from vdata.schemas import TASKS
+from vdata.tasks.multiple_choice import LETTERS
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SYSTEM = "system"
 
 

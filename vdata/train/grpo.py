@@ -34,14 +34,14 @@ def score_rollouts(
     could judge (NaN when it judged none)."""
     from vdata import rewards as vrewards
 
-    totals = [0.0] * len(completions)
+    fns = [vrewards.get(name) for name, _ in rewards]
+    weights = [weight for _, weight in rewards]
+    values = [[fn(c, s) for fn in fns] for c, s in zip(completions, samples, strict=True)]  # [completion][reward]
+    totals = [vrewards.weighted_sum(row, weights) for row in values]
     means = {}
-    for name, weight in rewards:
-        fn = vrewards.get(name)
-        values = [fn(c, s) for c, s in zip(completions, samples, strict=True)]
-        judged = [v for v in values if v is not None]
+    for j, (name, _) in enumerate(rewards):
+        judged = [row[j] for row in values if row[j] is not None]
         means[name] = sum(judged) / len(judged) if judged else float("nan")
-        totals = [t + weight * (v or 0.0) for t, v in zip(totals, values, strict=True)]
     return totals, means
 
 

@@ -1,0 +1,42 @@
+"""A tiny built dataset for the export tests: evenly spaced rows (shown as a video), one row whose `,boxes`
+keyframes are not evenly spaced (shown as timestamped images), a row without gold, a test split; every row with
+gold has a `cot`, so SFT targets exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.videos import write_video
+
+#: The samples of `export_data` (`a.mp4`: 50 frames at 25 fps, a cut at frame 25; `b.mp4`: 320 x 240, 50 frames).
+EXPORT_SAMPLES: tuple[dict, ...] = (
+    {"id": "a-mc", "video": "a.mp4", "task": "multiple_choice", "question": "What colour is the background?",
+     "options": ["green", "blue"], "answer": "B", "cot": "The background is blue at 0.3s."},
+    {"id": "a-tg", "video": "a.mp4", "task": "temporal_grounding", "question": "When does it turn orange?",
+     "spans": [[1.0, 2.0]], "cot": "It turns orange at 1.0s."},
+    {"id": "b-box", "video": "b.mp4", "task": "spatial_grounding", "question": "Where is the box?",
+     "boxes": [{"frame_index": 10, "x1": 10, "y1": 50, "x2": 74, "y2": 98}], "cot": "The box is top left."},
+    {"id": "a-nogold", "video": "a.mp4", "task": "caption"},
+    {"id": "a-test", "video": "a.mp4", "task": "numeric", "question": "How many boxes?", "answer": "1",
+     "cot": "One box.", "split": "test"},
+)
+#: Build options of `export_data`: 4 evenly spaced keyframes, plus the box frame for `b-box` (not even then).
+EXPORT_OPTIONS = {"frames": "uniform:4,boxes", "workers": 0}
+
+
+@pytest.fixture(scope="session")
+def export_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`EXPORT_SAMPLES` built once (in process) with `EXPORT_OPTIONS`; tests only read it."""
+    from tests.helpers import write_jsonl
+    from vdata.build import build
+    from vdata.options import BuildOptions
+
+    root = tmp_path_factory.mktemp("export-corpus")
+    write_video(root / "a.mp4", fps=25.0, num_frames=50, width=160, height=120, cuts=(25,))
+    write_video(root / "b.mp4", fps=25.0, num_frames=50, width=320, height=240)
+    samples = write_jsonl(root / "samples.jsonl", EXPORT_SAMPLES)
+    out = tmp_path_factory.mktemp("export-built") / "dataset"
+    build([f"jsonl:{samples}"], out, BuildOptions(**EXPORT_OPTIONS))
+    return out

@@ -43,5 +43,13 @@ ERROR_CODES: dict[str, str] = {
     "bad_span": "a time span is invalid (end < start, or entirely outside the video)",
     "bad_box": "a box is invalid (x2 <= x1, y2 <= y1, or entirely outside the frame)",
     "not_a_video": "the annotation row is about an image, not a video (skipped by design, counted)",
+    "duplicate_id": "the annotation row has the id of an earlier row of the corpus (the earlier row is kept)",
     "internal": "an unexpected error inside vdata (please report it)",
+    "worker_lost": "the worker running the item died or its node was lost (infrastructure; retried by a re-run)",
+    "store_unreachable": "the object store holding the video could not be reached (infrastructure; retried by a "
+    "re-run)",
 }
+
+#: Failures of the infrastructure, not of the input: never saved as error rows; the build stops unfinished
+#: (exit 1) and the same command retries those items.
+RETRYABLE_CODES: frozenset[str] = frozenset({"worker_lost", "store_unreachable"})

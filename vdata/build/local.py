@@ -1,14 +1,17 @@
 """The local engine of `vdata build` (`--engine local`, the default): `attempt` in a pebble process pool.
 
 At most `2 * workers` items are in flight; results are taken in submission order, so the same command gives
-the same rows in the same order. Each item runs under a wall-clock limit in its worker (a hung or crashed
-decoder costs that item, recorded as `decode_timeout` / `decode_failed`). `workers=0` runs items in this
+the same rows in the same order. Each item runs under a wall-clock limit in its worker (a hung decoder costs
+that item, recorded as `decode_timeout`). An item whose worker dies is tried again on a fresh worker, up to
+`MAX_TRIES` tries; a pool that breaks is replaced (see `_Pool`). `workers=0` runs items in this
 process, without a time limit. Bad annotation rows pass straight through without a worker.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +20,14 @@ from typing import Any
 from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row
 from vdata.builders.base import BadRow, Item
 from vdata.options import BuildOptions
+
+log = logging.getLogger(__name__)
+
+
+#: Tries an item gets on fresh workers when its worker process dies under it.
+MAX_TRIES = 3
+#: Seconds between checks that the pool itself is still healthy while waiting for an item.
+POLL_S = 1.0
 
 
 @ENGINES.register("local")
@@ -29,31 +40,111 @@ class LocalEngine(Engine):
             for entry in todo:
                 yield attempt(entry, options)
             return
+        pool = _Pool(options)
+        window: deque[_Slot] = deque()
+        try:
+            for entry in todo:
+                window.append(_Slot(entry, pool.submit(entry) if isinstance(entry, Item) else None))
+                if len(window) >= 2 * options.workers:
+                    yield pool.collect(window)
+            while window:
+                yield pool.collect(window)
+        finally:
+            pool.close()
+
+
+@dataclass
+class _Slot:
+    """An entry in flight: its future (None for a bad annotation row) and the worker deaths it has seen."""
+
+    entry: Item | BadRow
+    future: Any
+    deaths: int = 0
+
+
+class _Pool:
+    """A pebble pool that survives its workers: an item whose worker dies is scheduled again on a fresh worker
+    (up to `MAX_TRIES` tries in all), and a pool that breaks (pebble's "Unexpected error within the Pool", a
+    worker killed at the wrong moment) is replaced, with every item in flight scheduled again."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self._pool = self._new()
+
+    def _new(self) -> Any:
+        from pebble import ProcessPool
+
+        return ProcessPool(max_workers=self.options.workers, initializer=_one_thread_per_worker)
+
+    def submit(self, entry: Item | BadRow) -> Any:
+        try:
+            return self._pool.schedule(attempt, args=(entry, self.options), timeout=self.options.timeout_s)
+        except RuntimeError:  # the pool broke: a new one
+            self._replace([])
+            return self._pool.schedule(attempt, args=(entry, self.options), timeout=self.options.timeout_s)
+
+    def _replace(self, window: deque[_Slot]) -> None:
+        log.warning("the worker pool broke; starting a new one and scheduling its %d items again", len(window))
+        self._pool.stop()
+        self._pool.join()
+        self._pool = self._new()
+        for slot in window:
+            if slot.future is not None and not _succeeded(slot.future):
+                slot.future = self._pool.schedule(attempt, args=(slot.entry, self.options),
+                                                  timeout=self.options.timeout_s)
+
+    def collect(self, window: deque[_Slot]) -> Outcome:
+        """The outcome of the first slot of `window` (removed from it)."""
+        from concurrent.futures import CancelledError, wait
         from concurrent.futures import TimeoutError as FutureTimeout
 
-        from pebble import ProcessExpired, ProcessPool
+        from pebble import ProcessExpired
 
-        def collect(entry: Item | BadRow, future: Any) -> Outcome:
-            if future is None:
-                return attempt(entry, options)
+        slot = window[0]
+        entry = slot.entry
+        while slot.future is not None:
+            done, _ = wait([slot.future], timeout=POLL_S)
+            if not done:
+                if not self._pool.active:
+                    self._replace(window)
+                continue
             try:
-                return future.result()
+                outcome = slot.future.result()
             except FutureTimeout:
-                return False, error_row(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
+                outcome = False, error_row(entry, "decode_timeout", f"gave up after {self.options.timeout_s:g}s")
             except ProcessExpired as e:
-                return False, error_row(entry, "decode_failed", f"the worker process died (exit code {e.exitcode})")
+                slot.deaths += 1
+                if slot.deaths < MAX_TRIES:
+                    log.warning("%s: its worker died (exit code %s); trying again on a fresh worker (%d of %d)",
+                                entry.video, e.exitcode, slot.deaths + 1, MAX_TRIES)  # type: ignore[union-attr]
+                    slot.future = self.submit(entry)
+                    continue
+                outcome = False, _death_row(entry, e.exitcode, slot.deaths)  # type: ignore[arg-type]
+            except CancelledError:  # cancelled by a pool that broke
+                self._replace(window)
+                continue
+            window.popleft()
+            return outcome
+        window.popleft()
+        return attempt(entry, self.options)
 
-        window: deque[tuple[Item | BadRow, Any]] = deque()
-        with ProcessPool(max_workers=options.workers, initializer=_one_thread_per_worker) as pool:
-            for entry in todo:
-                future = None
-                if isinstance(entry, Item):
-                    future = pool.schedule(attempt, args=(entry, options), timeout=options.timeout_s)
-                window.append((entry, future))
-                if len(window) >= 2 * options.workers:
-                    yield collect(*window.popleft())
-            while window:
-                yield collect(*window.popleft())
+    def close(self) -> None:
+        self._pool.stop()
+        self._pool.join()
+
+
+def _succeeded(future: Any) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+def _death_row(entry: Item, exitcode: int | None, deaths: int) -> dict[str, Any]:
+    """The error row of an item whose worker died on each of its `deaths` tries. Killed by SIGKILL each time
+    (the kernel's OOM killer, an operator): the machine, not the item, so `worker_lost` (retried on the next
+    run). Any other death each time (a crash in a decoder): the item's own `decode_failed`."""
+    if exitcode == -signal.SIGKILL:
+        return error_row(entry, "worker_lost", f"the worker process was killed (SIGKILL) on each of {deaths} tries")
+    return error_row(entry, "decode_failed", f"the worker process died on each of {deaths} tries (exit code "
+                     f"{exitcode})")
 
 
 def _one_thread_per_worker() -> None:

@@ -27,6 +27,8 @@ class BuildReport:
     rows_by_task: dict[str, int] = field(default_factory=dict)
     rows_by_source: dict[str, int] = field(default_factory=dict)
     errors_by_code: dict[str, int] = field(default_factory=dict)
+    #: This run's items lost to the infrastructure (`vdata.errors.RETRYABLE_CODES`), never saved as errors.
+    lost_by_code: dict[str, int] = field(default_factory=dict)
     items_run: int = 0
     items_skipped: int = 0
     video_s: float = 0.0

@@ -13,6 +13,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,11 +21,12 @@ from vdata import builders
 from vdata.build.fingerprint import build_fingerprint, describe_change
 from vdata.build.report import BuildReport, fail_if_empty, report_from_disk, summarise
 from vdata.builders.base import BadRow, Item
-from vdata.errors import ConfigError, ItemError
+from vdata.errors import RETRYABLE_CODES, ConfigError, ItemError, VdataError
 from vdata.options import BuildOptions
 from vdata.process import process_item
 from vdata.registry import Registry
 from vdata.shards import MANIFEST_NAME, FingerprintMismatch, ShardWriter, read_manifest
+from vdata.shards.lock import output_lock
 from vdata.shards.writer import WORK_DIR
 from vdata.urls import corpus_path, is_url, local_path
 
@@ -82,8 +84,10 @@ def build(
     """Build `sources` (`FORMAT:PATH` each; a path, a `file://` URL or an fsspec URL such as `s3://...`) into
     the dataset folder `out` (the same) on `options.engine`; resumes an interrupted build with the same
     fingerprint (sources, options, vdata version and row-making code; on either engine) and is a no-op on a
-    finished one. Raises `ConfigError` when `out` holds a build with another fingerprint, `VdataError` when
-    nothing at all could be built. URLs: see `vdata.urls`."""
+    finished one. Raises `ConfigError` when `out` holds a build with another fingerprint or another build is
+    writing into it, `BuildIncomplete` when items were lost to the infrastructure (a re-run retries them),
+    `VdataError` when nothing at all could be built. A later line whose id an earlier line has is a
+    `duplicate_id` error row. URLs: see `vdata.urls`."""
     remote = is_url(out)
     out = str(out).rstrip("/") if remote else local_path(out)
     if not sources:
@@ -92,21 +96,30 @@ def build(
     specs = [(name, corpus_path(path)) for name, path in map(builders.parse_source, sources)]
     corpus = [builders.get(name)(path, split=options.split) for name, path in specs]
     fingerprint = build_fingerprint([f"{n}:{_source_key(p)}" for n, p in specs], {type(b) for b in corpus}, options)
-    manifest = _finished_manifest(out)
-    if manifest is not None:
-        found = manifest.get("build", {}).get("fingerprint")
-        if found == fingerprint:
-            return fail_if_empty(report_from_disk(out, already_built=True))
-        raise ConfigError(f"{out} already holds a finished build with {describe_change(found, fingerprint)[0]}; "
-                          "use another --out")
+    finished = _finished(out, fingerprint)
+    if finished is not None:
+        return finished
+    with _lock(out):
+        finished = _finished(out, fingerprint)  # another build finished it meanwhile
+        if finished is not None:
+            return finished
+        writer = _writer(out, fingerprint, options)
+        try:
+            return _run(engine, writer, out, fingerprint, options, corpus, on_progress)
+        finally:
+            writer.discard()
 
+
+def _run(engine: Engine, writer: ShardWriter, out: Path | str, fingerprint: dict[str, Any], options: BuildOptions,
+         corpus: list[Any], on_progress: ProgressFn | None) -> BuildReport:
+    """Run what `writer`'s journal does not hold yet on `engine`, then finish the dataset (or, when items were
+    lost to the infrastructure, commit what was built and raise `BuildIncomplete`)."""
     started = time.perf_counter()
-    writer = _writer(out, fingerprint, options)
     report = BuildReport(out, items_skipped=0)
 
     def items() -> Iterator[Item | BadRow]:
         stream = itertools.chain.from_iterable(b.items() for b in corpus)
-        return itertools.islice(stream, options.limit) if options.limit else stream
+        return unique_ids(itertools.islice(stream, options.limit) if options.limit else stream)
 
     todo_count = 0
     for entry in items():
@@ -121,6 +134,10 @@ def build(
             writer.add(result)
             rows += 1
             report.video_s += result["clip_end_s"] - result["clip_start_s"]
+        elif result["code"] in RETRYABLE_CODES:
+            report.lost_by_code[result["code"]] = report.lost_by_code.get(result["code"], 0) + 1
+            log.warning("%s [%s] %s (not saved: a re-run retries it)", result["source_file"], result["code"],
+                        result["message"])
         else:
             writer.add_error(result)
             errors += 1
@@ -130,7 +147,42 @@ def build(
             on_progress(report.items_run, todo_count, rows, errors)
 
     report.wall_s = time.perf_counter() - started
+    if report.lost_by_code:
+        writer.flush()
+        raise BuildIncomplete(report, rows, errors)
     return fail_if_empty(summarise(writer, out, fingerprint, report))
+
+
+class BuildIncomplete(VdataError):
+    """Items were lost to the infrastructure (`vdata.errors.RETRYABLE_CODES`): what was built is committed
+    in the journal, the dataset is left unfinished, and the same command retries exactly the lost items."""
+
+    def __init__(self, report: BuildReport, rows: int, errors: int) -> None:
+        lost = sum(report.lost_by_code.values())
+        why = ", ".join(f"{code}: {n}" for code, n in sorted(report.lost_by_code.items()))
+        super().__init__(f"{report.out}: unfinished: {lost} items lost to infrastructure failures ({why}); this "
+                         f"run built {rows} rows and recorded {errors} input errors; re-run the same command to "
+                         "retry the lost items")
+        self.report = report
+
+
+def unique_ids(entries: Iterator[Item | BadRow]) -> Iterator[Item | BadRow]:
+    """`entries` with every entry whose id an earlier entry already has replaced by a `duplicate_id` bad row
+    (journaled under its own key, so a re-run gives the same rows and errors whatever the shard size)."""
+    seen: dict[str, int] = {}
+    for entry in entries:
+        sample = entry_id(entry)
+        count = seen.get(sample, 0)
+        seen[sample] = count + 1
+        if not count:
+            yield entry
+            continue
+        if isinstance(entry, Item):
+            where, key, video = str(entry.video), entry.key, entry.video_rel
+        else:
+            where, key, video = entry.source_file, entry.key, entry.video
+        yield BadRow(entry.source, f"{key}#duplicate{count}", where, "duplicate_id",
+                     f"id {key!r} is already used by an earlier row of {entry.source} (that row is kept)", video)
 
 
 def _writer(out: Path | str, fingerprint: dict[str, Any], options: BuildOptions) -> ShardWriter:
@@ -155,6 +207,24 @@ def _writer(out: Path | str, fingerprint: dict[str, Any], options: BuildOptions)
 def _source_key(path: Any) -> str:
     """A corpus as the fingerprint names it: the resolved local path, or the URL."""
     return str(path.expanduser().resolve()) if isinstance(path, Path) else str(path)
+
+
+def _finished(out: Path | str, fingerprint: dict[str, Any]) -> BuildReport | None:
+    """The report of the finished build at `out` when it has `fingerprint` (None when `out` holds no finished
+    build); `ConfigError` when it holds one with another fingerprint."""
+    manifest = _finished_manifest(out)
+    if manifest is None:
+        return None
+    found = manifest.get("build", {}).get("fingerprint")
+    if found == fingerprint:
+        return fail_if_empty(report_from_disk(out, already_built=True))
+    raise ConfigError(f"{out} already holds a finished build with {describe_change(found, fingerprint)[0]}; "
+                      "use another --out")
+
+
+def _lock(out: Path | str) -> AbstractContextManager[None]:
+    """The output folder's lock (`vdata.shards.lock`); a URL has none (its staging folder is this run's own)."""
+    return nullcontext() if isinstance(out, str) else output_lock(out, WORK_DIR)
 
 
 def _finished_manifest(out: Path | str) -> dict[str, Any] | None:

@@ -13,13 +13,24 @@ import pyarrow.parquet as pq
 
 from vdata.errors import SchemaError, VdataError
 from vdata.schemas import COLUMNS, SCHEMA, SCHEMA_VERSION, VERSION_KEY, validate_table
+from vdata.shards.manifest import MANIFEST_NAME, read_manifest
 
 log = logging.getLogger(__name__)
 
 
 def shard_paths(root: str | Path, split: str | None = None) -> list[Path]:
-    """The Parquet shards under `root/data/` (all splits, or one), sorted by name."""
+    """The Parquet shards of the dataset at `root` (all splits, or one), sorted by name: exactly those its
+    manifest `vdata.json` names (any other file in `data/` is ignored; a named shard that is missing is a
+    `VdataError`), or, for a folder without a manifest, every `data/*.parquet`."""
     data = Path(root) / "data"
+    if (Path(root) / MANIFEST_NAME).exists():
+        named = [s for s in read_manifest(root).get("shards", []) if split is None or s.get("split") == split]
+        paths = sorted(Path(root) / s["path"] for s in named)
+        missing = [p for p in paths if not p.is_file()]
+        if missing:
+            raise VdataError(f"{root}: {len(missing)} shard(s) named in {MANIFEST_NAME} are missing, first "
+                             f"{missing[0].relative_to(root)}; the dataset is incomplete (copy it again or rebuild)")
+        return paths
     if not data.is_dir():
         raise VdataError(f"{root}: no data/ folder; not a vdata dataset")
     pattern = f"{split}-*.parquet" if split else "*.parquet"

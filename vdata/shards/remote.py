@@ -8,7 +8,7 @@ URL names is there. That journal is what a resume trusts: each run starts in a n
 point resumes on this machine or another; parts at the URL the journal does not name (a kill between the two
 uploads) are deleted. A local journal is not trusted: it can be one commit ahead of the URL. Local disk holds
 the open parts only (one per split): a part is deleted from staging once uploaded. `finish()` moves the parts to
-`URL/data/` (a copy inside the store), uploads `errors.parquet`, then `vdata.json`, then deletes
+`URL/data/` (a copy inside the store; any other file there is deleted), uploads `errors.parquet`, then `vdata.json`, then deletes
 `URL/.vdata-build`. Each commit re-uploads the journal (one line of ids per part: small next to a part).
 """
 
@@ -43,6 +43,11 @@ class RemoteShardWriter(ShardWriter):
         key = hashlib.sha1(self.url.encode()).hexdigest()[:16]
         staging = Path(tempfile.mkdtemp(prefix=f"vdata-staging-{key}-"))
         super().__init__(staging, fingerprint, shard_size_bytes)
+
+    def discard(self) -> None:
+        """Delete this run's staging folder (finished or not: the journal at the URL is what a resume uses)."""
+        super().discard()
+        shutil.rmtree(self.out, ignore_errors=True)
 
     def _remote(self, local: Path) -> str:
         """The path in the store of a file or folder under the staging folder."""
@@ -88,6 +93,10 @@ class RemoteShardWriter(ShardWriter):
             if self.fs.exists(source):  # else moved by a finish that was cut short
                 self.fs.mv(source, posixpath.join(self.root, shard.path))
         shards = [shard for _, shard in plan]
+        named = {posixpath.join(self.root, shard.path) for shard in shards}
+        for stray in self.fs.find(posixpath.join(self.root, "data")):
+            if stray.rstrip("/") not in named:
+                self.fs.rm_file(stray)
         pq.write_table(self._errors_table(), self.out / "errors.parquet")
         self.fs.put_file(str(self.out / "errors.parquet"), posixpath.join(self.root, "errors.parquet"))
         (self.out / MANIFEST_NAME).write_text(self._manifest_text(describe, shards), encoding="utf-8")
@@ -116,7 +125,11 @@ def read_remote_tables(url: str, columns: list[str]) -> tuple[pa.Table, pa.Table
     fs, root = filesystem(url)
     root = root.rstrip("/")
     fs.invalidate_cache()
-    shards = sorted(fs.glob(posixpath.join(root, "data", "*.parquet")))
+    manifest = read_remote_manifest(url)
+    if manifest is not None:
+        shards = sorted(posixpath.join(root, s["path"]) for s in manifest.get("shards", []))
+    else:
+        shards = sorted(fs.glob(posixpath.join(root, "data", "*.parquet")))
     tables = [pq.read_table(p, columns=columns, filesystem=fs) for p in shards]
     rows = pa.concat_tables(tables) if tables else SCHEMA.empty_table().select(columns)
     errors_path = posixpath.join(root, "errors.parquet")

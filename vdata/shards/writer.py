@@ -4,9 +4,10 @@ While a build runs, rows stream into one open part per split under `OUT/.vdata-b
 row group by row group: memory holds one row group). A part that reaches the shard size is closed, renamed, and
 committed by one line appended to `OUT/.vdata-build/journal.jsonl` that lists the ids it holds (and the ids of
 the failed items recorded since the previous commit, whose rows go to an errors part). Only committed parts
-count: after `kill -9`, `ShardWriter` reopens the journal, deletes anything uncommitted and reports the ids
+count: after `kill -9`, `ShardWriter` reopens the journal (every rewrite of it is a new file, fsynced, renamed
+over the old one; a commit is one appended line, and a line cut short by a kill is dropped), deletes anything uncommitted and reports the ids
 that are done, so the build skips exactly those. `finish()` renames the parts into the Hugging Face layout
-`OUT/data/{split}-00000-of-0000N.parquet`, writes `OUT/errors.parquet`, then the manifest `OUT/vdata.json` last.
+`OUT/data/{split}-00000-of-0000N.parquet` (deleting any other file there), writes `OUT/errors.parquet`, then the manifest `OUT/vdata.json` last.
 """
 
 from __future__ import annotations
@@ -83,10 +84,8 @@ class ShardWriter:
     # -- start / resume -------------------------------------------------------------------------------------
     def _start(self) -> None:
         self.parts_dir.mkdir(parents=True, exist_ok=True)
-        if self.journal_path.exists():
-            self._replay()
-        else:
-            self._append({"fingerprint": self.fingerprint})
+        if not self.journal_path.exists() or not self._replay():
+            self._rewrite([{"fingerprint": self.fingerprint}])
         committed_files = self._committed_files()
         for leftover in self.parts_dir.iterdir():
             if leftover.name not in committed_files:
@@ -96,7 +95,9 @@ class ShardWriter:
         """Names of the part and errors-part files the journal commits."""
         return {c["file"] for c in self.committed if c["file"]} | {c["errors"] for c in self.committed if c["errors"]}
 
-    def _replay(self) -> None:
+    def _replay(self) -> bool:
+        """Read the journal back; False when it holds no complete line (a kill before its first line was in
+        place: nothing was committed)."""
         with self.journal_path.open(encoding="utf-8") as f:
             lines = f.read().splitlines()
         entries = []
@@ -105,11 +106,13 @@ class ShardWriter:
                 entries.append(json.loads(line))
             except json.JSONDecodeError:
                 break  # a line cut short by a kill: nothing after it was committed
-        if not entries or entries[0].get("fingerprint") != self.fingerprint:
+        if not entries:
+            return False
+        if entries[0].get("fingerprint") != self.fingerprint:
             raise FingerprintMismatch(
                 f"{self._name(self.out)} holds an unfinished build with other options; re-run it with the same "
                 f"options to resume, or remove {self._name(self.work)} to start over",
-                entries[0].get("fingerprint") if entries else None,
+                entries[0].get("fingerprint"),
             )
         for entry in entries[1:]:
             if "file" in entry:
@@ -117,14 +120,26 @@ class ShardWriter:
                 self.done_ids.update(entry["ids"])
                 self.done_ids.update(entry["error_ids"])
                 self._next_part = max(self._next_part, entry["part"] + 1)
-        # rewrite the journal without a torn last line
-        self.journal_path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+        self._rewrite(entries)  # without a torn last line
+        return True
+
+    def _rewrite(self, entries: list[dict[str, Any]]) -> None:
+        """Replace the journal by `entries` atomically: a new file, fsynced, renamed over the old one (a kill
+        at any point leaves the old journal or the new one, never a part of either)."""
+        tmp = self.journal_path.with_name(self.journal_path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as f:
+            f.write("".join(json.dumps(e) + "\n" for e in entries))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.journal_path)
+        _fsync_dir(self.journal_path.parent)
 
     def _name(self, path: Path) -> str:
         """How messages name `path` (a subclass that stages files names where they end up)."""
         return str(path)
 
     def _append(self, entry: dict[str, Any]) -> None:
+        """One commit line (a kill mid-write leaves a torn last line, which `_replay` drops: not committed)."""
         with self.journal_path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(entry) + "\n")
             f.flush()
@@ -205,6 +220,10 @@ class ShardWriter:
             if (self.parts_dir / part).exists():  # else moved by a finish that was cut short
                 os.replace(self.parts_dir / part, self.out / shard.path)
         shards = [shard for _, shard in plan]
+        named = {self.out / shard.path for shard in shards}
+        for stray in (self.out / "data").iterdir():
+            if stray not in named:  # not this build's: another writer's, or a leftover; never read, now gone
+                shutil.rmtree(stray) if stray.is_dir() else stray.unlink()
         pq.write_table(self._errors_table(), self.out / "errors.parquet.tmp")
         os.replace(self.out / "errors.parquet.tmp", self.out / "errors.parquet")
         tmp = self.out / (MANIFEST_NAME + ".tmp")
@@ -212,6 +231,13 @@ class ShardWriter:
         os.replace(tmp, self.out / MANIFEST_NAME)
         shutil.rmtree(self.work)
         return shards
+
+    def discard(self) -> None:
+        """Close the open parts' files (uncommitted: a resume deletes them); called when a run ends, finished
+        or not."""
+        for part in self._open.values():
+            part.abandon()
+        self._open.clear()
 
     def _shard_plan(self) -> list[tuple[str, ShardInfo]]:
         """`(part file name, the shard it becomes)` for every committed part, in manifest order."""
@@ -235,6 +261,15 @@ class ShardWriter:
     @staticmethod
     def _manifest_text(describe: Callable[[list[ShardInfo]], dict[str, Any]], shards: list[ShardInfo]) -> str:
         return json.dumps({**describe(shards), "shards": [s.__dict__ for s in shards]}, indent=2) + "\n"
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename inside `path` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class _OpenPart:
@@ -262,6 +297,9 @@ class _OpenPart:
         if self._buffer:
             self._writer.write_table(rows_to_table(self._buffer), row_group_size=ROW_GROUP_ROWS)
             self._buffer = []
+
+    def abandon(self) -> None:
+        self._writer.close()
 
     def close(self) -> tuple[Path, int, list[str], int, str]:
         self._write_buffer()

@@ -27,8 +27,9 @@ demo: $(VENV)/.installed-demo
 test: $(VENV)/.installed-test venv-verl
 	$(BIN)/python -m pytest
 
-# verl pins transformers < 5.11, older than the test extras': its own venv, layered over .venv (a .pth after its
-# own site-packages), so only verl and the packages whose versions differ are installed there (not torch).
+# verl pins transformers < 5.11, older than the test extras': its own venv, layered over .venv (a .pth adds
+# .venv's site-packages, vdata's editable install included, after its own), so only verl and the packages whose
+# versions differ are installed there (not torch).
 # tests/export/test_verl.py runs verl's RLHFDataset and reward manager in it (skipped, saying why, without it).
 VERL_VENV := $(VENV)/verl
 # verl itself without its dependencies (ray[default], wandb, tensorboard...: not what its dataset and reward
@@ -38,8 +39,8 @@ VERL_DEPS := 'transformers>=5.5.3,<5.11,!=5.6.0' 'tensordict>=0.8,<=0.10,!=0.9.0
 venv-verl: $(VERL_VENV)/.installed
 $(VERL_VENV)/.installed: $(VENV)/.installed-test
 	$(PYTHON) -m venv $(VERL_VENV)
-	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > \
-		"$$($(VERL_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/vdata-base.pth"
+	$(BIN)/python -c 'import sysconfig; print("import site; site.addsitedir(%r)" % sysconfig.get_paths()["purelib"])' \
+		> "$$($(VERL_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/vdata-base.pth"
 	$(VERL_VENV)/bin/python -m pip install -q --no-deps 'verl==0.9.1'
 	$(VERL_VENV)/bin/python -m pip install -q $(VERL_DEPS)
 	touch $@

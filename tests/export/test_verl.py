@@ -1,0 +1,180 @@
+"""`vdata export --to verl` loaded by verl's own `RLHFDataset` and scored through verl's own reward managers.
+
+verl 0.9.1 pins transformers < 5.11, so its half runs in `.venv/verl` (`make venv-verl`, layered over `.venv`):
+this file is also the script run there (`python tests/export/test_verl.py EXPORT WORKDIR`), printing one JSON
+report that the tests below check. A tiny Qwen2.5-VL processor is built locally (tests/distill/tiny_qwen.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VERL_PYTHON = ROOT / ".venv" / "verl" / "bin" / "python"
+
+
+def _in_verl(export_dir: Path, work: Path) -> dict:
+    """Run inside verl's venv: load `export_dir/train.parquet` with `RLHFDataset` (its length filter runs the
+    processor on every row), process each item as verl's agent loop does, score gold responses through
+    `NaiveRewardManager` and `BatchRewardManager` with the reward entry the export reports."""
+    import torch
+    import verl
+    from omegaconf import OmegaConf
+    from transformers import AutoProcessor
+    from verl.trainer.ppo.reward import get_custom_reward_fn
+    from verl.utils.dataset.rl_dataset import RLHFDataset, collate_fn
+    from verl.utils.tokenizer import build_multimodal_processor_inputs
+    from verl.workers.reward_manager.batch import BatchRewardManager
+    from verl.workers.reward_manager.naive import NaiveRewardManager
+
+    from vdata import tasks
+
+    # by path: verl's wheel installs a top-level `tests` package that shadows this repository's
+    spec = importlib.util.spec_from_file_location("tiny_qwen", ROOT / "tests" / "distill" / "tiny_qwen.py")
+    tiny_qwen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tiny_qwen)
+    processor = AutoProcessor.from_pretrained(tiny_qwen.build_tiny_qwen25_vl(work / "tiny"))
+    tokenizer = processor.tokenizer
+    config = OmegaConf.create({
+        "max_prompt_length": 8192, "filter_overlong_prompts": True, "filter_overlong_prompts_workers": 1,
+        "cache_dir": str(work / "cache"), "return_raw_chat": True,
+    })
+    dataset = RLHFDataset(str(export_dir / "train.parquet"), tokenizer, config, processor)
+    video_id = tokenizer.convert_tokens_to_ids("<|video_pad|>")
+    image_id = tokenizer.convert_tokens_to_ids("<|image_pad|>")
+    items, report = [], {"verl": verl.__version__, "rows": len(dataset), "items": []}
+    for i in range(len(dataset)):
+        item = dataset[i]
+        messages = item["raw_prompt"]
+        images, videos, _ = RLHFDataset._process_multi_modal_info(messages, dataset.image_patch_size, config)
+        text = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        inputs = build_multimodal_processor_inputs(processor, text=[text], images=images, videos=videos)
+        sample = json.loads(item["reward_model"]["ground_truth"])
+        report["items"].append({
+            "task": sample["task"],
+            "video_tokens": int((inputs["input_ids"] == video_id).sum()),
+            "image_tokens": int((inputs["input_ids"] == image_id).sum()),
+            "video_grid_thw": inputs["video_grid_thw"].tolist() if "video_grid_thw" in inputs else None,
+            "second_per_grid_ts": [float(s) for s in inputs.get("second_per_grid_ts", [])],
+            "num_images": len(images or []),
+            "extra_info": item["extra_info"],
+            "text": text,
+        })
+        items.append(item)
+
+    entry = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
+    reward_config = OmegaConf.create({"reward": {"custom_reward_function": {
+        "path": entry["reward.custom_reward_function.path"], "name": entry["reward.custom_reward_function.name"],
+    }}})
+    compute_score = get_custom_reward_fn(reward_config)
+    batch = collate_fn(items)
+    golds = [tasks.get(json.loads(it["reward_model"]["ground_truth"])["task"]).target(
+        json.loads(it["reward_model"]["ground_truth"])) for it in items]
+    responses = [f"<think>look at the frames</think><answer>{gold}</answer>" for gold in golds]
+    response_ids = [tokenizer(r, add_special_tokens=False)["input_ids"] for r in responses]
+    width = max(map(len, response_ids))
+    prompts = torch.full((len(items), 4), tokenizer.pad_token_id)
+    padded = torch.full((len(items), width), tokenizer.pad_token_id)
+    mask = torch.zeros((len(items), 4 + width), dtype=torch.long)
+    mask[:, :4] = 1
+    for i, ids in enumerate(response_ids):
+        padded[i, : len(ids)] = torch.tensor(ids)
+        mask[i, 4 : 4 + len(ids)] = 1
+    data = verl.DataProto.from_dict(
+        tensors={"prompts": prompts, "responses": padded, "attention_mask": mask},
+        non_tensors={k: batch[k] for k in ("data_source", "reward_model", "extra_info")},
+    )
+    for name, manager in {
+        "naive": NaiveRewardManager(tokenizer, num_examine=0, compute_score=compute_score),
+        "batch": BatchRewardManager(tokenizer, num_examine=0, compute_score=compute_score),
+    }.items():
+        try:
+            out = manager(data, return_dict=True)
+        except Exception as e:  # reported to the test, which names the failure
+            report[name] = {"error": f"{type(e).__name__}: {e}"}
+            continue
+        report[name] = {
+            "scores": out["reward_tensor"].sum(-1).tolist(),
+            "accuracy": list(out["reward_extra_info"]["accuracy"]),
+            "format": list(out["reward_extra_info"]["format"]),
+        }
+    return report
+
+
+pytestmark = pytest.mark.skipif(
+    not VERL_PYTHON.exists(), reason="verl needs its own venv (it pins transformers < 5.11): make venv-verl"
+)
+
+
+@pytest.fixture(scope="module")
+def verl_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    from vdata.export import export
+
+    out = tmp_path_factory.mktemp("verl") / "export"
+    return export(export_data, "verl", out)
+
+
+@pytest.fixture(scope="module")
+def verl_report(verl_export, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    work = tmp_path_factory.mktemp("verl-work")
+    proc = subprocess.run(
+        [str(VERL_PYTHON), __file__, str(verl_export.out), str(work), json.dumps(verl_export.extra["reward"])],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("VERL-REPORT ")]
+    assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return json.loads(lines[-1].removeprefix("VERL-REPORT "))
+
+
+def test_export_reports_rows_per_split_skips_and_the_reward_entry(verl_export):
+    assert dict(verl_export.written) == {"train": 3, "test": 1}
+    assert dict(verl_export.skipped) == {"no gold answer (caption)": 1}
+    assert verl_export.extra["reward"]["reward.custom_reward_function.name"] == "compute_score"
+    assert verl_export.extra["reward"]["reward.custom_reward_function.path"].endswith("rewards/verl.py")
+
+
+def test_rlhf_dataset_keeps_every_row_and_evenly_spaced_frames_reach_the_model_as_a_video(verl_report):
+    assert verl_report["verl"] == "0.9.1"
+    assert verl_report["rows"] == 3  # a row the processor failed on would have been filtered out
+    videos = [it for it in verl_report["items"] if it["video_grid_thw"]]
+    assert {it["task"] for it in videos} == {"multiple_choice", "temporal_grounding"}
+    for it in videos:
+        (t, _, _), = it["video_grid_thw"]
+        assert t == 2  # 4 keyframes, temporal patch 2
+        assert it["video_tokens"] > 0 and it["image_tokens"] == 0
+        fps = it["extra_info"]["video_fps"]
+        assert fps is not None and it["second_per_grid_ts"] == pytest.approx([2 / fps])
+
+
+def test_unevenly_spaced_frames_reach_the_model_as_timestamped_images(verl_report):
+    (it,) = [it for it in verl_report["items"] if it["task"] == "spatial_grounding"]
+    assert it["num_images"] == 5 and it["image_tokens"] > 0 and it["video_tokens"] == 0
+    assert it["extra_info"]["video_fps"] is None
+    assert "<0.24s><|vision_start|><|image_pad|>" in it["text"]
+
+
+def _assert_scored(result: dict) -> None:
+    assert "error" not in result, result.get("error")
+    assert result["accuracy"] == [1.0, 1.0, 1.0]
+    assert result["format"] == [1.0, 1.0, 1.0]
+    assert result["scores"] == [5.0, 5.0, 5.0]  # format:1 + accuracy:4
+
+
+def test_verls_naive_reward_manager_scores_the_ground_truth_with_vdata_rewards(verl_report):
+    _assert_scored(verl_report["naive"])
+
+
+@pytest.mark.xfail(strict=True, reason="rewards/verl.py compute_score_batch: `extra_infos or [...]` on the numpy "
+                                       "object array verl's BatchRewardManager passes raises ValueError")
+def test_verls_batch_reward_manager_scores_the_ground_truth_with_vdata_rewards(verl_report):
+    _assert_scored(verl_report["batch"])
+
+
+if __name__ == "__main__":
+    print("VERL-REPORT " + json.dumps(_in_verl(Path(sys.argv[1]), Path(sys.argv[2])), default=str))

@@ -101,10 +101,10 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
     box_times = [b.timestamp_s for b in boxes or ()]
     size = fit_pixels(info.width, info.height, options.max_pixels, options.size_factor)
     decoder_name = options.decoder
-    if decoder_name == "decord" and info.codec in decode.DECORD_INEXACT_CODECS:
+    reason = decode.inexact_reason(decoder_name, info.codec, info.container, table)
+    if reason is not None:
         decoder_name = "pyav"
-        notes["decoder_fallback"] = f"decord is not exact on {info.codec}; decoded with pyav"
-    decoder = decode.get(decoder_name)
+        notes["decoder_fallback"] = f"{reason}; decoded with pyav"
     scenes: list[tuple[float, float]] | None = None
     collector = None
     detector = options.scene_detector
@@ -122,7 +122,11 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
             scenes, scan = collector.scenes(), None
     times = policy.times(start_s, end_s, scenes or (), box_times)
     indices = np.unique(np.clip(table.nearest(times), first, last)).tolist()
-    frames = decoder(str(video), table, indices, size, scan)
+    try:
+        frames = decode.get(decoder_name)(str(video), table, indices, size, scan)
+    except decode.NotExact as e:
+        notes["decoder_fallback"] = f"{e}; decoded with pyav"
+        frames = decode.get("pyav")(str(video), table, indices, size, scan)
     if collector is not None and scenes is None:
         scenes = collector.scenes()
     _check_frames(frames, indices, table, str(video))

@@ -31,6 +31,40 @@ THREAD_TYPE = "AUTO"
 #: Codecs on which decord returned the wrong frame (HEVC: the next frame's pixels under the right timestamp)
 #: or crashed (VP9) on frame-index-barcoded test videos; the build decodes these with PyAV instead.
 DECORD_INEXACT_CODECS = frozenset({"hevc", "vp9"})
+#: Demuxers (PyAV's format names) on which each non-default decoder was checked exact on frame-index-barcoded
+#: videos; any other container is decoded with PyAV (decord seeks MPEG-TS to the wrong keyframe).
+PROVEN_CONTAINERS: dict[str, frozenset[str]] = {
+    "decord": frozenset({"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi"}),
+    "opencv": frozenset({"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi", "mpegts"}),
+    "torchcodec": frozenset({"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi"}),
+}
+
+
+class NotExact(Exception):
+    """Raised by a decoder that finds, before decoding, that it cannot be exact on this file (its own frame index
+    disagrees with the probe's frame table); the build then decodes the file with PyAV and notes why."""
+
+
+def inexact_reason(name: str, codec: str, container: str, table: FrameTable) -> str | None:
+    """Why decoder `name` is not proven exact on this file (the build then uses PyAV), or None when it is.
+
+    >>> from fractions import Fraction
+    >>> table = FrameTable(np.arange(3), Fraction(1, 25), np.array([0]))
+    >>> inexact_reason("decord", "h264", "mpegts", table)
+    'decord is not proven exact on mpegts files'
+    >>> inexact_reason("decord", "h264", "avi", table) is None
+    True
+    """
+    if name in ("auto", "pyav"):
+        return None
+    if table.raw_pts is not None:
+        return f"{name} cannot follow timestamps that jump back (concatenated streams)"
+    if name == "decord" and codec in DECORD_INEXACT_CODECS:
+        return f"decord is not exact on {codec}"
+    proven = PROVEN_CONTAINERS.get(name)
+    if proven is not None and container and container not in proven:
+        return f"{name} is not proven exact on {container} files"
+    return None
 
 
 @dataclass(frozen=True)
@@ -120,7 +154,8 @@ def decode_pyav(
                 position = -1  # index of the last decoded frame
                 for target in sorted(wanted.values()):
                     keyframe = table.keyframe_at_or_before(target)
-                    if frames_iter is None or target <= position or keyframe - position > SEEK_COST_FRAMES:
+                    restart = target <= position or keyframe - position > SEEK_COST_FRAMES
+                    if frames_iter is None or (restart and table.raw_pts is None):
                         frames_iter = _frames_from(container, stream, table, keyframe)
                     for index, frame in frames_iter:
                         position = index
@@ -144,21 +179,63 @@ def decode_auto(
 
 
 def _frames_from(container, stream, table: FrameTable, keyframe: int):
-    """Seek to frame `keyframe` (a keyframe index) and yield (index, av frame) in display order from there."""
-    container.seek(int(table.pts[keyframe]), stream=stream, backward=True, any_frame=False)
+    """Seek to frame `keyframe` (a keyframe index) and yield (index, av frame) in display order from there.
+
+    Some demuxers (MPEG-TS, which seeks by decode time) land past the keyframe asked for: then the seek is
+    retried from earlier keyframes, down to the first frame. A table whose timestamps jump back is read
+    forward from the start of the file, without seeking, each decoded frame matched to its raw timestamp."""
+    if table.raw_pts is not None:
+        yield from _frames_unwrapped(container, stream, table)
+        return
+    earlier = [int(k) for k in table.keyframes if k < keyframe][::-1]
+    for start in [keyframe, *earlier, None]:
+        if start is None:  # the start of the file
+            container.seek(0, backward=True, any_frame=False)
+        else:
+            container.seek(int(table.pts[start]), stream=stream, backward=True, any_frame=False)
+        frames = _decoded(container, stream, table)
+        first = next(frames, None)
+        if first is None:
+            return
+        if first[0] <= keyframe or start is None:
+            yield first
+            yield from frames
+            return
+
+
+def _decoded(container, stream, table: FrameTable):
+    """(index, av frame) of each decoded frame whose timestamp lies within the table (edit-list leftovers and
+    frames before the first shown one are skipped)."""
+    first, last = int(table.pts[0]), int(table.pts[-1])
     for frame in container.decode(stream):
         stamp = frame.pts if frame.pts is not None else frame.dts
-        if stamp is None:
+        if stamp is None or not first <= stamp <= last:
             continue
         index = table.index_of_pts(stamp)
         if index is None:  # a timestamp the demuxer did not list: map to the nearest listed frame
-            index = int(table.nearest([(stamp - int(table.pts[0])) * float(table.time_base)])[0])
+            index = int(table.nearest([(stamp - first) * float(table.time_base)])[0])
         yield index, frame
+
+
+def _frames_unwrapped(container, stream, table: FrameTable):
+    assert table.raw_pts is not None
+    container.seek(0, backward=True, any_frame=False)
+    index = 0
+    for frame in container.decode(stream):
+        stamp = frame.pts if frame.pts is not None else frame.dts
+        ahead = np.flatnonzero(table.raw_pts[index:] == stamp)
+        if stamp is None or not len(ahead):
+            continue
+        index += int(ahead[0])
+        yield index, frame
+        index += 1
 
 
 def _to_frame(frame, index: int, table: FrameTable, size: tuple[int, int]) -> Frame:
     """Convert a PyAV frame: its own timestamp (seconds from the first frame), resized RGB pixels."""
     stamp = frame.pts if frame.pts is not None else frame.dts
+    if table.raw_pts is not None and int(table.raw_pts[index]) == stamp:
+        stamp = int(table.pts[index])  # the frame's place on the unwrapped timeline
     timestamp = float((stamp - int(table.pts[0])) * table.time_base)
     image = frame.to_ndarray(width=size[0], height=size[1], format="rgb24", interpolation="AREA")
     return Frame(index, timestamp, image)
@@ -187,18 +264,19 @@ def decode_opencv(
         raise ItemError("video_unreadable", "OpenCV cannot open the file", path)
     wanted = set(int(i) for i in indices)
     out: dict[int, Frame] = {}
-    first_ms = None
+    # OpenCV counts time from the stream's start time; the table from its first shown frame
+    start = table.pts[0] if table.start_pts is None else table.start_pts
+    offset_s = float((int(start) - int(table.pts[0])) * table.time_base)
     try:
         for index in range(max(wanted, default=-1) + 1):
             if not capture.grab():
                 break
             ms = capture.get(cv2.CAP_PROP_POS_MSEC)
-            first_ms = ms if first_ms is None else first_ms
             if index in wanted:
                 ok, bgr = capture.retrieve()
                 if not ok:
                     raise ItemError("decode_failed", f"OpenCV could not decode frame {index}", path)
-                out[index] = Frame(index, (ms - first_ms) / 1000, _resize(bgr[..., ::-1], size))
+                out[index] = Frame(index, ms / 1000 + offset_s, _resize(bgr[..., ::-1], size))
     finally:
         capture.release()
     missing = [i for i in indices if i not in out]
@@ -233,17 +311,24 @@ def decode_torchcodec(
 def decode_decord(
     path: str, table: FrameTable, indices: Sequence[int], size: tuple[int, int], scan: Scan | None = None
 ) -> list[Frame]:
-    """decord `get_batch` (fast; measured off by one frame on HEVC and crashing on VP9: the build's half-frame
-    check catches the first, the per-item timeout and worker isolation the second)."""
+    """decord `get_batch` (fast; measured off by one frame on HEVC and crashing on VP9: the build decodes those
+    with PyAV). decord numbers frames and times them from its own index, not from the frames it decodes, so
+    that index must first agree with the probe's frame table (same count, same times); if not (an MP4 edit
+    list: decord counts the hidden frames), `NotExact` is raised."""
     try:
         import decord
     except ImportError:
         raise ImportError("the decord decoder needs decord: pip install 'vdata[decord]'") from None
     try:
         reader = decord.VideoReader(path, num_threads=1)
-        batch = reader.get_batch([int(i) for i in indices]).asnumpy()
-        stamps = [float(reader.get_frame_timestamp(int(i))[0]) for i in indices]
+        own = np.asarray(reader.get_frame_timestamp(list(range(len(reader)))), np.float64).reshape(-1, 2)[:, 0]
     except (decord.DECORDError, RuntimeError, IndexError) as e:
         raise ItemError("decode_failed", f"decord: {e}", path) from None
-    return [Frame(int(i), stamps[k] - stamps[0] + float(table.timestamps_s[int(indices[0])]),
-                  _resize(batch[k], size)) for k, i in enumerate(indices)]
+    own = own - own[0] if len(own) else own
+    if len(own) != len(table) or not np.allclose(own, table.timestamps_s, atol=table.frame_duration_s / 4):
+        raise NotExact(f"decord's own index ({len(own)} frames) disagrees with the frame table ({len(table)} frames)")
+    try:
+        batch = reader.get_batch([int(i) for i in indices]).asnumpy()
+    except (decord.DECORDError, RuntimeError, IndexError) as e:
+        raise ItemError("decode_failed", f"decord: {e}", path) from None
+    return [Frame(int(i), float(own[int(i)]), _resize(batch[k], size)) for k, i in enumerate(indices)]

@@ -1,8 +1,13 @@
 """Probe a video: size, codec and the exact presentation time of every frame, read by demuxing (no decoding).
 
 Containers' frame counts and frame rates are not trusted: the frame table lists the presentation timestamp of
-every video packet, sorted, so frame `i` (0-based, display order) is the `i`-th smallest timestamp. This is
-exact for variable-frame-rate and B-frame videos and costs a few milliseconds per minute of video.
+every video packet a player shows, sorted, so frame `i` (0-based, display order) is the `i`-th smallest timestamp.
+This is exact for variable-frame-rate and B-frame videos and costs a few milliseconds per minute of video.
+
+Packets the demuxer flags as discard (an MP4 edit list that starts or ends mid-GOP, as `ffmpeg -ss ... -c copy`
+writes) are never shown, so they are not frames: time 0 is the first shown frame. Streams whose decode
+timestamps jump back (two MPEG-TS files joined) are unwrapped into one timeline, segment after segment
+(`FrameTable.raw_pts` keeps the file's own timestamps; decoders then read such a file forward from its start).
 """
 
 from __future__ import annotations
@@ -23,12 +28,17 @@ class FrameTable:
 
     `pts` are int64 presentation timestamps in units of `time_base` seconds, strictly increasing.
     `keyframes` are the 0-based frame indices of keyframes (where a decoder can start), ascending.
-    Times are seconds from the first frame (`timestamps_s[0] == 0.0`).
+    Times are seconds from the first frame (`timestamps_s[0] == 0.0`). `raw_pts` is None unless the file's
+    timestamps jump back (concatenated streams): then `pts` is the unwrapped timeline and `raw_pts[i]` the
+    timestamp frame `i` carries in the file. `start_pts` is the stream's start time as the demuxer reports it
+    (decoders that count time from it, like OpenCV, are put on the table's clock with it).
     """
 
     pts: np.ndarray
     time_base: Fraction
     keyframes: np.ndarray
+    raw_pts: np.ndarray | None = None
+    start_pts: int | None = None
 
     def __len__(self) -> int:
         return len(self.pts)
@@ -75,7 +85,8 @@ class VideoInfo:
     """What `probe` learns about a video file.
 
     `fps` is the average frame rate over the file (frames per second); `num_frames` counts the frames in the
-    frame table (not the container's claim); `width`/`height` are pixels of the decoded picture.
+    frame table (not the container's claim); `width`/`height` are pixels of the decoded picture. `container` is
+    the demuxer's format name (`mov,mp4,m4a,3gp,3g2,mj2`, `mpegts`, ...).
     """
 
     path: str
@@ -86,6 +97,7 @@ class VideoInfo:
     height: int
     codec: str
     frames: FrameTable
+    container: str = ""
 
 
 def probe(path: str | Path) -> VideoInfo:
@@ -112,11 +124,12 @@ def probe(path: str | Path) -> VideoInfo:
         if not width or not height:
             raise ItemError("video_unreadable", "video stream has no picture size", path)
         table = _frame_table(container, stream, path)
+        container_format = container.format.name
     if len(table) == 0:
         raise ItemError("video_truncated", "video stream holds no frames", path)
     duration = table.duration_s
     fps = len(table) / duration if duration > 0 else 0.0
-    return VideoInfo(path, duration, fps, len(table), width, height, codec, table)
+    return VideoInfo(path, duration, fps, len(table), width, height, codec, table, container_format)
 
 
 def _mp4_cut_short(path: str) -> bool:
@@ -144,16 +157,34 @@ def _frame_table(container, stream, path: str) -> FrameTable:
     av = _import_av()
     pts: list[int] = []
     key_pts: list[int] = []
+    offset = 0  # added to every timestamp of the current segment (non-zero after a jump back)
+    jumped = False
+    last_dts: int | None = None
+    step = 1  # the last forward gap between decode timestamps
+    raw: dict[int, int] = {}  # unwrapped pts -> the file's pts (only filled once a jump back is seen)
     try:
         for packet in container.demux(stream):
-            if packet.size == 0:
-                continue  # the flush packet at the end
+            if packet.size == 0 or packet.is_discard:
+                continue  # the flush packet at the end; packets an edit list hides
             stamp = packet.pts if packet.pts is not None else packet.dts
             if stamp is None:
                 raise ItemError("video_truncated", "a packet has no timestamp", path)
-            pts.append(stamp)
+            if packet.dts is not None:
+                dts = packet.dts + offset
+                if last_dts is not None and dts <= last_dts - step:  # a new segment starts: continue the timeline
+                    if not jumped:
+                        raw = {p: p for p in pts}
+                    jumped = True
+                    offset += last_dts + step - dts
+                    dts = last_dts + step
+                elif last_dts is not None and dts > last_dts:
+                    step = dts - last_dts
+                last_dts = dts
+            pts.append(stamp + offset)
+            if jumped:
+                raw[stamp + offset] = stamp
             if packet.is_keyframe:
-                key_pts.append(stamp)
+                key_pts.append(stamp + offset)
     except av.error.FFmpegError as e:
         raise ItemError("video_truncated", f"demuxing failed after {len(pts)} packets: {e}", path) from None
     sorted_pts = np.unique(np.asarray(pts, dtype=np.int64))
@@ -161,7 +192,8 @@ def _frame_table(container, stream, path: str) -> FrameTable:
     keyframes = np.searchsorted(sorted_pts, np.unique(np.asarray(key_pts, dtype=np.int64)))
     if not len(keyframes) and len(sorted_pts):
         keyframes = np.zeros(1, np.int64)
-    return FrameTable(sorted_pts, Fraction(time_base), keyframes.astype(np.int64))
+    raw_pts = np.asarray([raw[int(p)] for p in sorted_pts], np.int64) if jumped else None
+    return FrameTable(sorted_pts, Fraction(time_base), keyframes.astype(np.int64), raw_pts, stream.start_time)
 
 
 def _import_av():

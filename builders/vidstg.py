@@ -28,7 +28,9 @@ class VidSTG(Builder):
       `width` x `height` for frame `fid`, and whose `video_path` (`<folder>/<vid>.mp4`) names the video under
       `video/` (or `videos/`, `vidor/video/`; otherwise found by `<vid>` anywhere under PATH).
 
-    Conversions: `key` is `<vid>#<segment begin>-<segment end>#caption<N>` / `#question<N>`; `question` the
+    Conversions: `key` is `<vid>#<segment begin>-<segment end>#<subject tid>-<predicate>-<object tid>@<gt
+    begin>-<gt end>#caption<N>` / `#question<N>` (two records of one segment differ by their relation or its
+    `temporal_gt`); `question` the
     sentence; `spans` `[[begin_fid / fps, end_fid / fps]]` from `temporal_gt` (end exclusive, so the span ends
     where frame end_fid - 1 ends); `clip_start_s`/`clip_end_s` from `used_segment` the same way; `boxes` the
     target's (`target_id`) box on every frame of `[begin_fid, end_fid)`, `xmin, ymin, xmax, ymax` as
@@ -80,6 +82,8 @@ class VidSTG(Builder):
         categories = {o.get("tid"): o.get("category") for o in record.get("subject/objects", [])}
         trajectories = annotation.get("trajectories") or []
         width, height = record.get("width"), record.get("height")
+        relation = record.get("used_relation") or {}
+        rel = "-".join(str(relation.get(k, "")) for k in ("subject_tid", "predicate", "object_tid"))
         for kind in ("captions", "questions"):
             for n, sentence in enumerate(record.get(kind) or []):
                 require(sentence, "description", "target_id")
@@ -99,7 +103,7 @@ class VidSTG(Builder):
                 )
                 yield Item(
                     source=self.name,
-                    key=f"{vid}#{seg_begin}-{seg_end}#{kind[:-1]}{n}",
+                    key=f"{vid}#{seg_begin}-{seg_end}#{rel}@{begin}-{end}#{kind[:-1]}{n}",
                     video=video,
                     video_rel=videos.rel(video),
                     video_id=vid,

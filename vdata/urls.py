@@ -25,7 +25,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from vdata.errors import ConfigError, ItemError
+from vdata.errors import ConfigError, ItemError, VdataError
+
+#: Seconds an object store call may wait to connect or for a reply, and the tries it gets: a frozen endpoint
+#: costs about `STORE_TIMEOUT_S * STORE_TRIES` seconds, then one clear error, never a hang.
+STORE_TIMEOUT_S = 30.0
+STORE_TRIES = 4
 
 
 def is_url(location: str | Path) -> bool:
@@ -58,14 +63,20 @@ def local_path(url: str | Path) -> Path:
 
 
 def filesystem(url: str) -> tuple[Any, str]:
-    """`(fsspec filesystem, path inside it)` for `url`; `ConfigError` when fsspec or the scheme's package
+    """`(fsspec filesystem, path inside it)` for `url`, its calls bounded in time and tries (`STORE_TIMEOUT_S`,
+    `STORE_TRIES`; S3); `ConfigError` when fsspec or the scheme's package
     (s3fs, gcsfs, ...) is missing or the scheme is unknown."""
     try:
         import fsspec
     except ImportError:
         raise ConfigError(f"{url}: URLs need fsspec: pip install 'vdata[s3]' (or vdata[gcs])") from None
+    options: dict[str, Any] = {}
+    if urlsplit(url).scheme in ("s3", "s3a"):
+        options = {"retries": STORE_TRIES, "config_kwargs": {
+            "connect_timeout": STORE_TIMEOUT_S, "read_timeout": STORE_TIMEOUT_S,
+            "retries": {"max_attempts": STORE_TRIES, "mode": "standard"}}}
     try:
-        return fsspec.core.url_to_fs(url)
+        return fsspec.core.url_to_fs(url, **options)
     except ImportError as e:
         raise ConfigError(f"{url}: {e} (pip install 'vdata[s3]' or 'vdata[gcs]')") from None
     except ValueError as e:
@@ -98,6 +109,34 @@ def local_copy(video: Any) -> Iterator[Path]:
             video.fs.get_file(video.path, str(local))
         except FileNotFoundError:
             raise ItemError("video_missing", "video file not found", str(video)) from None
+        except Exception as e:  # each store's client raises its own kinds for a network failure
+            raise ItemError("store_unreachable", f"could not download: {one_line(e)}", str(video)) from None
         yield local
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def store_errors(url: str) -> Iterator[None]:
+    """Turn a failure of the object store at `url` (no such bucket, refused credentials, unreachable after
+    every try) into one `VdataError` line instead of the client library's traceback."""
+    try:
+        yield
+    except VdataError:
+        raise
+    except FileNotFoundError as e:
+        raise VdataError(f"{url}: not found in the object store (does the bucket exist?): {one_line(e)}") from None
+    except PermissionError as e:
+        raise VdataError(f"{url}: access denied by the object store (check the credentials): {one_line(e)}") \
+            from None
+    except Exception as e:
+        if type(e).__module__.split(".")[0] not in ("botocore", "aiobotocore", "s3fs", "gcsfs", "aiohttp",
+                                                    "google", "fsspec") and not isinstance(e, OSError):
+            raise
+        raise VdataError(f"{url}: the object store failed ({one_line(e)})") from None
+
+
+def one_line(error: BaseException) -> str:
+    """`Type: first line of the message`."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

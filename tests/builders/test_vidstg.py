@@ -51,13 +51,13 @@ def _corpus(root: Path, put) -> Path:
 def test_frame_ids_become_seconds_with_exclusive_end_and_target_boxes(tmp_path: Path, put) -> None:
     items = [i for i in VidSTG(_corpus(tmp_path, put)).items() if isinstance(i, Item)]
     caption, question = items
-    assert (caption.key, caption.split, caption.question) == ("5159741010#0-30#caption0", "val", "an adult watches a ball.")
+    assert (caption.key, caption.split, caption.question) == ("5159741010#0-30#0-watch-1@12-15#caption0", "val", "an adult watches a ball.")
     assert caption.video_rel == "video/0000/5159741010.mp4"
     assert caption.spans == (Span(1.2, 1.5),)
     assert (caption.clip_start_s, caption.clip_end_s) == (0.0, 3.0)
     assert caption.box_space == (160.0, 120.0)
     assert caption.boxes == tuple(Box(*map(float, box_at(f, 160, 120)), frame_index=f, label="adult") for f in (12, 13, 14))
-    assert question.key == "5159741010#0-30#question0"
+    assert question.key == "5159741010#0-30#0-watch-1@12-15#question0"
     assert question.boxes == tuple(Box(1.0, 1.0, 5.0, 5.0, frame_index=f, label="ball") for f in (12, 13, 14))
 
 
@@ -65,3 +65,12 @@ def test_record_without_vidor_annotation_is_a_bad_row(tmp_path: Path, put) -> No
     bad = [b for b in VidSTG(_corpus(tmp_path, put)).items() if isinstance(b, BadRow)]
     assert [(b.key, b.code) for b in bad] == [("999@1", "bad_annotation")]
     assert "no VidOR annotation" in bad[0].message
+
+
+def test_two_records_of_one_segment_with_other_relations_get_distinct_keys(tmp_path: Path, put) -> None:
+    root = _corpus(tmp_path, put)
+    (record, _) = json.loads((root / "val_annotations.json").read_text())
+    other = {**record, "used_relation": {**record["used_relation"], "predicate": "kick"}}
+    (root / "val_annotations.json").write_text(json.dumps([record, other]))
+    keys = [i.key for i in VidSTG(root).items() if isinstance(i, Item)]
+    assert len(keys) == 4 and len(set(keys)) == 4

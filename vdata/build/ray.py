@@ -13,8 +13,10 @@ builds the row from their cuts (`process_item(..., cuts)`, which decodes only th
 the detector's lead-in (`SceneDetector.lead_in_frames`) after a window's start are found as at a clip start. Each task reserves 1 CPU and
 `options.task_memory` bytes, so Ray places no more tasks on a node than its memory holds; each task's time
 limit (`--timeout`, per item task, window task and finishing task) is a SIGALRM in the worker, with the
-worker's exit as a backstop for a decoder stuck in C. A task whose worker or node dies is retried once, then
-the item is recorded as `decode_failed`.
+worker's exit as a backstop for a decoder stuck in C. A task whose worker or node dies is retried once; if it
+dies again the item is `worker_lost`, an infrastructure failure (`vdata.errors.RETRYABLE_CODES`): not saved,
+and the same command retries it. While the engine runs, the process's stdout is sent to stderr, so Ray's own
+messages never mix with `--json` output.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from vdata.builders.base import BadRow, Item
 from vdata.errors import ConfigError, ItemError
 from vdata.options import BuildOptions
 from vdata.process import scan_window, scan_windows
-from vdata.ray import connect
+from vdata.ray import connect, stdout_to_stderr
 
 T = TypeVar("T")
 
@@ -57,6 +59,10 @@ class RayEngine(Engine):
 
     def run(self, todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
         """`(ok, row or error row)` for each entry of `todo`, in input order, each Item made by a Ray task."""
+        with stdout_to_stderr():
+            yield from self._run(todo, options)
+
+    def _run(self, todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
         ray = connect(options.ray_address)
         _check_memory(ray, options.task_memory_bytes)
         remote = ray.remote(_task).options(num_cpus=1, memory=options.task_memory_bytes, max_retries=1)
@@ -145,7 +151,7 @@ class _Splitter:
 
 def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: BuildOptions,
              splitter: _Splitter) -> Iterator[Outcome]:
-    from ray.exceptions import NodeDiedError, OutOfMemoryError, RayTaskError, WorkerCrashedError
+    from ray.exceptions import RayError, RayTaskError
 
     for i, entry in enumerate(entries):
         if refs[i] is None:  # a bad annotation row: no video work
@@ -155,14 +161,12 @@ def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: B
         try:
             splitter.wait(refs, i)
             yield ray.get(refs[i])
-        except OutOfMemoryError:
-            yield False, error_row(entry, "decode_failed", "Ray killed the task twice: its node ran out of memory "
-                                f"(each task reserves --task-memory {options.task_memory}; raise it)")
-        except (WorkerCrashedError, NodeDiedError):
-            yield False, error_row(entry, "decode_failed", "the Ray worker died twice (a crash, a lost node, or a "
-                                f"decoder stuck past --timeout {options.timeout_s:g}s)")
         except RayTaskError as e:
             yield False, error_row(entry, "internal", f"Ray task failed: {e.cause!r}")
+        except RayError as e:  # a dead worker or node, memory pressure, a lost object: the cluster, not the item
+            yield False, error_row(entry, "worker_lost", f"{type(e).__name__} on each of its tries (a crash, a lost "
+                                   f"node, memory pressure with --task-memory {options.task_memory}, or a decoder "
+                                   f"stuck past --timeout {options.timeout_s:g}s)")
 
 
 class _ItemTimeout(BaseException):

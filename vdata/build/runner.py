@@ -28,7 +28,7 @@ from vdata.registry import Registry
 from vdata.shards import MANIFEST_NAME, FingerprintMismatch, ShardWriter, read_manifest
 from vdata.shards.lock import output_lock
 from vdata.shards.writer import WORK_DIR
-from vdata.urls import corpus_path, is_url, local_path
+from vdata.urls import corpus_path, is_url, local_path, store_errors
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,14 @@ def build(
     out = str(out).rstrip("/") if remote else local_path(out)
     if not sources:
         raise ConfigError("give at least one --source FORMAT:PATH")
+    urls = [s.split(":", 1)[-1] for s in sources if is_url(s.split(":", 1)[-1])] + ([str(out)] if remote else [])
+    if not urls:
+        return _build(sources, out, options, on_progress)
+    with store_errors(" / ".join(urls)):
+        return _build(sources, out, options, on_progress)
+
+
+def _build(sources: list[str], out: Path | str, options: BuildOptions, on_progress: ProgressFn | None) -> BuildReport:
     engine = ENGINES.get(options.engine)()
     specs = [(name, corpus_path(path)) for name, path in map(builders.parse_source, sources)]
     corpus = [builders.get(name)(path, split=options.split) for name, path in specs]

@@ -4,7 +4,8 @@ committed part uploaded as it is committed, the manifest last.
 While a build runs the URL holds `URL/.vdata-build/parts/` (committed parts) and `URL/.vdata-build/journal.jsonl`.
 A commit uploads the part and its errors part first, then the whole journal, so every part the journal at the
 URL names is there. That journal is what a resume trusts: each run starts in a new staging folder
-(`$TMPDIR/vdata-staging-<hash of the URL>-*`) and downloads the journal, so a driver killed at any
+(`$TMPDIR/vdata-staging-<hash of the URL>-<pid>-*`, deleted when the run ends, finished or not; a run also
+deletes those of dead processes) and downloads the journal, so a driver killed at any
 point resumes on this machine or another; parts at the URL the journal does not name (a kill between the two
 uploads) are deleted. A local journal is not trusted: it can be one commit ahead of the URL. Local disk holds
 the open parts only (one per split): a part is deleted from staging once uploaded. `finish()` moves the parts to
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 import shutil
 import tempfile
@@ -41,7 +43,8 @@ class RemoteShardWriter(ShardWriter):
         self.fs, self.root = filesystem(self.url)
         # a fresh folder per run: nothing local is trusted on resume, and two runs never share one
         key = hashlib.sha1(self.url.encode()).hexdigest()[:16]
-        staging = Path(tempfile.mkdtemp(prefix=f"vdata-staging-{key}-"))
+        _remove_dead_staging(key)
+        staging = Path(tempfile.mkdtemp(prefix=f"vdata-staging-{key}-{os.getpid()}-"))
         super().__init__(staging, fingerprint, shard_size_bytes)
 
     def discard(self) -> None:
@@ -104,6 +107,24 @@ class RemoteShardWriter(ShardWriter):
         self.fs.rm(self._remote(self.work), recursive=True)
         shutil.rmtree(self.out)
         return shards
+
+
+def _remove_dead_staging(key: str) -> None:
+    """Delete the staging folders of earlier runs into the same URL whose process is gone (killed drivers)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"vdata-staging-{key}-*"):
+        pid = folder.name.removeprefix(f"vdata-staging-{key}-").split("-")[0]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_remote_manifest(url: str) -> dict[str, Any] | None:

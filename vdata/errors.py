@@ -34,6 +34,7 @@ class ItemError(VdataError):
 ERROR_CODES: dict[str, str] = {
     "video_missing": "the annotation names a video file that does not exist",
     "video_empty": "the video file has zero bytes",
+    "video_not_a_file": "the video path is not a regular file (a directory, a FIFO or a device)",
     "video_unreadable": "the file is not a video the decoder can open (no video stream, bad container)",
     "video_truncated": "the video ends early or its packets are corrupt",
     "decode_failed": "the decoder failed on a frame that was asked for",

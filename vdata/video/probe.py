@@ -31,7 +31,8 @@ class FrameTable:
     Times are seconds from the first frame (`timestamps_s[0] == 0.0`). `raw_pts` is None unless the file's
     timestamps jump back (concatenated streams): then `pts` is the unwrapped timeline and `raw_pts[i]` the
     timestamp frame `i` carries in the file. `start_pts` is the stream's start time as the demuxer reports it
-    (decoders that count time from it, like OpenCV, are put on the table's clock with it).
+    (decoders that count time from it, like OpenCV, are put on the table's clock with it). `last_duration`
+    is the last shown packet's duration (`time_base` units; 0 if unknown): a one-frame video lasts that long.
     """
 
     pts: np.ndarray
@@ -39,6 +40,7 @@ class FrameTable:
     keyframes: np.ndarray
     raw_pts: np.ndarray | None = None
     start_pts: int | None = None
+    last_duration: int = 0
 
     def __len__(self) -> int:
         return len(self.pts)
@@ -50,9 +52,9 @@ class FrameTable:
 
     @property
     def frame_duration_s(self) -> float:
-        """The median gap between frames, seconds (the nominal frame duration)."""
+        """The median gap between frames, seconds (the nominal frame duration); for one frame, its own duration."""
         if len(self.pts) < 2:
-            return 0.0
+            return float(self.last_duration * self.time_base)
         return float(np.median(np.diff(self.timestamps_s)))
 
     @property
@@ -64,6 +66,8 @@ class FrameTable:
         """0-based index of the frame whose presentation time is nearest to each time (ties: earlier)."""
         ts = self.timestamps_s
         t = np.asarray(times_s, dtype=np.float64)
+        if len(ts) == 1:
+            return np.zeros(t.shape, np.int64)
         right = np.clip(np.searchsorted(ts, t), 1, max(len(ts) - 1, 1))
         left = right - 1
         choose_left = np.abs(t - ts[left]) <= np.abs(ts[right] - t)
@@ -105,6 +109,10 @@ def probe(path: str | Path) -> VideoInfo:
     path = str(path)
     if not os.path.exists(path):
         raise ItemError("video_missing", "video file not found", path)
+    if os.path.isdir(path):
+        raise ItemError("video_not_a_file", "the video path is a directory, not a video file", path)
+    if not os.path.isfile(path):
+        raise ItemError("video_not_a_file", "the video path is not a regular file (a FIFO, socket or device)", path)
     if os.path.getsize(path) == 0:
         raise ItemError("video_empty", "video file has zero bytes", path)
     av = _import_av()
@@ -118,6 +126,9 @@ def probe(path: str | Path) -> VideoInfo:
     with container:
         if not container.streams.video:
             raise ItemError("video_unreadable", "no video stream in the file", path)
+        if container.format.name in _IMAGE_FORMATS or container.format.name.endswith("_pipe"):
+            raise ItemError("not_a_video", f"the file is a still image ({container.format.name}), not a video",
+                            path)
         stream = container.streams.video[0]
         ctx = stream.codec_context
         width, height, codec = ctx.width, ctx.height, ctx.name
@@ -130,6 +141,10 @@ def probe(path: str | Path) -> VideoInfo:
     duration = table.duration_s
     fps = len(table) / duration if duration > 0 else 0.0
     return VideoInfo(path, duration, fps, len(table), width, height, codec, table, container_format)
+
+
+#: Demuxers of still images (a PNG or JPEG renamed `.mp4` opens as a one-frame "video").
+_IMAGE_FORMATS = frozenset({"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe"})
 
 
 def _mp4_cut_short(path: str) -> bool:
@@ -162,6 +177,7 @@ def _frame_table(container, stream, path: str) -> FrameTable:
     last_dts: int | None = None
     step = 1  # the last forward gap between decode timestamps
     raw: dict[int, int] = {}  # unwrapped pts -> the file's pts (only filled once a jump back is seen)
+    last_duration = 0
     try:
         for packet in container.demux(stream):
             if packet.size == 0 or packet.is_discard:
@@ -181,6 +197,7 @@ def _frame_table(container, stream, path: str) -> FrameTable:
                     step = dts - last_dts
                 last_dts = dts
             pts.append(stamp + offset)
+            last_duration = packet.duration or 0
             if jumped:
                 raw[stamp + offset] = stamp
             if packet.is_keyframe:
@@ -193,7 +210,8 @@ def _frame_table(container, stream, path: str) -> FrameTable:
     if not len(keyframes) and len(sorted_pts):
         keyframes = np.zeros(1, np.int64)
     raw_pts = np.asarray([raw[int(p)] for p in sorted_pts], np.int64) if jumped else None
-    return FrameTable(sorted_pts, Fraction(time_base), keyframes.astype(np.int64), raw_pts, stream.start_time)
+    return FrameTable(sorted_pts, Fraction(time_base), keyframes.astype(np.int64), raw_pts,
+                      stream.start_time, last_duration)
 
 
 def _import_av():

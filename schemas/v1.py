@@ -119,7 +119,8 @@ def validate_table(table: pa.Table, where: str = "table") -> None:
     """Raise `SchemaError` unless `table` has schema v1's columns, types and version, and valid values.
 
     Checks, per row: `task` is known, `clip_start_s <= clip_end_s`, the three frame lists have equal lengths,
-    spans have `start_s <= end_s` and boxes have `x1 < x2`, `y1 < y2`. `where` names the file in messages.
+    spans have `start_s <= end_s` and boxes have `x1 < x2`, `y1 < y2`, and every time and box coordinate is
+    finite (NaN and infinity pass comparisons silently). `where` names the file in messages.
     """
     version = (table.schema.metadata or {}).get(VERSION_KEY)
     if version is not None and version.decode() != SCHEMA_VERSION:
@@ -140,6 +141,15 @@ def validate_table(table: pa.Table, where: str = "table") -> None:
 def _validate_values(table: pa.Table, where: str) -> None:
     import pyarrow.compute as pc
 
+    spans = pc.list_flatten(table.column("spans"))
+    boxes = pc.list_flatten(table.column("boxes"))
+    numbers = {name: table.column(name) for name in ("duration_s", "clip_start_s", "clip_end_s")}
+    numbers["frame_timestamps_s"] = pc.list_flatten(table.column("frame_timestamps_s"))
+    numbers.update({f"spans.{k}": pc.struct_field(spans, k) for k in ("start_s", "end_s") if len(spans)})
+    numbers.update({f"boxes.{k}": pc.struct_field(boxes, k) for k in ("x1", "y1", "x2", "y2") if len(boxes)})
+    for name, values in numbers.items():
+        if len(values) and pc.any(pc.invert(pc.is_finite(values))).as_py():
+            raise SchemaError(f"{where}: a row has a NaN or infinite {name}")
     bad_tasks = set(pc.unique(table.column("task")).to_pylist()) - set(TASKS)
     if bad_tasks:
         raise SchemaError(f"{where}: unknown task(s) {sorted(bad_tasks)}; known: {', '.join(TASKS)}")
@@ -149,12 +159,10 @@ def _validate_values(table: pa.Table, where: str) -> None:
     for other in ("frame_timestamps_s", "frame_indices"):
         if not pc.all(pc.equal(n_frames, pc.list_value_length(table.column(other)))).as_py():
             raise SchemaError(f"{where}: a row's frames and {other} differ in length")
-    spans = pc.list_flatten(table.column("spans"))
     if len(spans) and pc.any(
         pc.greater(pc.struct_field(spans, "start_s"), pc.struct_field(spans, "end_s"))
     ).as_py():
         raise SchemaError(f"{where}: a span has start_s > end_s")
-    boxes = pc.list_flatten(table.column("boxes"))
     if len(boxes):
         for lo, hi in (("x1", "x2"), ("y1", "y2")):
             if pc.any(

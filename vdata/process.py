@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,8 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
 def _clip_window(item: Item, info: VideoInfo, notes: dict[str, Any]) -> tuple[float, float]:
     start = 0.0 if item.clip_start_s is None else float(item.clip_start_s)
     end = info.duration_s if item.clip_end_s is None else float(item.clip_end_s)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise ItemError("bad_span", f"clip window {start:g}-{end:g}s is not a finite number", _where(item))
     if end < start:
         raise ItemError("bad_span", f"clip window ends before it starts ({start:g}s > {end:g}s)", _where(item))
     if start < 0 or start >= info.duration_s:
@@ -179,6 +182,9 @@ def _check_spans(item: Item, info: VideoInfo, notes: dict[str, Any]) -> list[Spa
         return None
     out = []
     for span in item.spans:
+        if not (math.isfinite(span.start_s) and math.isfinite(span.end_s)):
+            raise ItemError("bad_span", f"span {span.start_s:g}-{span.end_s:g}s is not a finite number",
+                            _where(item))
         if span.end_s < span.start_s:
             raise ItemError("bad_span", f"span ends before it starts: {span.start_s:g}s > {span.end_s:g}s",
                             _where(item))
@@ -204,6 +210,11 @@ def _check_boxes(item: Item, info: VideoInfo, notes: dict[str, Any]) -> list[Box
             notes["boxes_rescaled_from"] = [bw, bh]
     out = []
     for box in item.boxes:
+        if not all(math.isfinite(v) for v in (box.x1, box.y1, box.x2, box.y2)) or (
+            box.timestamp_s is not None and not math.isfinite(box.timestamp_s)
+        ):
+            raise ItemError("bad_box", f"box {box.x1:g},{box.y1:g},{box.x2:g},{box.y2:g} at {box.timestamp_s}s "
+                            "is not finite", _where(item))
         x1, y1, x2, y2 = box.x1 * sx, box.y1 * sy, box.x2 * sx, box.y2 * sy
         if x2 <= x1 or y2 <= y1:
             raise ItemError("bad_box", f"box {box.x1:g},{box.y1:g},{box.x2:g},{box.y2:g} has no area "

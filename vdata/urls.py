@@ -72,15 +72,18 @@ def filesystem(url: str) -> tuple[Any, str]:
         raise ConfigError(f"{url}: URLs need fsspec: pip install 'vdata[s3]' (or vdata[gcs])") from None
     options: dict[str, Any] = {}
     if urlsplit(url).scheme in ("s3", "s3a"):
-        options = {"retries": STORE_TRIES, "config_kwargs": {
+        options = {"config_kwargs": {
             "connect_timeout": STORE_TIMEOUT_S, "read_timeout": STORE_TIMEOUT_S,
             "retries": {"max_attempts": STORE_TRIES, "mode": "standard"}}}
     try:
-        return fsspec.core.url_to_fs(url, **options)
+        fs, path = fsspec.core.url_to_fs(url, **options)
     except ImportError as e:
         raise ConfigError(f"{url}: {e} (pip install 'vdata[s3]' or 'vdata[gcs]')") from None
     except ValueError as e:
         raise ConfigError(f"{url}: {e}") from None
+    if options:
+        fs.retries = STORE_TRIES  # s3fs's own retry loop around each call, on top of botocore's
+    return fs, path
 
 
 def corpus_path(url: str | Path) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ def export(
         raise ConfigError(f"export target {to!r}: {e}") from None
     if options.frames_as is not None and options.frames_as not in cls.frames_as:
         raise ConfigError(f"--frames-as {options.frames_as}: {to} takes {', '.join(cls.frames_as)}")
+    options = replace(options, frames_as=options.frames_as or cls.frames_as[0])  # targets see their default
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"--out {out}: exists and is not empty; export into a new folder")

@@ -167,3 +167,15 @@ def test_a_folder_corpus_at_a_url_gives_the_rows_of_the_same_folder_on_disk(s3, 
     remote = download(s3, "folder", tmp_path)
     assert read_table(remote).to_pylist() == read_table(tmp_path / "local").to_pylist()
     assert read_table(remote, columns=["video"]).column("video").to_pylist() == ["clips/v2.mp4", "v0.mp4", "v1.mp4"]
+
+
+def test_a_missing_bucket_is_one_clear_error_and_no_staging_folder_is_left(s3, corpus: Path) -> None:
+    import tempfile
+
+    from vdata.errors import VdataError
+
+    before = set(Path(tempfile.gettempdir()).glob("vdata-staging-*"))
+    with pytest.raises(VdataError, match="s3://no-such-bucket/ds: not found in the object store") as e:
+        build([f"jsonl:{corpus / 'samples.jsonl'}"], "s3://no-such-bucket/ds", OPTIONS)
+    assert "\n" not in str(e.value)
+    assert set(Path(tempfile.gettempdir()).glob("vdata-staging-*")) <= before

@@ -45,7 +45,11 @@ class RemoteShardWriter(ShardWriter):
         key = hashlib.sha1(self.url.encode()).hexdigest()[:16]
         _remove_dead_staging(key)
         staging = Path(tempfile.mkdtemp(prefix=f"vdata-staging-{key}-{os.getpid()}-"))
-        super().__init__(staging, fingerprint, shard_size_bytes)
+        try:
+            super().__init__(staging, fingerprint, shard_size_bytes)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
 
     def discard(self) -> None:
         """Delete this run's staging folder (finished or not: the journal at the URL is what a resume uses)."""

@@ -103,3 +103,22 @@ def plan(timestamps_s: Sequence[float], source_fps: float) -> FramePlan:
     fps = uniform_fps(times, source_fps)
     indices = even_indices(len(times)) if fps is not None else list(range(len(times)))
     return FramePlan(fps, tuple(indices), tuple(times[i] for i in indices))
+
+
+def images_plan(timestamps_s: Sequence[float]) -> FramePlan:
+    """Every keyframe as an image after its timestamp text, whatever the spacing (targets that take no video)."""
+    times = tuple(float(t) for t in timestamps_s)
+    return FramePlan(None, tuple(range(len(times))), times)
+
+
+def matches_fps(timestamps_s: Sequence[float], fps: float, source_fps: float) -> bool:
+    """Whether the keyframes are evenly spaced (`uniform_fps`) at `fps`: their span differs from
+    `(n - 1) / fps` by at most one source frame.
+
+    >>> matches_fps([0.0, 0.5, 1.0, 1.52], 2.0, 25.0), matches_fps([0.0, 1.0, 2.0], 2.0, 25.0)
+    (True, False)
+    """
+    if uniform_fps(timestamps_s, source_fps) is None or len(timestamps_s) < 2:
+        return False
+    span_s = timestamps_s[-1] - timestamps_s[0]
+    return abs(span_s - (len(timestamps_s) - 1) / fps) <= 1 / source_fps + 1e-9

@@ -15,6 +15,7 @@ from rich.markup import escape
 from vdata.console import console, err_console, friendly, print_json, print_summary, print_table, state
 from vdata.distill.cli import distill
 from vdata.eval.cli import eval_
+from vdata.export.cli import export
 from vdata.hub.cli import card, push
 from vdata.infer.cli import infer
 from vdata.options import BuildOptions
@@ -239,6 +240,7 @@ app.command()(card)
 app.command()(push)
 app.command()(distill)
 app.command("eval")(eval_)
+app.command()(export)
 app.command()(infer)
 app.add_typer(rewards_cli.app, name="rewards")
 app.add_typer(train_cli.make_app(friendly, console, print_json), name="train")

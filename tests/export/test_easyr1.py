@@ -60,7 +60,7 @@ def test_video_layout_skips_rows_no_2_fps_video_describes(export_data, tmp_path)
     # uniform:4 of a 2 s clip: keyframes 0.24 .. 1.76 s, within one source frame of 2 fps; the box row is not even
     report = export(export_data, "easyr1", tmp_path / "v", ExportOptions(frames_as="bytes"), media="video")
     assert dict(report.written) == {"train": 2, "test": 1}
-    assert report.skipped["keyframes not evenly spaced (use -o media=images)"] == 1
+    assert report.skipped["keyframes not evenly spaced (use --option media=images)"] == 1
 
 
 def test_video_layout_writes_frame_lists(tmp_path):

@@ -83,10 +83,10 @@ class EasyR1(Exporter):
             record["images"] = rows.frames_out(row, positions, options, self._state["out"])
         else:
             if not frame_plan.as_video:
-                raise Skip("keyframes not evenly spaced (use -o media=images)")
+                raise Skip("keyframes not evenly spaced (use --option media=images)")
             if not matches_fps(row["frame_timestamps_s"], FRAME_LIST_FPS, float(row["fps"])):
                 raise Skip(f"keyframes not at {FRAME_LIST_FPS:g} fps, the rate EasyR1 reads frame lists at "
-                           "(build with --frames fps:2 or use -o media=images)")
+                           "(build with --frames fps:2 or use --option media=images)")
             record["prompt"] = "<video>" + prompt.text
             record["videos"] = [rows.frames_out(row, frame_plan.indices, options, self._state["out"])]
         self._state["writer"].add(row["split"], record)

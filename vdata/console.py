@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import tempfile
+import time
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -19,22 +25,61 @@ from vdata.errors import VdataError
 
 console = Console()
 err_console = Console(stderr=True)
-#: Set by the `--debug` option of `vdata` (tracebacks instead of one-line errors).
+#: Set by the `--debug` option of `vdata` (tracebacks instead of one-line errors); `VDATA_DEBUG=1` does the same.
 state = {"debug": False}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def debugging() -> bool:
+    """True with `vdata --debug` or the environment variable `VDATA_DEBUG=1`."""
+    return state["debug"] or os.environ.get("VDATA_DEBUG", "") not in ("", "0")
+
+
+def log_dir() -> Path:
+    """Where the tracebacks of unexpected errors go: `$XDG_CACHE_HOME/vdata/logs` (default `~/.cache`)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vdata" / "logs"
+
+
+def _write_traceback(error: BaseException) -> Path | None:
+    """The full traceback of `error` in a new file under `log_dir()` (else the temp folder); None if neither
+    can be written (a full disk)."""
+    text = "".join(traceback.format_exception(error))
+    name = f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    for folder in (log_dir(), Path(tempfile.gettempdir()) / "vdata-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
 def friendly(fn: F) -> F:
-    """Turn a `VdataError` into one red line and exit code 1 (a traceback only with --debug)."""
+    """The error policy of every command: a `VdataError` is one red line and exit code 1; any other exception is
+    one line `error: TYPE: message` naming the log file that holds its traceback, and exit code 1. With
+    `--debug` (or `VDATA_DEBUG=1`) both are raised with their traceback. Typer's own exits pass through."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except VdataError as e:
-            if state["debug"]:
+            if debugging():
                 raise
             err_console.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as e:
+            if debugging():
+                raise
+            path = _write_traceback(e)
+            where = f" (traceback in {path})" if path else ""
+            message = " ".join(str(e).split()) or "(no message)"
+            err_console.print(f"[red]error:[/red] {escape(f'{type(e).__name__}: {message}{where}')}",
+                              highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -6,7 +6,7 @@
 One module per target, registered by name (`vdata.export.names()`). Importing this package imports no ML library.
 """
 
-from vdata.export import easyr1, trl, verl  # noqa: F401  (each target module registers its target)
+from vdata.export import easyr1, llamafactory, lmms_eval, swift, trl, verl  # noqa: F401  (each target module registers its target)
 from vdata.export.base import Exporter, ExportOptions, ExportReport, Skip, names, register
 from vdata.export.run import export
 

@@ -1,0 +1,81 @@
+"""`vdata export --to swift`: ms-swift's messages JSONL with frame files (`swift sft --dataset OUT/train.jsonl`).
+
+Written against ms-swift 4.6.0 (`swift/dataset/preprocessor/core.py` `MessagesPreprocessor`,
+`swift/template/templates/qwen.py` `Qwen2VLTemplate.replace_tag` / `_encode`, `swift/model/models/qwen.py`
+`patch_qwen_vl_utils`) and qwen-vl-utils 0.0.14; tested by loading the export with ms-swift's own
+`load_dataset` and encoding every row with its Qwen2.5-VL template and a tiny Qwen2.5-VL processor.
+
+One file per split, `OUT/<split>.jsonl`. Each line: `messages` (system; user: placeholders + the row's task
+template text from `vdata.engines.prompts`; assistant: `<think>cot</think>` + the task's answer,
+`vdata.train.data.sft_target`), `images`, `videos` (absolute paths of JPEG files under `OUT/frames/<id>/`), `id`.
+
+Time. ms-swift's Qwen-VL template reads a list of frame files as one video at qwen-vl-utils' global `FPS`, which
+ms-swift sets from the `FPS` environment variable (its default 2.0; Qwen2.5-VL's `second_per_grid_ts = 2 / FPS`),
+one rate for every video of the run. So, as for LLaMA-Factory (`vdata.export.llamafactory.global_rate_plan`):
+rows evenly spaced at the export's rate (`video_fps` option, else the first evenly spaced row's) go as one
+`<video>`; every other row goes as images, each after its time as text (`<2.5s><image>`). The report gives the
+`FPS` to set. Lost: a video's time axis starts at 0 (the first keyframe's offset is in the prompt text only), and
+evenly spaced rows at another rate train as timestamped images, not as video.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vdata.errors import ConfigError
+from vdata.export import rows
+from vdata.export.base import Exporter, ExportOptions, register
+from vdata.export.llamafactory import global_rate_plan
+
+
+@register("swift")
+@dataclass(frozen=True)
+class Swift(Exporter):
+    """ms-swift 4.6.0's messages JSONL for SFT (see the module docstring). `video_fps`: the run's `FPS` (None:
+    the first evenly spaced row's rate). State of one export: `_state`."""
+
+    video_fps: float | None = None
+    _state: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.video_fps is not None and self.video_fps <= 0:
+            raise ConfigError(f"video_fps must be > 0, got {self.video_fps}")
+
+    def open(self, out: Path, options: ExportOptions) -> None:
+        self._state.update(out=out, files={}, video_fps=self.video_fps, shown_as=Counter())
+
+    def write(self, row: dict[str, Any], options: ExportOptions) -> None:
+        completion = rows.sft_completion(row)
+        frame_plan = global_rate_plan(row, self._state)
+        prompt = rows.prompt(row)
+        frames = rows.write_frames(row, self._state["out"], frame_plan.indices)
+        line = {
+            "messages": [
+                {"role": "system", "content": prompt.system},
+                {"role": "user", "content": rows.media_text(frame_plan) + prompt.text},
+                {"role": "assistant", "content": completion},
+            ],
+            "images": [] if frame_plan.as_video else frames,
+            "videos": [frames] if frame_plan.as_video else [],
+            "id": row["id"],
+        }
+        files = self._state["files"]
+        if row["split"] not in files:
+            files[row["split"]] = (self._state["out"] / f"{row['split']}.jsonl").open("w", encoding="utf-8")
+        files[row["split"]].write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    def close(self, options: ExportOptions) -> dict[str, Any]:
+        out, files = self._state["out"], self._state["files"]
+        for f in files.values():
+            f.close()
+        fps = self._state["video_fps"]
+        return {
+            "files": [str(out / f"{split}.jsonl") for split in sorted(files)],
+            "env": {"FPS": str(fps)} if fps is not None else {},
+            "video_fps": fps,
+            "shown_as": dict(self._state["shown_as"]),
+        }

@@ -57,3 +57,15 @@ def test_a_vdata_error_stays_one_line_without_a_log(disk_full: Path, tmp_path: P
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: --from 'nocolon'")
     assert not disk_full.exists()
+
+
+def test_a_command_exiting_1_itself_writes_no_log(
+    disk_full: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vdata.validate
+
+    monkeypatch.setattr(vdata.validate, "validate", lambda root, decode_frames: ["shard 0: checksum differs"])
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["problem: shard 0: checksum differs"]
+    assert not disk_full.exists()

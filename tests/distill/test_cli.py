@@ -30,3 +30,18 @@ def test_cli_distill_bad_option_is_one_line_and_exit_1(tmp_path, dataset):
                                       "--keep", "some"])
     assert result.exit_code == 1
     assert "--keep must be one of best, all" in result.output
+
+
+def test_cli_distill_with_no_item_passing_is_exit_1_with_the_pass_rate_table_and_a_hint(tmp_path, dataset):
+    teacher = write_script(tmp_path / "s.json", {"*": ["no think tags, no answer"]})
+    out = tmp_path / "out"
+    args = ["distill", str(dataset), "--teacher", teacher, "--engine", "scripted", "--out", str(out),
+            "--tasks", "multiple_choice"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "pass rate by task" in result.stdout and "multiple_choice" in result.stdout and "0%" in result.stdout
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]  # the bar aside
+    assert line.startswith("error: no item passed the verifier (2 items") and "lower --threshold" in line
+    again = CliRunner().invoke(app, [*args, "--json"])  # the finished run: still exit 1, the JSON still valid
+    assert again.exit_code == 1
+    assert json.loads(again.stdout)["passed"] == 0

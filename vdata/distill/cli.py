@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from vdata.console import console, err_console, friendly, print_table
 from vdata.distill.config import DistillConfig
@@ -93,6 +94,10 @@ def distill(
         report = run_distill(config, on_progress=update)
     if as_json:
         console.print_json(json.dumps(report.to_json()))
+        if report.passed == 0:
+            err_console.print(f"[red]error:[/red] {escape(_nothing_passed(report, verify))}", highlight=False,
+                              soft_wrap=True)
+            raise typer.Exit(1)
         return
     if report.already_done:
         console.print(f"{out} is already distilled with these options: nothing to do.")
@@ -103,3 +108,17 @@ def distill(
     print_table("pass rate by task", ["task", "items", "passed", "pass rate"],
                 [[t, c["items"], c["passed"], f"{c['passed'] / c['items']:.0%}"] for t, c in report.per_task.items()])
     console.print(f"rows written: {report.rows} ({report.rejected_rows} rejected) in {out}")
+    if report.passed == 0:
+        err_console.print(f"[red]error:[/red] {escape(_nothing_passed(report, verify))}", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def _nothing_passed(report: Any, verify: str) -> str:
+    """The one-line error and hint of a run whose output holds no passing row (exit code 1)."""
+    if report.items == 0:
+        return (f"no item of the input matched (--tasks, --limit): {report.out} holds no rows; "
+                "check the tasks with `vdata info`")
+    return (f"no item passed the verifier ({report.items} items, {report.candidates} candidates, --verify {verify}): "
+            f"{report.out} holds no training rows; lower --threshold, raise --samples, or check the prompts "
+            "(--keep-rejected keeps the failed candidates to read)")

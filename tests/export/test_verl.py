@@ -170,8 +170,6 @@ def test_verls_naive_reward_manager_scores_the_ground_truth_with_vdata_rewards(v
     _assert_scored(verl_report["naive"])
 
 
-@pytest.mark.xfail(strict=True, reason="rewards/verl.py compute_score_batch: `extra_infos or [...]` on the numpy "
-                                       "object array verl's BatchRewardManager passes raises ValueError")
 def test_verls_batch_reward_manager_scores_the_ground_truth_with_vdata_rewards(verl_report):
     _assert_scored(verl_report["batch"])
 

@@ -76,7 +76,7 @@ def make_app(
     )
 
     def run(loop: Callable[..., Any], config: Any, columns: list[str], as_json: bool) -> None:
-        from vdata.train.log import live_table
+        from vdata.train.log import jsonable, live_table
 
         if as_json:
             result = loop(config)
@@ -84,7 +84,7 @@ def make_app(
             with live_table(console, f"{config.out} (log.jsonl)", columns) as on_step:
                 result = loop(config, on_step=on_step)
         last = result.records[-1] if result.records else {}
-        print_json({"out": str(result.out), "final": str(result.final), "steps": result.steps, "last": last})
+        print_json(jsonable({"out": str(result.out), "final": str(result.final), "steps": result.steps, "last": last}))
 
     @app.command()
     @friendly

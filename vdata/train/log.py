@@ -26,7 +26,7 @@ class StepLog:
 
     def write(self, record: Record) -> None:
         with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps({k: _jsonable(v) for k, v in record.items()}) + "\n")
+            f.write(json.dumps(jsonable(record)) + "\n")
 
 
 def read_log(path: Path) -> list[Record]:
@@ -39,9 +39,19 @@ def read_log(path: Path) -> list[Record]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """`value` with every NaN or infinite float (nested in dicts, lists, tuples) as None, so that it dumps to
+    valid JSON (`null`): a GRPO step whose groups all have zero variance logs NaN statistics.
+
+    >>> jsonable({"reward_std": float("nan"), "kl": [1.0, float("inf")], "step": 3})
+    {'reward_std': None, 'kl': [1.0, None], 'step': 3}
+    """
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
     return value
 
 

@@ -28,3 +28,45 @@ def test_grpo_json_is_valid_json_with_null_for_nan(tmp_path: Path, monkeypatch: 
     assert "NaN" not in result.stdout and "Infinity" not in result.stdout
     report = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
     assert report["last"] == {"step": 1, "reward": 1.0, "reward_std": None, "kl": None, "loss": 0.0}
+
+
+def _flags(*path: str) -> set[str]:
+    """Every `--flag` of the command at `path` (e.g. "train", "sft"), read from its click command."""
+    import click
+    import typer
+
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    ctx = click.Context(command)
+    return {opt for p in command.get_params(ctx) for opt in (*p.opts, *p.secondary_opts) if opt.startswith("--")}
+
+
+@pytest.mark.parametrize(("command", "config"), [("sft", "SFTConfig"), ("grpo", "GRPOConfig")])
+def test_help_lists_every_config_key_with_its_default(command: str, config: str) -> None:
+    from dataclasses import MISSING, fields
+
+    import vdata.train.config
+
+    result = runner.invoke(app, ["train", command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    for field in fields(getattr(vdata.train.config, config)):
+        flag = "--" + field.name.replace("_", "-")
+        (line,) = [line for line in lines if f" {flag} " in line]
+        if field.default not in (MISSING, None):
+            assert f"(default: {field.default})" in line, line
+
+
+def test_every_flag_in_docs_train_md_is_a_flag_of_the_command_it_names() -> None:
+    import re
+
+    text = (Path(__file__).parents[2] / "docs" / "train.md").read_text(encoding="utf-8")
+    train = _flags("train", "sft") | _flags("train", "grpo")
+    spans = re.findall(r"```.*?```|`[^`\n]+`", text, flags=re.S)
+    assert spans
+    for span in spans:
+        other = re.match(r"`vdata (distill|infer|eval|build|export)\b", span)
+        known = _flags(other.group(1)) if other else train
+        for flag in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", span):
+            assert flag in known, f"docs/train.md: {flag} in {span!r} is not a flag of the command"

@@ -33,24 +33,34 @@ GradAccum = Annotated[
     int | None, typer.Option("--grad-accum", help="Micro-batches per step." + _default(_SFT, "grad_accum"))
 ]
 Warmup = Annotated[
-    int | None, typer.Option("--warmup-steps", help="Linear warm-up steps, then cosine decay.")
+    int | None,
+    typer.Option("--warmup-steps", help="Linear warm-up steps, then cosine decay." + _default(_SFT, "warmup_steps")),
 ]
-Seed = Annotated[int | None, typer.Option("--seed", help="Seed of data order, sampling and init.")]
-Device = Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")]
+WeightDecay = Annotated[
+    float | None, typer.Option("--weight-decay", help="AdamW weight decay." + _default(_SFT, "weight_decay"))
+]
+MaxGradNorm = Annotated[
+    float | None,
+    typer.Option("--max-grad-norm", help="Clip the gradient norm to this." + _default(_SFT, "max_grad_norm")),
+]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed of data order, sampling and init." + _default(_SFT, "seed"))]
+Device = Annotated[
+    str | None, typer.Option("--device", help="auto, cpu, cuda or cuda:N." + _default(_SFT, "device"))
+]
 Dtype = Annotated[
-    str | None, typer.Option("--dtype", help="auto (bf16 on GPU, fp32 on CPU), bfloat16, float32.")
+    str | None, typer.Option("--dtype", help="auto (bf16 on GPU, fp32 on CPU), bfloat16, float32." + _default(_SFT, "dtype"))
 ]
 Checkpointing = Annotated[
-    bool | None, typer.Option("--gradient-checkpointing/--no-gradient-checkpointing", help="Save memory.")
+    bool | None, typer.Option("--gradient-checkpointing/--no-gradient-checkpointing", help="Save memory." + _default(_SFT, "gradient_checkpointing"))
 ]
 MaxPixels = Annotated[
-    int | None, typer.Option("--max-pixels", help="Pixel budget per frame for the processor.")
+    int | None, typer.Option("--max-pixels", help="Pixel budget per frame for the processor (default: the processor's).")
 ]
 SaveEvery = Annotated[
-    int | None, typer.Option("--save-every", help="Steps between checkpoints (0 = final only).")
+    int | None, typer.Option("--save-every", help="Steps between checkpoints (0 = final only)." + _default(_SFT, "save_every"))
 ]
 Resume = Annotated[
-    str | None, typer.Option("--resume", help="A checkpoint folder, or 'auto' for the latest.")
+    str | None, typer.Option("--resume", help="A checkpoint folder, or 'auto' for the latest (default: start fresh).")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the last step as JSON, no live table.")]
 
@@ -103,6 +113,8 @@ def make_app(
             float | None, typer.Option("--lr", help="Peak learning rate." + _default(_SFT, "lr"))
         ] = None,
         warmup_steps: Warmup = None,
+        weight_decay: WeightDecay = None,
+        max_grad_norm: MaxGradNorm = None,
         seed: Seed = None,
         device: Device = None,
         dtype: Dtype = None,
@@ -149,30 +161,32 @@ def make_app(
             ),
         ] = None,
         temperature: Annotated[
-            float | None, typer.Option("--temperature", help="Sampling temperature.")
+            float | None, typer.Option("--temperature", help="Sampling temperature." + _default(_GRPO, "temperature"))
         ] = None,
-        top_p: Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling mass.")] = None,
+        top_p: Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling mass." + _default(_GRPO, "top_p"))] = None,
         epsilon: Annotated[
             float | None, typer.Option("--epsilon", help="Clip range." + _default(_GRPO, "epsilon"))
         ] = None,
-        mu: Annotated[int | None, typer.Option("--mu", help="Optimizer steps per batch of rollouts.")] = None,
+        mu: Annotated[int | None, typer.Option("--mu", help="Optimizer steps per batch of rollouts." + _default(_GRPO, "mu"))] = None,
         beta: Annotated[
             float | None,
             typer.Option("--beta", help="k3 KL weight (0 = no reference)." + _default(_GRPO, "beta")),
         ] = None,
         scale_rewards: Annotated[
             bool | None,
-            typer.Option("--scale-rewards/--no-scale-rewards", help="Divide advantages by group std."),
+            typer.Option("--scale-rewards/--no-scale-rewards", help="Divide advantages by group std." + _default(_GRPO, "scale_rewards")),
         ] = None,
         temporal_contrast: Annotated[
             bool | None,
-            typer.Option("--temporal-contrast/--no-temporal-contrast", help="T-GRPO shuffled-frame bonus."),
+            typer.Option("--temporal-contrast/--no-temporal-contrast", help="T-GRPO shuffled-frame bonus." + _default(_GRPO, "temporal_contrast")),
         ] = None,
         grad_accum: GradAccum = None,
         lr: Annotated[
             float | None, typer.Option("--lr", help="Peak learning rate." + _default(_GRPO, "lr"))
         ] = None,
         warmup_steps: Warmup = None,
+        weight_decay: WeightDecay = None,
+        max_grad_norm: MaxGradNorm = None,
         seed: Seed = None,
         device: Device = None,
         dtype: Dtype = None,

@@ -51,6 +51,7 @@ def load_sample(ground_truth: Any, extra: Mapping[str, Any] | None = None) -> di
     either place.
     """
     sample: dict[str, Any]
+    ground_truth = plain(ground_truth)
     if isinstance(ground_truth, Mapping):
         sample = dict(ground_truth)
     elif isinstance(ground_truth, (str, bytes)):
@@ -63,7 +64,25 @@ def load_sample(ground_truth: Any, extra: Mapping[str, Any] | None = None) -> di
         sample = {}
     for key, value in (extra or {}).items():
         sample.setdefault(key, value)
-    return sample
+    return {key: plain(value) for key, value in sample.items()}
+
+
+def plain(value: Any) -> Any:
+    """`value` with numpy arrays and scalars (verl's and pandas' columns) turned into Python lists and numbers,
+    inside dicts and lists too, so gold readers never meet an array whose truth value is ambiguous.
+
+    Bytes and strings are kept as they are.
+    """
+    if isinstance(value, (str, bytes, bytearray, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist) and type(value).__module__ == "numpy":
+        return plain(tolist())
+    return value
 
 
 @dataclass(frozen=True)

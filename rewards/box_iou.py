@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.answer import AnswerReward, missing
-from vdata.rewards.base import Explanation, check_choice, register, zero
-from vdata.tasks.boxes import COORD_SPACES, MissingFrameSize, box_giou
+from vdata.rewards.base import Explanation, check_choice, not_applicable, register, zero
+from vdata.tasks.boxes import COORD_SPACES, MissingFrameSize, box_giou, read_gold_boxes
 from vdata.tasks.parsing import Box, ParseError
+from vdata.tasks.spans import read_gold_spans
 from vdata.tasks.spatial_grounding import boxes_iou
 
 
@@ -28,7 +29,15 @@ class BoxReward(AnswerReward):
 
     def judge_answer(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
         """`judge_boxes`, with the task layer's errors turned into verdicts: no gold is None, an unreadable
-        answer is 0, an unknown frame size is None."""
+        answer is 0, an unknown frame size is None, and so is a gold that cannot be read (`read_gold_boxes`,
+        and `read_gold_spans` for rewards that read `spans`)."""
+        _, why = read_gold_boxes(sample)
+        if why:
+            return not_applicable(why)
+        if "spans" in self.fields and sample.get("spans") is not None:
+            _, why = read_gold_spans(sample)
+            if why and why != "sample has no spans":
+                return not_applicable(why)
         try:
             return self.judge_boxes(answer, sample)
         except LookupError as e:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.answer import missing
-from vdata.rewards.base import Explanation, register, zero
+from vdata.rewards.base import Explanation, not_applicable, register, zero
 from vdata.rewards.temporal_iou import SpanReward
 from vdata.tasks.grounded_qa import answer_correct, split_answer
 from vdata.tasks.parsing import ParseError
-from vdata.tasks.spans import gold_spans, intersection, length
+from vdata.tasks.spans import intersection, length, read_gold_spans
 
 
 @register("grounded_qa")
@@ -43,9 +43,9 @@ class GroundedQA(SpanReward):
             raise ValueError(f"{self.name}: threshold must be in [0, 1], got {self.threshold!r}")
 
     def judge_answer(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
-        gold = gold_spans(sample)
-        if not gold:
-            return missing("spans")
+        gold, why = read_gold_spans(sample)
+        if why:
+            return not_applicable(why)
         text, span_text = split_answer(answer)
         correct = answer_correct(text, sample)
         if correct is None:

@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vdata.rewards.answer import missing
-from vdata.rewards.base import Explanation, register, zero
+from vdata.rewards.base import Explanation, not_applicable, register, zero
 from vdata.rewards.temporal_iou import SpanReward
 from vdata.tasks.parsing import ParseError
-from vdata.tasks.spans import gold_spans, intersection, length
+from vdata.tasks.spans import intersection, length, read_gold_spans
 
 
 @register("iop")
@@ -33,16 +32,18 @@ class IoP(SpanReward):
     fields = ("spans", "duration_s", "clip_start_s")
 
     def judge_answer(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
-        gold = gold_spans(sample)
-        if not gold:
-            return missing("spans")
+        gold, why = read_gold_spans(sample)
+        if why:
+            return not_applicable(why)
         try:
             pred = self.predicted_spans(answer, sample)
         except ParseError as e:
             return zero(str(e))
         if len(pred) == 1:  # NExT-GQA's eval: the best gold segment, not their union
             ps, pe = pred[0]
-            value = max(max(0.0, min(pe, ge) - max(ps, gs)) for gs, ge in gold) / (pe - ps) if pe > ps else 0.0
+            value = (
+                max(max(0.0, min(pe, ge) - max(ps, gs)) for gs, ge in gold) / (pe - ps) if pe > ps else 0.0
+            )
         else:
             size = length(pred)
             value = intersection(pred, gold) / size if size > 0 else 0.0

@@ -12,9 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.answer import AnswerReward, missing
-from vdata.rewards.base import Explanation, check_choice, register, zero
+from vdata.rewards.base import Explanation, check_choice, not_applicable, register, zero
 from vdata.tasks.parsing import ParseError
-from vdata.tasks.spans import REVERSED_POLICIES, TIME_ORIGINS, Span, gold_spans, iou, pair_iou, read_spans
+from vdata.tasks.spans import (
+    REVERSED_POLICIES,
+    TIME_ORIGINS,
+    Span,
+    iou,
+    pair_iou,
+    read_gold_spans,
+    read_spans,
+)
 
 
 @dataclass(frozen=True)
@@ -55,9 +63,9 @@ class TemporalIoU(SpanReward):
     fields = ("spans", "duration_s", "clip_start_s")
 
     def judge_answer(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
-        gold = gold_spans(sample)
-        if not gold:
-            return missing("spans")
+        gold, why = read_gold_spans(sample)
+        if why:
+            return not_applicable(why)
         try:
             pred = self.predicted_spans(answer, sample)
         except ParseError as e:
@@ -85,10 +93,10 @@ class TemporalIoUWeighted(SpanReward):
     fields = ("spans", "duration_s", "clip_start_s")
 
     def judge_answer(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
-        gold = gold_spans(sample)
+        gold, why = read_gold_spans(sample)
         duration = sample.get("duration_s")
-        if not gold:
-            return missing("spans")
+        if why:
+            return not_applicable(why)
         if not duration or float(duration) <= 0:
             return missing("positive duration_s")
         try:

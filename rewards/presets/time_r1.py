@@ -13,7 +13,8 @@ from typing import Any
 
 from vdata.rewards.base import Explanation, Reward, not_applicable, register, zero
 from vdata.rewards.presets.video_r1 import think_answer_fullmatch
-from vdata.tasks.spans import gold_spans
+from vdata.tasks.parsing import finite_number
+from vdata.tasks.spans import read_gold_spans
 
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 # Same language as Time-R1's `\d+\.?\d*`, written so that it cannot backtrack quadratically.
@@ -53,9 +54,9 @@ class TimeR1IoU(Reward):
     fields = ("spans",)
 
     def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
-        gold = gold_spans(sample)
-        if not gold:
-            return not_applicable("sample has no spans")
+        gold, why = read_gold_spans(sample)
+        if why:
+            return not_applicable(why)
         pred = parse_time_r1(completion)
         if pred is None:
             return zero("no 'A to B' in the last answer block")
@@ -82,10 +83,12 @@ class TimeR1IoUWeighted(Reward):
     value_range = (-1.0, 1.0)
 
     def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
-        gold = gold_spans(sample)
-        duration = sample.get("duration_s")
-        if not gold or not duration or float(duration) <= 0:
-            return not_applicable("sample has no spans or duration_s")
+        gold, why = read_gold_spans(sample)
+        duration = finite_number(sample.get("duration_s"))
+        if why:
+            return not_applicable(why)
+        if not duration or duration <= 0:
+            return not_applicable("sample has no duration_s")
         pred = parse_time_r1(completion)
         if pred is None:
             return zero("no 'A to B' in the last answer block")

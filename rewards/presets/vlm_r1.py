@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.base import Explanation, Reward, check_choice, not_applicable, register, zero
-from vdata.tasks.boxes import COORD_SPACES, gold_boxes, to_pixels
+from vdata.tasks.boxes import COORD_SPACES, read_gold_boxes, to_pixels
 
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 _BOX = re.compile(r"\[(\d+),\s*(\d+),\s*(\d+),\s*(\d+)]")
@@ -46,9 +46,9 @@ class VLMR1IoU(Reward):
         check_choice("vlm-r1/iou", "coord_space", self.coord_space, COORD_SPACES)
 
     def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
-        gold = gold_boxes(sample)
-        if not gold:
-            return not_applicable("sample has no boxes")
+        gold, why = read_gold_boxes(sample)
+        if why:
+            return not_applicable(why)
         m = _ANSWER.search(completion)
         box = _BOX.search(m.group(1)) if m else None
         if box is None:

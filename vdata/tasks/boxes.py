@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from vdata.tasks.parsing import Box, TimedBox, parse_boxes
+from vdata.tasks.parsing import Box, TimedBox, as_list, finite_number, parse_boxes
 
 logger = logging.getLogger(__name__)
 
@@ -92,16 +93,56 @@ def to_pixels(box: Box, space: str, sample: Mapping[str, Any]) -> Box | None:
 
 
 def gold_boxes(sample: Mapping[str, Any]) -> list[tuple[Box, float | None, str | None]]:
-    """The sample's boxes as `(box, timestamp_s, label)`."""
-    out = []
-    for b in sample.get("boxes") or []:
+    """The sample's boxes as `(box, timestamp_s, label)`; empty when missing or unreadable (`read_gold_boxes`
+    says why).
+
+    >>> gold_boxes({"boxes": '[{"x1": 0, "y1": 0, "x2": 4, "y2": 2, "timestamp_s": 1.5}]'})
+    [((0.0, 0.0, 4.0, 2.0), 1.5, None)]
+    """
+    return read_gold_boxes(sample)[0]
+
+
+def read_gold_boxes(
+    sample: Mapping[str, Any],
+) -> tuple[list[tuple[Box, float | None, str | None]], str | None]:
+    """`(boxes, None)`, or `([], reason)` when the sample's gold boxes are missing or cannot be read.
+
+    Reads schema rows and the jsonl input form (`[{"x1", "y1", "x2", "y2", "timestamp_s"?, "label"?}, ...]`), its
+    JSON text (a string column) and numpy arrays of them (parquet columns). A box without four finite
+    coordinates, or with a timestamp that is not a finite number, makes the whole gold unreadable: a reward then
+    returns None (cannot judge), never 0.
+
+    >>> read_gold_boxes({"boxes": [{"x1": 0, "y1": 0, "x2": "?", "y2": 2}]})[1]
+    "gold box 0 needs finite x1, y1, x2, y2: {'x1': 0, 'y1': 0, 'x2': '?', 'y2': 2}"
+    """
+    raw = as_list(sample.get("boxes"))
+    if raw is None:
+        return [], "sample has no boxes"
+    if isinstance(raw, (str, bytes)):
         try:
-            box = (float(b["x1"]), float(b["y1"]), float(b["x2"]), float(b["y2"]))
-        except (KeyError, TypeError, ValueError):
-            continue
+            raw = as_list(json.loads(raw))
+        except (ValueError, RecursionError):
+            return [], f"gold boxes are not JSON: {str(raw)[:60]!r}"
+    if isinstance(raw, Mapping):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return [], f"gold boxes are a {type(raw).__name__}, not a list of boxes"
+    out = []
+    for i, b in enumerate(raw):
+        if not isinstance(b, Mapping):
+            return [], f"gold box {i} is not an object with x1, y1, x2, y2: {b!r:.60}"
+        coords = [finite_number(b.get(k)) for k in ("x1", "y1", "x2", "y2")]
+        if any(c is None for c in coords):
+            return [], f"gold box {i} needs finite x1, y1, x2, y2: {dict(b)!r:.80}"
         t = b.get("timestamp_s")
-        out.append((box, float(t) if t is not None else None, b.get("label")))
-    return out
+        time_s = None if t is None else finite_number(t)
+        if t is not None and time_s is None:
+            return [], f"gold box {i} has a timestamp_s that is not a finite number: {t!r:.30}"
+        label = b.get("label")
+        out.append((tuple(coords), time_s, label if isinstance(label, str) else None))
+    if not out:
+        return [], "sample has no boxes"
+    return out, None  # type: ignore[return-value]
 
 
 class MissingFrameSize(ValueError):
@@ -134,7 +175,9 @@ def format_box(box: Box) -> str:
     return "[" + ", ".join(f"{round(v):d}" for v in box) + "]"
 
 
-def matched_iou(pred: Sequence[Box], gold: Sequence[Box], metric: Callable[[Box, Box], float] | None = None) -> float:
+def matched_iou(
+    pred: Sequence[Box], gold: Sequence[Box], metric: Callable[[Box, Box], float] | None = None
+) -> float:
     """The sum of `metric` (IoU by default) over a one-to-one greedy matching of predicted to gold boxes."""
     metric = metric or box_iou
     pairs = sorted(

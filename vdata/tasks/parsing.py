@@ -12,6 +12,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 #: Answers longer than this are not parsed for numbers, spans or boxes (a reward gives 0).
 MAX_ANSWER_CHARS = 8192
@@ -66,21 +67,27 @@ class Number:
 def parse_numbers(text: str) -> list[Number]:
     """Every number written in `text`: `3`, `-2.5`, `1,000`, `1e3`, `.5`, `50%`; word numbers zero..twenty.
 
-    Thousands separators must group by three (`1,000`); `1,5` reads as two numbers.
+    Thousands separators must group by three (`1,000`); `1,5` reads as two numbers. Numbers beyond the float
+    range (`1e999`) are skipped; when nothing else is left, `ParseError` says so.
     """
     if len(text) > MAX_ANSWER_CHARS:
         raise ParseError(f"answer is {len(text)} characters, over the {MAX_ANSWER_CHARS} limit")
     found = []
+    overflow = None
     for m in _NUMBER.finditer(text):
         sign, whole, frac, exp, pct = m.groups()
         if whole is None and frac is None:
             continue
-        literal = (whole or "0").replace(",", "") + (frac or "")
-        value = float(literal) * (10.0 ** int(exp) if exp else 1.0)
+        literal = (whole or "0").replace(",", "") + (frac or "") + (f"e{exp}" if exp else "")
+        value = float(literal)  # `float("1e999")` is inf, where `10.0 ** 999` raises OverflowError
         if sign in ("-", "−"):
             value = -value
         if math.isfinite(value):
             found.append(Number(value, bool(pct)))
+        elif overflow is None:
+            overflow = m.group(0)
+    if not found and overflow is not None:
+        raise ParseError(f"number {overflow[:40]!r} is beyond the float range (about 1.8e308)")
     if not found:
         for word in re.findall(r"[a-z]+", text.lower()):
             if word in _WORD_NUMBERS:
@@ -270,3 +277,29 @@ def _collect_boxes(data: object, out: list[TimedBox], time_s: float | None, dept
             return
         for v in data:
             _collect_boxes(v, out, time_s, depth + 1)
+
+
+# ---------------------------------------------------------------------------------------------------- gold fields
+def as_list(value: Any) -> Any:
+    """numpy arrays (parquet and verl columns) and tuples as lists; anything else unchanged."""
+    if isinstance(value, tuple):
+        return list(value)
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def is_real(value: Any) -> bool:
+    """An int or float, not a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def finite_number(value: Any) -> float | None:
+    """`float(value)` when that is a finite number (numbers and numeric strings), else None; bools are None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return v if math.isfinite(v) else None

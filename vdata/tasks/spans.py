@@ -5,10 +5,11 @@ Spans are `(start_s, end_s)` in seconds from the start of the video file, like t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from vdata.tasks.parsing import ParseError, parse_spans
+from vdata.tasks.parsing import ParseError, as_list, finite_number, is_real, parse_spans
 
 Span = tuple[float, float]
 #: How a reversed predicted span (start > end) is read: `zero` (unparseable) or `swap`.
@@ -18,20 +19,65 @@ TIME_ORIGINS = ("video", "clip")
 
 
 def gold_spans(sample: Mapping[str, Any]) -> list[Span]:
-    """The sample's spans as `(start_s, end_s)` tuples (empty when missing); reversed gold spans are dropped.
+    """The sample's spans as `(start_s, end_s)` tuples; empty when missing or unreadable (`read_gold_spans` says
+    why); reversed gold spans are dropped.
 
     >>> gold_spans({"spans": [{"start_s": 1.0, "end_s": 2.0}, {"start_s": 5.0, "end_s": 4.0}]})
     [(1.0, 2.0)]
+    >>> gold_spans({"spans": [[2.5, 7.0]]}), gold_spans({"spans": '[{"start_s": 1, "end_s": 3}]'})
+    ([(2.5, 7.0)], [(1.0, 3.0)])
     """
-    out = []
-    for s in sample.get("spans") or []:
+    return read_gold_spans(sample)[0]
+
+
+def read_gold_spans(sample: Mapping[str, Any]) -> tuple[list[Span], str | None]:
+    """`(spans, None)`, or `([], reason)` when the sample's gold spans are missing or cannot be read.
+
+    Reads every form the project documents: schema rows (`[{"start_s": .., "end_s": ..}, ...]`), the jsonl input
+    form (`[[start_s, end_s], ...]`, or one `[start_s, end_s]`), the JSON text of either (a string column), and
+    numpy arrays of them (parquet columns). A span that is neither form, or holds a non-finite or non-numeric
+    time, makes the whole gold unreadable: a reward then returns None (cannot judge), never 0. Reversed spans
+    (start > end, invalid in schema v1) are dropped.
+
+    >>> read_gold_spans({"spans": [[1, "x"]]})
+    ([], "gold span 0 is not [start_s, end_s] or {start_s, end_s} with finite seconds: [1, 'x']")
+    """
+    raw = as_list(sample.get("spans"))
+    if raw is None:
+        return [], "sample has no spans"
+    if isinstance(raw, (str, bytes)):
         try:
-            start, end = float(s["start_s"]), float(s["end_s"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if start <= end:
-            out.append((start, end))
-    return out
+            raw = json.loads(raw)
+        except (ValueError, RecursionError):
+            return [], f"gold spans are not JSON: {str(raw)[:60]!r}"
+        raw = as_list(raw)
+    if isinstance(raw, Mapping) or (isinstance(raw, list) and len(raw) == 2 and all(is_real(v) for v in raw)):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return [], f"gold spans are a {type(raw).__name__}, not a list of spans"
+    out = []
+    for i, item in enumerate(raw):
+        span = _gold_span(as_list(item))
+        if span is None:
+            return (
+                [],
+                f"gold span {i} is not [start_s, end_s] or {{start_s, end_s}} with finite seconds: {item!r:.60}",
+            )
+        if span[0] <= span[1]:
+            out.append(span)
+    if not out:
+        return [], "sample has no spans" if not raw else "sample has no spans with start_s <= end_s"
+    return out, None
+
+
+def _gold_span(item: Any) -> Span | None:
+    if isinstance(item, Mapping):
+        start, end = finite_number(item.get("start_s")), finite_number(item.get("end_s"))
+    elif isinstance(item, list) and len(item) == 2:
+        start, end = finite_number(item[0]), finite_number(item[1])
+    else:
+        return None
+    return None if start is None or end is None else (start, end)
 
 
 def read_spans(

@@ -139,3 +139,42 @@ def test_predictions_round_trip_through_eval(tmp_path, data):
 def test_bad_options_fail_before_any_model_loads(tmp_path):
     with pytest.raises(ConfigError, match="--max-frames must be >= --min-frames"):
         InferConfig(data=tmp_path, out=tmp_path / "p.jsonl", engine=EngineConfig("m"), min_frames=8, max_frames=4)
+
+
+def test_a_rerun_with_another_model_or_options_is_refused_and_asks_nothing(tmp_path, data):
+    log = tmp_path / "asked.txt"
+    script = write_script(tmp_path / "s.json", {"*": ["<answer>B</answer>"]}, log=str(log))
+    other = write_script(tmp_path / "other.json", {"*": ["<answer>C</answer>"]}, log=str(log))
+    out = tmp_path / "p.jsonl"
+    assert infer(InferConfig(data=data, out=out, engine=EngineConfig(script, "scripted"), limit=2)).items == 2
+    assert json.loads((tmp_path / "p.jsonl.vdata.json").read_text())["model"] == script
+    with pytest.raises(ConfigError, match=r"p.jsonl already holds predictions .* \(differing: model;"):
+        infer(InferConfig(data=data, out=out, engine=EngineConfig(other, "scripted")))
+    with pytest.raises(ConfigError, match=r"other options \(differing: n, sampling;"):
+        infer(InferConfig(data=data, out=out, n=3, engine=EngineConfig(script, "scripted", sampling=Sampling(seed=1))))
+    assert len(log.read_text().splitlines()) == 2
+    more = infer(InferConfig(data=data, out=out, engine=EngineConfig(script, "scripted")))  # a larger limit adds
+    assert (more.items, more.resumed) == (2, 2)
+
+
+def test_predictions_without_their_options_file_are_not_appended_to(tmp_path, data):
+    out = tmp_path / "p.jsonl"
+    out.write_text(json.dumps({"id": "x", "response": "<answer>A</answer>"}) + "\n")
+    script = write_script(tmp_path / "s.json", {"*": ["<answer>B</answer>"]})
+    with pytest.raises(ConfigError, match=r"no readable p.jsonl.vdata.json"):
+        infer(InferConfig(data=data, out=out, engine=EngineConfig(script, "scripted")))
+
+
+def test_cli_infer_into_predictions_of_another_model_is_one_line_and_exit_1(tmp_path, data):
+    from typer.testing import CliRunner
+
+    from vdata.cli import app
+
+    out = tmp_path / "p.jsonl"
+    for name, answer in (("a", "B"), ("b", "C")):
+        script = write_script(tmp_path / f"{name}.json", {"*": [f"<answer>{answer}</answer>"]})
+        result = CliRunner().invoke(app, ["infer", "--data", str(data), "--model", script, "--engine", "scripted",
+                                          "--out", str(out)])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {out} already holds predictions made with other options (differing: model;")

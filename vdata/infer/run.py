@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +121,7 @@ def infer(config: InferConfig, engine: Engine | None = None) -> InferReport:
     strategy = config.strategy()
     templates = Templates(config.engine.prompt_templates)
     done = _done_ids(config.out)
+    _check_resume(config, templates.digest, bool(done) or (config.out.exists() and config.out.stat().st_size > 0))
     report = InferReport(config.out)
     owned = engine is None
     frames_total = 0
@@ -144,6 +145,56 @@ def infer(config: InferConfig, engine: Engine | None = None) -> InferReport:
     report.wall_s = time.perf_counter() - started
     log.info("answered %d items (%d resumed) in %.1fs", report.items, report.resumed, report.wall_s)
     return report
+
+
+def options_path(out: Path) -> Path:
+    """The sidecar of a predictions file: `OUT.vdata.json` holds the options that made it."""
+    return out.with_name(out.name + ".vdata.json")
+
+
+def _options(config: InferConfig, template_hash: str) -> dict[str, Any]:
+    """The options that decide each item's answer; a resume must match them exactly. Which rows are answered
+    (`split`, `tasks`, `limit`) and `batch_size` are left out: a rerun with a larger `limit` adds items."""
+    from vdata import __version__
+
+    return {
+        "vdata": __version__,
+        "data": str(config.data.resolve()),
+        "model": config.engine.model,
+        "engine": config.engine.name,
+        "sampling": asdict(config.engine.sampling),
+        "template_hash": template_hash,
+        "max_pixels": config.engine.max_pixels,
+        "dtype": config.engine.dtype,
+        "n": config.n,
+        "select": config.select,
+        "verifier": config.verifier if config.select == "best" else None,
+        "adaptive": config.adaptive,
+        "min_frames": config.min_frames if config.adaptive else None,
+        "max_frames": config.max_frames,
+        "agree": config.agree if config.adaptive else None,
+    }
+
+
+def _check_resume(config: InferConfig, template_hash: str, resuming: bool) -> None:
+    """Refuse to append to predictions made with other options (or by something else); else record the options
+    in the sidecar `OUT.vdata.json`."""
+    options = _options(config, template_hash)
+    sidecar = options_path(config.out)
+    if resuming:
+        try:
+            recorded = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            raise ConfigError(f"{config.out} already holds predictions but no readable {sidecar.name} (the options "
+                              "that made them): use another --out, or delete it to start again") from None
+        changed = sorted(k for k in options.keys() | recorded.keys() if options.get(k) != recorded.get(k))
+        if changed:
+            raise ConfigError(f"{config.out} already holds predictions made with other options (differing: "
+                              f"{', '.join(changed)}; see {sidecar.name}): use another --out, or delete it to start "
+                              "again")
+        return
+    sidecar.parent.mkdir(parents=True, exist_ok=True)
+    sidecar.write_text(json.dumps(options, indent=2) + "\n", encoding="utf-8")
 
 
 def _done_ids(out: Path) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import tempfile
 import time
 import traceback
@@ -21,6 +22,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from vdata.errors import VdataError
+
+#: The width of `--help` (typer renders it with rich, at 80 columns when piped, which cuts option help with "…"):
+#: at least 120 columns, wider on a wider terminal. Typer reads TERMINAL_WIDTH when it first renders help; a
+#: COLUMNS or TERMINAL_WIDTH the user set wins.
+HELP_WIDTH = 120
+if "COLUMNS" not in os.environ and "TERMINAL_WIDTH" not in os.environ:
+    os.environ["TERMINAL_WIDTH"] = str(max(HELP_WIDTH, shutil.get_terminal_size().columns))
 
 console = Console()
 err_console = Console(stderr=True)

@@ -18,6 +18,7 @@ import numpy as np
 from vdata.builders.base import Box, Item, Span
 from vdata.errors import ItemError
 from vdata.options import BuildOptions
+from vdata.tasks.multiple_choice import gold_option
 from vdata.urls import local_copy
 from vdata.video import decode
 from vdata.video.probe import FrameTable, VideoInfo, probe
@@ -30,7 +31,8 @@ _TIME_SLACK_S = 1e-6
 
 def process_item(item: Item, options: BuildOptions, cuts: list[int] | None = None) -> dict[str, Any]:
     """Build the row for `item`. Spans past the end are clipped and boxes partly outside the frame are clipped,
-    both noted in `meta`; invalid labels raise `ItemError` (`bad_span`, `bad_box`). A video at a URL is
+    both noted in `meta`; invalid labels raise `ItemError` (`bad_span`, `bad_box`; `bad_annotation` for a
+    `multiple_choice` answer that names none of its options). A video at a URL is
     decoded from a local copy; its errors name the URL. `cuts`: the scene cut frame indices in the clip window,
     found beforehand by `scan_window` tasks (the Ray engine's split of a long video); given, with `--scenes`
     on, the item skips its own scan and takes its scenes from them."""
@@ -90,6 +92,7 @@ def _frame_window(info: VideoInfo, start_s: float, end_s: float) -> tuple[int, i
 
 
 def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | None) -> dict[str, Any]:
+    _check_answer(item)
     info = probe(video)
     table = info.frames
     notes: dict[str, Any] = {}
@@ -175,6 +178,16 @@ def _clip_window(item: Item, info: VideoInfo, notes: dict[str, Any]) -> tuple[fl
         notes["clip_end_clipped_from_s"] = end
         end = info.duration_s
     return start, end
+
+
+def _check_answer(item: Item) -> None:
+    """A `multiple_choice` gold must name one of the item's options (the task layer's rule, `gold_option`)."""
+    if item.task != "multiple_choice":
+        return
+    options = list(item.options) if item.options is not None else None
+    if not options or gold_option({"answer": item.answer, "options": options}) is None:
+        raise ItemError("bad_annotation", f"multiple-choice answer {item.answer!r} names none of its "
+                        f"{len(options or ())} options", _where(item))
 
 
 def _check_spans(item: Item, info: VideoInfo, notes: dict[str, Any]) -> list[Span] | None:

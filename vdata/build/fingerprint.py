@@ -24,7 +24,7 @@ import vdata
 from vdata.options import BuildOptions
 
 #: Modules and packages (every module inside) whose code makes rows whatever the builder.
-ROW_CODE = ("vdata.process", "vdata.video", "vdata.schemas")
+ROW_CODE = ("vdata.process", "vdata.video", "vdata.schemas", "vdata.tasks")
 #: Keys of the fingerprint that name the code rather than the options.
 VERSION_KEY, CODE_KEY = "vdata_version", "code_sha256"
 

@@ -44,6 +44,45 @@ def completion_text(completion: Any) -> str:
     return "".join(texts)
 
 
+#: End-of-turn and end-of-text tokens of the common chat templates: Qwen/ChatML (`<|im_end|>`, `<|endoftext|>`),
+#: Llama 3 (`<|eot_id|>`, `<|eom_id|>`, `<|end_of_text|>`), Llama 2/Mistral (`</s>`), Gemma (`<end_of_turn>`,
+#: `<eos>`), Phi-3 (`<|end|>`), DeepSeek (`<｜end▁of▁sentence｜>`), GLM (`<|user|>`, `<|observation|>`).
+END_OF_TURN_TOKENS = (
+    "<|im_end|>",
+    "<|endoftext|>",
+    "<|eot_id|>",
+    "<|eom_id|>",
+    "<|end_of_text|>",
+    "</s>",
+    "<end_of_turn>",
+    "<eos>",
+    "<|end|>",
+    "<｜end▁of▁sentence｜>",
+    "<|user|>",
+    "<|observation|>",
+)
+
+
+def strip_end_tokens(text: str) -> str:
+    """`text` without the end-of-turn tokens (`END_OF_TURN_TOKENS`) and whitespace at its end, as many as
+    there are (a response padded with `<|endoftext|>` after `<|im_end|>` too). OpenRLHF decodes queries with
+    special tokens kept; this is what its adapter and the reward server score. Tokens inside the text stay.
+
+    >>> strip_end_tokens("<answer>B</answer><|im_end|>\\n<|endoftext|><|endoftext|>")
+    '<answer>B</answer>'
+    """
+    end = len(text)
+    while True:
+        while end and text[end - 1].isspace():
+            end -= 1
+        for token in END_OF_TURN_TOKENS:
+            if text.endswith(token, 0, end):
+                end -= len(token)
+                break
+        else:
+            return text[:end]
+
+
 def load_sample(ground_truth: Any, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A sample dict from a dict or its JSON string; a non-JSON string becomes `{"answer": ...}`.
 
@@ -57,7 +96,7 @@ def load_sample(ground_truth: Any, extra: Mapping[str, Any] | None = None) -> di
     elif isinstance(ground_truth, (str, bytes)):
         try:
             loaded = json.loads(ground_truth)
-        except ValueError:
+        except (ValueError, RecursionError):
             loaded = None
         sample = dict(loaded) if isinstance(loaded, Mapping) else {"answer": ground_truth}
     else:
@@ -67,21 +106,21 @@ def load_sample(ground_truth: Any, extra: Mapping[str, Any] | None = None) -> di
     return {key: plain(value) for key, value in sample.items()}
 
 
-def plain(value: Any) -> Any:
+def plain(value: Any, depth: int = 0) -> Any:
     """`value` with numpy arrays and scalars (verl's and pandas' columns) turned into Python lists and numbers,
     inside dicts and lists too, so gold readers never meet an array whose truth value is ambiguous.
 
-    Bytes and strings are kept as they are.
+    Bytes and strings are kept as they are; below 16 levels of nesting values are left as they are.
     """
-    if isinstance(value, (str, bytes, bytearray, int, float, bool)) or value is None:
+    if isinstance(value, (str, bytes, bytearray, int, float, bool)) or value is None or depth > 16:
         return value
     if isinstance(value, Mapping):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [plain(v, depth + 1) for v in value]
     tolist = getattr(value, "tolist", None)
     if callable(tolist) and type(value).__module__ == "numpy":
-        return plain(tolist())
+        return plain(tolist(), depth + 1)
     return value
 
 

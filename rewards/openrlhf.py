@@ -1,6 +1,7 @@
 """OpenRLHF adapter: `--remote_rm_url <path to this file>` (a reward function) or `vdata rewards serve` (HTTP).
 
-`queries` are prompt + response; the prompt prefix is stripped. `labels` are the samples (dicts or JSON strings,
+`queries` are prompt + response, decoded with special tokens kept; the prompt prefix and the trailing
+end-of-turn tokens (`<|im_end|>`, `<|endoftext|>`, `<|eot_id|>`, `</s>`, ...: `strip_end_tokens`) are stripped. `labels` are the samples (dicts or JSON strings,
 from `--label_key`). Returns `{"rewards", "scores", "extra_logs"}` like OpenRLHF expects: torch tensors when torch
 is already imported by the caller, lists otherwise (vdata never imports torch itself).
 """
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from vdata.rewards.adapt import combination, load_sample
+from vdata.rewards.adapt import combination, load_sample, strip_end_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +46,9 @@ def score_queries(
     for i, query in enumerate(queries):
         try:
             prompt = prompts[i] if isinstance(prompts[i], str) else None
-            text = strip_prompt(query if isinstance(query, str) else "", prompt)
+            text = strip_end_tokens(strip_prompt(query if isinstance(query, str) else "", prompt))
             total, components = combo(text, load_sample(labels[i]))
-        except (TypeError, ValueError, KeyError, IndexError) as e:
+        except (TypeError, ValueError, KeyError, IndexError, RecursionError) as e:
             logger.warning("item %d cannot be scored, giving 0: %s", i, e)
             total, components = 0.0, dict.fromkeys(combo.names, 0.0)
         totals.append(total)

@@ -55,3 +55,29 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf demo-out bench-out .pytest_cache
+
+# LLaMA-Factory 0.9.5, ms-swift 4.6.0 and lmms-eval 0.7.3 pin versions that differ from the test extras' (transformers
+# <= 5.6 / < 5.20, datasets, trl, peft, av): one venv each, layered over .venv as venv-verl is (vdata and torch come
+# from .venv). tests/export/test_{llamafactory,swift,lmms_eval}.py run each one's loader there (skipped without it).
+# `kernels` < 0.13 for transformers 5.6; ms-swift's Qwen-VL template needs qwen-vl-utils.
+define overlay_venv
+	$(PYTHON) -m venv $(1)
+	$(BIN)/python -c 'import sysconfig; print("import site; site.addsitedir(%r)" % sysconfig.get_paths()["purelib"])' \
+		> "$$($(1)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/vdata-base.pth"
+	$(1)/bin/python -m pip install -q $(2)
+	touch $(1)/.installed
+endef
+LLAMAFACTORY_PKGS := 'llamafactory==0.9.5' 'kernels>=0.12,<0.13'
+SWIFT_PKGS := 'ms-swift==4.6.0' 'qwen-vl-utils==0.0.14'
+LMMS_EVAL_PKGS := 'lmms-eval==0.7.3'
+.PHONY: venv-llamafactory venv-swift venv-lmms-eval venvs-export
+venvs-export: venv-llamafactory venv-swift venv-lmms-eval
+venv-llamafactory: $(VENV)/llamafactory/.installed
+$(VENV)/llamafactory/.installed: $(VENV)/.installed-test
+	$(call overlay_venv,$(VENV)/llamafactory,$(LLAMAFACTORY_PKGS))
+venv-swift: $(VENV)/swift/.installed
+$(VENV)/swift/.installed: $(VENV)/.installed-test
+	$(call overlay_venv,$(VENV)/swift,$(SWIFT_PKGS))
+venv-lmms-eval: $(VENV)/lmms-eval/.installed
+$(VENV)/lmms-eval/.installed: $(VENV)/.installed-test
+	$(call overlay_venv,$(VENV)/lmms-eval,$(LMMS_EVAL_PKGS))

@@ -1,0 +1,102 @@
+"""`vdata export --to lmms-eval` loaded by lmms-eval's own `TaskManager(include_path=...)` and `get_task_dict`: the
+task's documents, visuals, prompts and requests are built by lmms-eval, and gold responses are scored through the
+task's `process_results` (vdata.eval.score) and aggregated with the task's own aggregation functions.
+
+lmms-eval 0.7.3 installs versions that differ from `.venv`'s (av 15, peft...), so its half runs in
+`.venv/lmms-eval` (`make venv-lmms-eval`, layered over `.venv`): this file is also the script run there.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LMMS_PYTHON = ROOT / ".venv" / "lmms-eval" / "bin" / "python"
+
+
+def _in_lmms_eval(include_path: Path, task_name: str) -> dict:
+    from importlib.metadata import version
+
+    from lmms_eval.tasks import TaskManager, get_task_dict
+
+    from vdata import tasks
+
+    task = get_task_dict([task_name], TaskManager(include_path=str(include_path)))[task_name]
+    task.build_all_requests(limit=None, rank=0, world_size=1)
+    report = {"lmms_eval": version("lmms_eval"), "requests": len(task.instances), "docs": []}
+    aggregation = task.aggregation()
+    values: dict[str, list[float]] = {}
+    for doc in task.test_docs():
+        visuals = task.doc_to_visual(doc)
+        sample = json.loads(doc["sample"])
+        gold = f"<think>looked</think><answer>{tasks.get(sample['task']).target(sample)}</answer>"
+        for response, tag in ((gold, "gold"), ("no idea", "bad")):
+            for name, value in task.process_results(doc, [response]).items():
+                values.setdefault(f"{tag}:{name}", []).append(value)
+        report["docs"].append({
+            "task": doc["task"], "num_visuals": len(visuals), "visual_size": list(visuals[0].size),
+            "text": task.doc_to_text(doc),
+        })
+    report["metrics"] = {key: aggregation[key.split(":", 1)[1]](vals) for key, vals in values.items()}
+    return report
+
+
+pytestmark = pytest.mark.skipif(
+    not LMMS_PYTHON.exists(), reason="lmms-eval needs its own venv (its pins differ from .venv's): make venv-lmms-eval"
+)
+
+
+@pytest.fixture(scope="module")
+def lmms_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    from vdata.export import export
+
+    return export(export_data, "lmms-eval", tmp_path_factory.mktemp("lmms") / "bench", task_name="vdata_bench")
+
+
+def _run(lmms_export, split: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    work = tmp_path_factory.mktemp("lmms-work")
+    proc = subprocess.run(
+        [str(LMMS_PYTHON), __file__, str(lmms_export.out), lmms_export.extra["tasks"][split]],
+        capture_output=True, text=True, cwd=work, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HF_HOME": str(work / "hf")},
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("LMMS-REPORT ")]
+    assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return json.loads(lines[-1].removeprefix("LMMS-REPORT "))
+
+
+@pytest.fixture(scope="module")
+def lmms_report(lmms_export, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return _run(lmms_export, "train", tmp_path_factory)
+
+
+def test_export_writes_one_task_per_split_and_skips_rows_without_gold(lmms_export):
+    assert lmms_export.extra["tasks"] == {"train": "vdata_bench_train", "test": "vdata_bench_test"}
+    assert dict(lmms_export.written) == {"train": 3, "test": 1}
+    assert dict(lmms_export.skipped) == {"no gold answer (caption)": 1}
+    assert (lmms_export.out / "utils.py").exists() and (lmms_export.out / "vdata_bench_train.yaml").exists()
+
+
+def test_lmms_evals_task_loader_builds_a_request_per_row_with_every_keyframe(lmms_report):
+    assert lmms_report["lmms_eval"] == "0.7.3"
+    assert lmms_report["requests"] == 3
+    frames = {d["task"]: d["num_visuals"] for d in lmms_report["docs"]}
+    assert frames == {"multiple_choice": 4, "temporal_grounding": 4, "spatial_grounding": 5}
+    assert all("0.24s" in d["text"] for d in lmms_report["docs"])  # the keyframes' times are in the prompt
+
+
+def test_gold_answers_score_full_marks_and_unparseable_ones_zero_with_vdatas_metrics(lmms_report):
+    m = lmms_report["metrics"]
+    assert m["gold:multiple_choice/accuracy"] == 1.0 and m["bad:multiple_choice/accuracy"] == 0.0
+    assert m["gold:temporal_grounding/mIoU"] == pytest.approx(1.0)
+    assert m["gold:spatial_grounding/mIoU"] == pytest.approx(1.0)
+    assert m["bad:multiple_choice/parse_failed"] == 1.0 and m["gold:multiple_choice/parse_failed"] == 0.0
+
+
+if __name__ == "__main__":
+    print("LMMS-REPORT " + json.dumps(_in_lmms_eval(Path(sys.argv[1]), sys.argv[2])))

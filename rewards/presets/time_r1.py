@@ -6,6 +6,7 @@ of `(\\d+\\.?\\d*) (to|and) (\\d+\\.?\\d*)` (case-insensitive, single spaces); t
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,14 +17,30 @@ from vdata.rewards.presets.video_r1 import think_answer_fullmatch
 from vdata.tasks.parsing import finite_number
 from vdata.tasks.spans import read_gold_spans
 
-_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
-# Same language as Time-R1's `\d+\.?\d*`, written so that it cannot backtrack quadratically.
-_PAIR = re.compile(r"(\d+(?:\.\d*)?) (to|and) (\d+(?:\.\d*)?)", re.IGNORECASE)
+# Same language as Time-R1's `\d+\.?\d*`, written so that it cannot backtrack quadratically: `(?<!\d)` skips
+# starts inside a digit run (a match starting inside a run implies one at the run's start, which findall tries
+# first, so the matches are the same).
+_PAIR = re.compile(r"(?<!\d)(\d+(?:\.\d*)?) (to|and) (\d+(?:\.\d*)?)", re.IGNORECASE)
+
+
+def answer_blocks(text: str) -> list[str]:
+    """`re.findall(r"<answer>(.*?)</answer>", text, re.DOTALL)` in linear time (the regex retries from every
+    `<answer>`, quadratic on `"<answer>" * 50_000`): each block runs from an `<answer>` to the first `</answer>`
+    after it, and the next search starts after that `</answer>`."""
+    blocks = []
+    at = 0
+    while True:
+        i = text.find("<answer>", at)
+        j = text.find("</answer>", i + len("<answer>")) if i >= 0 else -1
+        if j < 0:
+            return blocks
+        blocks.append(text[i + len("<answer>") : j])
+        at = j + len("</answer>")
 
 
 def parse_time_r1(text: str) -> tuple[float, float] | None:
     """Time-R1's `parse_timestamp_output`: the last `A to B` / `A and B` of the last answer block."""
-    blocks = _ANSWER.findall(text)
+    blocks = answer_blocks(text)
     if not blocks:
         return None
     pairs = _PAIR.findall(blocks[-1])
@@ -60,6 +77,8 @@ class TimeR1IoU(Reward):
         pred = parse_time_r1(completion)
         if pred is None:
             return zero("no 'A to B' in the last answer block")
+        if not all(math.isfinite(t) for t in pred):
+            return zero("a time is beyond the float range", parsed=pred)
         value = _iou(pred, gold[0])
         return Explanation(value, {"iou": value}, parsed=pred)
 
@@ -92,6 +111,8 @@ class TimeR1IoUWeighted(Reward):
         pred = parse_time_r1(completion)
         if pred is None:
             return zero("no 'A to B' in the last answer block")
+        if not all(math.isfinite(t) for t in pred):
+            return zero("a time is beyond the float range", parsed=pred)
         d, (gs, ge) = float(duration), gold[0]
         iou = _iou(pred, gold[0])
         value = iou * (1 - abs(gs / d - pred[0] / d)) * (1 - abs(ge / d - pred[1] / d))

@@ -8,7 +8,7 @@ own `task`, which is what that code computes when a batch holds one prompt (Vide
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +16,6 @@ from typing import Any
 from vdata.rewards.base import Explanation, Reward, not_applicable, register
 from vdata.tasks.text import edit_distance, rouge_l, rouge_n, rouge_tokens
 
-_ANSWER = re.compile(r"<answer>\s*(.*?)\s*</answer>", re.DOTALL)
 _TYPES = {
     "multiple_choice": "multiple choice",
     "numeric": "numerical",
@@ -27,15 +26,22 @@ _TYPES = {
 
 
 def _extract(text: str) -> str:
-    m = _ANSWER.search(text)
-    return m.group(1).strip() if m else ""
+    """`re.search(r"<answer>\\s*(.*?)\\s*</answer>", text, re.DOTALL).group(1).strip()`, "" without a match,
+    in linear time: the regex retries from every `<answer>`, quadratic on `"<answer>" * 50_000`. The first
+    `<answer>` and the first `</answer>` after it delimit the match; when that `<answer>` has none after it, no
+    later one has."""
+    i = text.find("<answer>")
+    j = text.find("</answer>", i + len("<answer>")) if i >= 0 else -1
+    return text[i + len("<answer>") : j].strip() if j >= 0 else ""
 
 
 def _float(text: str) -> float | None:
+    """Video-R1's `float(text.replace(",", ""))`; None where that fails or is not finite (`nan`, `inf`, `1e999`)."""
     try:
-        return float(text.replace(",", ""))
+        value = float(text.replace(",", ""))
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def _rouge_mean(reference: str, prediction: str) -> float:
@@ -70,6 +76,8 @@ class VideoR1Accuracy(Reward):
     - free-form: mean of ROUGE-1/2/L F1 with stemming, so a correct one-word answer scores 0.667 (ROUGE-2 of
       one word is 0); uses `rouge_score` when installed (the `bench` extra), else vdata's ROUGE without stemming;
     - regression: `1 - min(1, (|pred - gold| + 1e-9) / (|gold| + 1e-9))`.
+    One deviation: a number that is not finite (`nan`, `inf`, `1e999`) is not a number here (0.0); in the
+    paper's code `nan` passes its `min(1, max(0, nan))` clamp as 0 and scores 1.0 for any gold (a reward hack).
     Tasks Video-R1 does not know return None (its code gives 0). Reads `task`, `answer`. Range [0, 1].
 
     >>> fn = VideoR1Accuracy()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.base import Explanation, Reward, check_choice, not_applicable, register, zero
+from vdata.rewards.presets.time_r1 import answer_blocks
 from vdata.tasks.boxes import COORD_SPACES, read_gold_boxes, to_pixels
 
-_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 _BOX = re.compile(r"\[(\d+),\s*(\d+),\s*(\d+),\s*(\d+)]")
 
 
@@ -49,11 +50,13 @@ class VLMR1IoU(Reward):
         gold, why = read_gold_boxes(sample)
         if why:
             return not_applicable(why)
-        m = _ANSWER.search(completion)
-        box = _BOX.search(m.group(1)) if m else None
+        blocks = answer_blocks(completion)  # `re.search(r"<answer>(.*?)</answer>", DOTALL)`, in linear time
+        box = _BOX.search(blocks[0]) if blocks else None
         if box is None:
             return zero("no integer [x1, y1, x2, y2] in the first answer block")
         pred = tuple(float(g) for g in box.groups())
+        if not all(math.isfinite(v) for v in pred):
+            return zero("a coordinate is beyond the float range", parsed=box.group(0)[:80])
         if self.coord_space != "pixels":
             mapped = to_pixels(pred, self.coord_space, sample)  # type: ignore[arg-type]
             if mapped is None:

@@ -1,0 +1,124 @@
+"""Paper presets (issue 13): the papers' regexes give the same values in bounded time, and Video-R1's free-form
+ROUGE equals rouge_score's (tokenizer + Porter stemmer) whether or not rouge_score is installed."""
+
+import re
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vdata import rewards
+from vdata.rewards.presets import time_r1, video_r1
+
+# The papers' own regexes, as written in their code.
+VIDEO_R1_ANSWER = re.compile(r"<answer>\s*(.*?)\s*</answer>", re.DOTALL)  # Video-R1 grpo.py extract_answer
+TIME_R1_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)  # Time-R1 parse_timestamp_output
+TIME_R1_PAIR = re.compile(r"(\d+\.?\d*) (to|and) (\d+\.?\d*)", re.IGNORECASE)
+VLM_R1_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)  # VLM-R1 iou_reward
+VLM_R1_BOX = re.compile(r"\[(\d+),\s*(\d+),\s*(\d+),\s*(\d+)]")
+
+pieces = st.sampled_from(
+    [
+        "<answer>",
+        "</answer>",
+        "<answer",
+        "answer>",
+        " ",
+        "\n",
+        "\t",
+        "1",
+        "12",
+        ".",
+        "5",
+        " to ",
+        " and ",
+        " TO ",
+        "x",
+        "[",
+        "]",
+        ",",
+        ", ",
+        "3",
+        "1.5",
+        "<",
+        "/",
+        "\u2003",
+    ]
+)
+texts = st.lists(pieces, max_size=30).map("".join)
+
+
+def paper_video_r1(text):
+    m = VIDEO_R1_ANSWER.search(text)
+    return m.group(1).strip() if m else ""
+
+
+def paper_time_r1(text):
+    blocks = TIME_R1_ANSWER.findall(text)
+    if not blocks:
+        return None
+    pairs = TIME_R1_PAIR.findall(blocks[-1])
+    return (float(pairs[-1][0]), float(pairs[-1][2])) if pairs else None
+
+
+def paper_vlm_r1(text):
+    m = VLM_R1_ANSWER.search(text)
+    box = VLM_R1_BOX.search(m.group(1)) if m else None
+    return tuple(float(g) for g in box.groups()) if box else None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts)
+def test_linear_extraction_equals_the_paper_regexes(text):
+    assert video_r1._extract(text) == paper_video_r1(text)
+    assert time_r1.answer_blocks(text) == TIME_R1_ANSWER.findall(text)
+    assert time_r1.parse_time_r1(text) == paper_time_r1(text)
+    blocks = time_r1.answer_blocks(text)
+    mine = VLM_R1_BOX.search(blocks[0]) if blocks else None
+    assert (tuple(float(g) for g in mine.groups()) if mine else None) == paper_vlm_r1(text)
+
+
+TG = {"task": "temporal_grounding", "spans": [{"start_s": 1.0, "end_s": 2.0}], "duration_s": 10.0}
+SG = {
+    "task": "spatial_grounding",
+    "boxes": [{"x1": 1.0, "y1": 1.0, "x2": 5.0, "y2": 5.0}],
+    "width": 10,
+    "height": 10,
+}
+FF = {"task": "free_form", "answer": "a man runs"}
+HOSTILE = [
+    "<answer>" * 50_000,
+    "<answer>" + "1" * 100_000 + "</answer>",
+    "<answer>" + "1 " * 50_000 + "</answer>",
+    "<answer>[" + "1" * 100_000 + "</answer>",
+    ("<answer>" + "9" * 30) * 5_000,
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "sample"),
+    [("video-r1/accuracy", FF), ("time-r1/iou", TG), ("time-r1/iou_weighted", TG), ("vlm-r1/iou", SG)],
+)
+def test_hostile_answer_blocks_take_bounded_time(name, sample):
+    fn = rewards.get(name)
+    for text in HOSTILE:
+        start = time.perf_counter()
+        value = fn(text, sample)
+        elapsed = time.perf_counter() - start
+        assert value is not None and 0.0 <= value <= 1.0
+        assert elapsed < 1.0, f"{name} took {elapsed * 1000:.0f} ms on {text[:20]!r}... ({len(text)} chars)"
+
+
+@pytest.mark.parametrize(
+    ("name", "sample", "text"),
+    [
+        ("time-r1/iou", TG, "<answer>" + "9" * 400 + " to " + "9" * 400 + "</answer>"),
+        ("time-r1/iou_weighted", TG, "<answer>" + "9" * 400 + " to " + "9" * 400 + "</answer>"),
+        ("vlm-r1/iou", SG, "<answer>[" + ", ".join(["9" * 400] * 4) + "]</answer>"),
+        ("video-r1/accuracy", {"task": "regression", "answer": "3"}, "<answer>nan</answer>"),
+        ("video-r1/accuracy", {"task": "regression", "answer": "3"}, "<answer>inf</answer>"),
+    ],
+)
+def test_numbers_beyond_float_range_score_zero_in_presets(name, sample, text):
+    assert rewards.get(name)(text, sample) == 0.0

@@ -6,6 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vdata.build import build
+from vdata.errors import ConfigError
 from vdata.options import BuildOptions
 from vdata.shards import read_table
 from vdata.video import decode
@@ -45,3 +48,48 @@ def test_a_hanging_or_crashing_decoder_costs_only_its_item(
     errors = pq.read_table(tmp_path / "out" / "errors.parquet").to_pylist()
     assert [(e["video"], e["code"]) for e in errors] == [("crash.mp4", "decode_failed"), ("hang.mp4", "decode_timeout")]
     assert "worker process died" in errors[0]["message"] and "gave up after 2s" in errors[1]["message"]
+
+
+def hanging(path, table, indices, size, scan=None):  # type: ignore[no-untyped-def]
+    """PyAV, except that it hangs (for 30 s) on `hang.mp4`."""
+    if Path(path).name == "hang.mp4":
+        time.sleep(30)
+    return decode.decode_pyav(path, table, indices, size, scan)
+
+
+def test_workers_0_enforces_the_timeout_in_process(
+    codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(decode.DECODERS._entries, "test-hanging", hanging)
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for name in ("a_good.mp4", "hang.mp4", "z_good.mp4"):
+        shutil.copyfile(codec_videos["h264"], videos / name)
+    started = time.monotonic()
+    report = build([f"folder:{videos}"], tmp_path / "out",
+                   BuildOptions(frames="uniform:2", decoder="test-hanging", workers=0, timeout_s=1.0))
+    assert time.monotonic() - started < 20
+    assert report.rows == 2
+    errors = pq.read_table(tmp_path / "out" / "errors.parquet").to_pylist()
+    assert [(e["video"], e["code"], e["message"]) for e in errors] == [("hang.mp4", "decode_timeout",
+                                                                        "gave up after 1s")]
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_workers_0_off_the_main_thread_is_refused_at_start_up(codec_videos: dict[str, Path], tmp_path: Path) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    shutil.copyfile(codec_videos["h264"], videos / "a.mp4")
+    caught: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build([f"folder:{videos}"], tmp_path / "out", BuildOptions(frames="uniform:2", workers=0))
+        except BaseException as e:
+            caught.append(e)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert len(caught) == 1 and isinstance(caught[0], ConfigError)
+    assert "--workers 0" in str(caught[0]) and "\n" not in str(caught[0])

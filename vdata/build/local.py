@@ -4,7 +4,8 @@ At most `2 * workers` items are in flight; results are taken in submission order
 the same rows in the same order. Each item runs under a wall-clock limit in its worker (a hung decoder costs
 that item, recorded as `decode_timeout`). An item whose worker dies is tried again on a fresh worker, up to
 `MAX_TRIES` tries; a pool that breaks is replaced (see `_Pool`). `workers=0` runs items in this
-process, without a time limit. Bad annotation rows pass straight through without a worker.
+process, each under the same limit by SIGALRM (so only from the main thread; elsewhere it is refused at
+start-up). Bad annotation rows pass straight through without a worker.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import Any
 
 from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row
 from vdata.builders.base import BadRow, Item
+from vdata.errors import ConfigError
 from vdata.options import BuildOptions
 
 log = logging.getLogger(__name__)
@@ -37,8 +40,11 @@ class LocalEngine(Engine):
 
     def run(self, todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
         if options.workers == 0:
+            if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+                raise ConfigError("--workers 0 enforces --timeout with SIGALRM, which needs the main thread of "
+                                  "a POSIX process; use --workers 1 or more here")
             for entry in todo:
-                yield attempt(entry, options)
+                yield _in_process(entry, options) if isinstance(entry, Item) else attempt(entry, options)
             return
         pool = _Pool(options)
         window: deque[_Slot] = deque()
@@ -51,6 +57,40 @@ class LocalEngine(Engine):
                 yield pool.collect(window)
         finally:
             pool.close()
+
+
+class _ItemTimeout(BaseException):
+    """Raised by SIGALRM inside an item; a BaseException, so `attempt`'s `except Exception` lets it by."""
+
+
+#: Set by the SIGALRM handler: native code (PyAV's Cython callbacks) can swallow the exception the handler
+#: raises, so an item whose alarm fired is a timeout even when its work then returned normally.
+_alarm_fired = threading.Event()
+
+
+def _raise_timeout(signum: int, frame: Any) -> None:
+    _alarm_fired.set()
+    raise _ItemTimeout
+
+
+def _in_process(entry: Item, options: BuildOptions) -> Outcome:
+    """`attempt(entry, options)` in this process (the main thread) under `options.timeout_s`; past it, the
+    item's `decode_timeout` row, as a pool worker gives. Code that never returns to Python (a C call that
+    hangs) is not interrupted."""
+    timed_out = False, error_row(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
+    _alarm_fired.clear()
+    previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, options.timeout_s)
+        try:
+            outcome = attempt(entry, options)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        return timed_out if _alarm_fired.is_set() else outcome
+    except _ItemTimeout:
+        return timed_out
+    finally:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 
 @dataclass

@@ -8,13 +8,14 @@ own `task`, which is what that code computes when a batch holds one prompt (Vide
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from vdata.rewards.base import Explanation, Reward, not_applicable, register
-from vdata.tasks.text import edit_distance, rouge_l, rouge_n, rouge_tokens
+from vdata.tasks.text import edit_distance, rouge_l, rouge_n, rouge_score_tokens
 
 _TYPES = {
     "multiple_choice": "multiple choice",
@@ -45,23 +46,11 @@ def _float(text: str) -> float | None:
 
 
 def _rouge_mean(reference: str, prediction: str) -> float:
-    """Mean of ROUGE-1/2/L F1 with the Porter stemmer, as Video-R1 computes it (rouge_score when installed)."""
-    try:
-        from rouge_score import rouge_scorer
-    except ImportError:
-        ref, pred = rouge_tokens(reference), rouge_tokens(prediction)
-        return (rouge_n(ref, pred, 1) + rouge_n(ref, pred, 2) + rouge_l(ref, pred)) / 3
-    scores = _scorer(rouge_scorer).score(reference, prediction)
-    return (scores["rouge1"].fmeasure + scores["rouge2"].fmeasure + scores["rougeL"].fmeasure) / 3
-
-
-_SCORERS: dict[str, Any] = {}
-
-
-def _scorer(module: Any) -> Any:
-    if "s" not in _SCORERS:
-        _SCORERS["s"] = module.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
-    return _SCORERS["s"]
+    """Mean of ROUGE-1/2/L F1 with rouge_score's tokenizer and Porter stemmer, as Video-R1 computes it
+    (`rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)`); rouge_score itself is not
+    needed (`tests/rewards/test_issue13_presets.py` checks the values against it)."""
+    ref, pred = rouge_score_tokens(reference), rouge_score_tokens(prediction)
+    return (rouge_n(ref, pred, 1) + rouge_n(ref, pred, 2) + rouge_l(ref, pred)) / 3
 
 
 @register("video-r1/accuracy")
@@ -73,8 +62,9 @@ class VideoR1Accuracy(Reward):
     - numerical: 0 unless the gold and the answer agree on containing `.` or `,` (the "decimal presence rule":
       `3.0` vs `3` scores 0), then `round(x, 2)` equality of `float(text.replace(",", ""))`;
     - OCR: `1 - WER` over whitespace words, case-sensitive, clamped to [0, 1];
-    - free-form: mean of ROUGE-1/2/L F1 with stemming, so a correct one-word answer scores 0.667 (ROUGE-2 of
-      one word is 0); uses `rouge_score` when installed (the `bench` extra), else vdata's ROUGE without stemming;
+    - free-form: mean of ROUGE-1/2/L F1 with rouge_score's tokenizer and Porter stemmer (nltk, as rouge_score),
+      so a correct one-word answer scores 0.667 (ROUGE-2 of one word is 0) and text without `a-z0-9` (CJK)
+      scores 0; the same values with or without `rouge_score` installed (beyond 4096 tokens, text is cut);
     - regression: `1 - min(1, (|pred - gold| + 1e-9) / (|gold| + 1e-9))`.
     One deviation: a number that is not finite (`nan`, `inf`, `1e999`) is not a number here (0.0); in the
     paper's code `nan` passes its `min(1, max(0, nan))` clamp as 0 and scores 1.0 for any gold (a reward hack).
@@ -87,6 +77,10 @@ class VideoR1Accuracy(Reward):
 
     tasks = tuple(_TYPES)
     fields = ("task", "answer")
+
+    def __post_init__(self) -> None:
+        if importlib.util.find_spec("nltk") is None:
+            raise ValueError("video-r1/accuracy needs nltk for its Porter stemmer: pip install nltk")
 
     def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
         gold_raw = sample.get("answer")

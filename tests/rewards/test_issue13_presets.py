@@ -122,3 +122,79 @@ def test_hostile_answer_blocks_take_bounded_time(name, sample):
 )
 def test_numbers_beyond_float_range_score_zero_in_presets(name, sample, text):
     assert rewards.get(name)(text, sample) == 0.0
+
+
+# ---------------------------------------------------------------------------------------------------- ROUGE
+words = st.sampled_from(
+    [
+        "a",
+        "man",
+        "runs",
+        "running",
+        "is",
+        "ran",
+        "generously",
+        "caresses",
+        "ponies",
+        "relational",
+        "hopping",
+        "cats",
+        "The",
+        "CAT'S",
+        "dogs,",
+        "猫が走る",
+        "Ünïcödé",
+        "İstanbul",
+        "42",
+        "3.5",
+        "x_y",
+        "--",
+        "agreed",
+        "feudalism",
+        "sky",
+        "dying",
+        "lying",
+        "news",
+        "bus",
+        "ties",
+        "conditional",
+        "ize",
+        "alli",
+        "é",
+    ]
+)
+sentences = st.lists(words, max_size=12).map(" ".join)
+
+
+def _paper_rouge_mean(reference, prediction):
+    from rouge_score import rouge_scorer  # what Video-R1 calls
+
+    scores = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True).score(
+        reference, prediction
+    )
+    return (scores["rouge1"].fmeasure + scores["rouge2"].fmeasure + scores["rougeL"].fmeasure) / 3
+
+
+@settings(max_examples=400, deadline=None)
+@given(sentences, sentences)
+def test_free_form_rouge_equals_rouge_score_with_stemmer(reference, prediction):
+    pytest.importorskip("rouge_score")
+    assert video_r1._rouge_mean(reference, prediction) == pytest.approx(
+        _paper_rouge_mean(reference, prediction)
+    )
+
+
+@pytest.mark.parametrize(
+    ("gold", "answer", "expected"),
+    [
+        ("a man runs", "a man is running", 0.7047619047619048),
+        ("猫が走る", "猫が走る", 0.0),
+        ("dog", "dog", 2 / 3),
+    ],
+)
+def test_free_form_values_of_video_r1_without_rouge_score(monkeypatch, gold, answer, expected):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rouge_score", None)  # not installed: `import rouge_score` fails
+    fn = rewards.get("video-r1/accuracy")
+    assert fn(f"<answer>{answer}</answer>", {"task": "free_form", "answer": gold}) == pytest.approx(expected)

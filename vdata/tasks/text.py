@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
+from typing import Any
 
 # Ideographs, kana and hangul are one token per character: CJK text has no spaces between words.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f"
@@ -28,6 +29,40 @@ def rouge_tokens(text: str) -> list[str]:
     ['the', 'cat', 'sat', '猫', 'が']
     """
     return _ROUGE_TOKEN.findall(text.lower())[:MAX_TOKENS]
+
+
+_RS_NON_ALPHANUM = re.compile(r"[^a-z0-9]+")
+_RS_VALID = re.compile(r"^[a-z0-9]+$")
+_STEMS: dict[str, str] = {}
+_PORTER: list[Any] = []
+
+
+def rouge_score_tokens(text: str, stem: bool = True) -> list[str]:
+    """rouge_score's `DefaultTokenizer` (`rouge_score/tokenize.py`), stemmer included: lower-case, every run of
+    characters other than `a-z0-9` is a space, words longer than 3 characters go through nltk's `PorterStemmer()`
+    (the stemmer rouge_score itself uses), and only `a-z0-9` tokens are kept, so CJK text has no tokens. What
+    Video-R1's free-form reward scores. Capped at `MAX_TOKENS` tokens (rouge_score has no cap).
+
+    >>> rouge_score_tokens("A man is running, 猫!")
+    ['a', 'man', 'is', 'run']
+    """
+    tokens = [t for t in _RS_NON_ALPHANUM.sub(" ", text.lower()).split(" ") if t][:MAX_TOKENS]
+    if stem:
+        tokens = [_stem(t) if len(t) > 3 else t for t in tokens]
+    return [t for t in tokens if _RS_VALID.match(t)]
+
+
+def _stem(word: str) -> str:
+    stem = _STEMS.get(word)
+    if stem is None:
+        if not _PORTER:
+            from nltk.stem.porter import PorterStemmer  # imported on first use: nltk takes ~0.7 s to import
+
+            _PORTER.append(PorterStemmer())
+        stem = _PORTER[0].stem(word)
+        if len(_STEMS) < 100_000:
+            _STEMS[word] = stem
+    return stem
 
 
 def word_tokens(text: str, lowercase: bool = False, strip_punctuation: bool = False) -> list[str]:

@@ -70,14 +70,15 @@ def load_json(path: Path) -> Any:
 
 
 def annotation_files(path: Path, patterns: Sequence[str]) -> list[Path]:
-    """`[path]` when `path` is a file; else the files in folder `path` (or its `annotations/`) matching `patterns`.
+    """`[path]` when `path` is a file; else the files in folder `path` (or its `annotations/`, `annotation/`,
+    `annos/` or `anno/`) matching `patterns`.
 
     Files come in sorted order, each pattern's matches once.
     """
     if path.is_file():
         return [path]
     found: list[Path] = []
-    for folder in (path, path / "annotations", path / "annotation", path / "annos"):
+    for folder in (path, path / "annotations", path / "annotation", path / "annos", path / "anno"):
         for pattern in patterns:
             for f in sorted(folder.glob(pattern)):
                 if f.is_file() and f not in found:

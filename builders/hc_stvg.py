@@ -9,15 +9,9 @@ from typing import Any
 from vdata.builders._shared import RowError, VideoIndex, annotation_files, load_json, require, span
 from vdata.builders.base import BadRow, Box, Builder, Item, Span, register
 
-#: Annotation file names of v1 (`annos/hcstvg_v1/`) and v2 (`annos/hcstvg_v2/`) and their splits.
-FILES = {
-    "train.json": "train",
-    "val.json": "val",
-    "test.json": "test",
-    "train_v2.json": "train",
-    "val_v2.json": "val",
-    "test_v2.json": "test",
-}
+#: Annotation file names and their splits: v1 (`annos/hcstvg_v1/train.json`), v2 (`annos/hcstvg_v2/train_v2.json`)
+#: and the spellings other tools use (`anno/trainv2.json`, `valv2.json`, `train_v1.json`, ...).
+FILES = {f"{split}{tag}.json": split for split in ("train", "val", "test") for tag in ("", "_v2", "v2", "_v1", "v1")}
 
 
 @register("hc-stvg")
@@ -25,8 +19,9 @@ class HCSTVG(Builder):
     """HC-STVG (v1 and v2): one `spatiotemporal_grounding` sample per video (one caption, one person tube).
 
     Layout (PATH is the folder holding the annotation files, or one of them):
-    - `train.json`/`test.json` (v1) or `train_v2.json`/`val_v2.json`/`test_v2.json` (v2), also under
-      `annotations/` or `annos/`; split from the file name (other files take `--split`). Each is
+    - `train.json`/`test.json` (v1) or `train_v2.json`/`val_v2.json`/`test_v2.json` (v2), also spelt
+      `trainv2.json`, `valv2.json`, `train_v1.json`, ... (see `FILES`), in PATH or under `annotations/`,
+      `annos/` or `anno/`; split from the file name (other files take `--split`). Each is
       `{"<video file name>": {"bbox": [[x, y, w, h], ...], "st_frame": n, "st_time": s, "ed_time": s,
       "img_num": n, "caption": "...", "width": w, "height": h}}`: `bbox[i]` is the person's box in pixels of a
       `width` x `height` frame on frame `st_frame + i`, frames numbered from 1 (ffmpeg's image numbering;

@@ -56,3 +56,13 @@ def test_v1_spelling_reads_caption_and_img_size(tmp_path: Path, put) -> None:
 def test_end_time_before_start_time_is_a_bad_span(tmp_path: Path, put) -> None:
     bad = [b for b in HCSTVG(_corpus(tmp_path, put)).items() if isinstance(b, BadRow)]
     assert [(b.key, b.code) for b in bad] == [("bad.mp4", "bad_span")]
+
+
+def test_annotation_file_names_other_tools_use_are_found(tmp_path: Path, put) -> None:
+    put(tmp_path / "v2_video" / "55_vfjywN5CN0Y.mp4")
+    entry = {"55_vfjywN5CN0Y.mp4": {"st_time": 0.1, "ed_time": 0.2, "caption": "A man.", "width": 160, "height": 120}}
+    (tmp_path / "anno").mkdir()
+    for name in ("trainv2.json", "valv2.json", "testv2.json"):
+        (tmp_path / "anno" / name).write_text(json.dumps(entry))
+    items = [i for i in HCSTVG(tmp_path).items() if isinstance(i, Item)]
+    assert sorted(i.split for i in items) == ["test", "train", "val"]

@@ -54,3 +54,25 @@ def test_track_boxes_are_normalised_on_their_frame_ids(tmp_path: Path, put) -> N
 def test_answer_id_outside_the_options_is_a_bad_row(tmp_path: Path, put) -> None:
     bad = [b for b in PerceptionTest(_corpus(tmp_path, put)).items() if isinstance(b, BadRow)]
     assert [(b.key, b.code) for b in bad] == [("video_10909#mc1", "bad_annotation")]
+
+
+def _track_corpus(root: Path, put, boxes: list[list[float]]) -> Path:
+    put(root / "videos" / "video_1.mp4")
+    entry = {"metadata": {"video_id": "video_1", "split": "valid", "resolution": [120, 160]},
+             "object_tracks": [{"id": 1, "label": "cup", "bounding_boxes": boxes,
+                                "frame_ids": list(range(len(boxes)))}]}
+    (root / "all_valid.json").write_text(json.dumps({"video_1": entry}))
+    return root
+
+
+def test_a_coordinate_slightly_over_1_is_clipped_not_taken_as_pixels(tmp_path: Path, put) -> None:
+    boxes = [[0.1, 0.2, 0.5, 0.6], [0.5, 0.5, 1.02, 0.9]]
+    [track] = PerceptionTest(_track_corpus(tmp_path, put, boxes)).items()
+    assert isinstance(track, Item) and track.box_space == (1.0, 1.0)
+    assert [(b.x1, b.y1, b.x2, b.y2) for b in track.boxes] == [(0.1, 0.2, 0.5, 0.6), (0.5, 0.5, 1.0, 0.9)]
+    assert track.meta["boxes_clipped"] == 1
+
+
+def test_a_coordinate_far_outside_0_1_is_a_bad_box_row(tmp_path: Path, put) -> None:
+    [bad] = PerceptionTest(_track_corpus(tmp_path, put, [[10.0, 20.0, 80.0, 90.0]])).items()
+    assert isinstance(bad, BadRow) and bad.code == "bad_box" and "not normalised" in bad.message

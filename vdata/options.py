@@ -42,7 +42,7 @@ class BuildOptions:
     - `jpeg_quality`: 1-100. `scenes`: scene detector spec (see `vdata.video.scenes`), `none`,
       `content[,threshold=27][,min_frames=15]` or `adaptive[,...]` (PySceneDetect).
     - `decoder`: `auto` (PyAV), `pyav`, `opencv`, `torchcodec`, `decord`.
-    - `workers`: worker processes (0 = in this process, no per-item timeout); `timeout_s`: per-item limit.
+    - `workers`: worker processes (0 = in this process, the timeout enforced by SIGALRM); `timeout_s`: per-item limit.
     - `shard_size`: target bytes per shard (`256MB`). `limit`: build only the first N items. `split`: the
       split for formats that do not name one.
     - `engine`: where items run (a `vdata.build` engine, checked when the build starts), `local` (a process

@@ -118,7 +118,7 @@ def test_hc_stvg_boxes_match_the_pixels_of_their_frames(tmp_path: Path, put) -> 
 
 def test_vidstg_spans_window_and_boxes_on_pixels(tmp_path: Path, put) -> None:
     rows, errors = _build("vidstg", test_vidstg._corpus(tmp_path / "c", put), tmp_path)
-    row = _row(rows, "vidstg", "val", "5159741010#0-30#caption0")
+    row = _row(rows, "vidstg", "val", "5159741010#0-30#0-watch-1@12-15#caption0")
     assert (_spans(row), row["clip_start_s"], row["clip_end_s"]) == ([(1.2, 1.5)], 0.0, 3.0)
     assert [b["frame_index"] for b in row["boxes"]] == [12, 13, 14]
     assert _check_boxes_on_pixels(row) == 3

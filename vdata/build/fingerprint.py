@@ -5,7 +5,7 @@ builder's code).
 It holds the sources (`FORMAT:PATH`, paths resolved), the options that decide the output
 (`BuildOptions.fingerprint`), the vdata version, and `code_sha256`: a sha256 of the source files of the code
 that makes rows, namely the builders used (their modules, the classes they derive from and the builder modules
-those import), `vdata/process.py`, every module of `vdata/video/` and of `vdata.schemas`. Any edit to those
+those import), `vdata/process.py`, every module of `vdata/video/`, `vdata.tasks` and `vdata.schemas`. Any edit to those
 files, a comment included, gives a new hash: a half-finished build is then refused rather than finished with
 rows made by two versions of the code.
 """

@@ -26,7 +26,8 @@ from vdata.registry import Registry
 
 logger = logging.getLogger(__name__)
 
-#: Completions longer than this are judged on their last `MAX_COMPLETION_CHARS` characters (the answer is last).
+#: Completions longer than this are judged on their last `MAX_COMPLETION_CHARS` characters (the answer is last),
+#: except by rewards with `keeps_whole_text` (the paper presets, which judge what the paper's code judges).
 MAX_COMPLETION_CHARS = 200_000
 
 
@@ -66,6 +67,9 @@ class Reward:
     tasks: ClassVar[tuple[str, ...]] = ()
     value_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
     fields: ClassVar[tuple[str, ...]] = ()
+    #: False: completions over `MAX_COMPLETION_CHARS` are cut to their tail. True: judged whole (the reward's
+    #: time must then be linear in the text's length).
+    keeps_whole_text: ClassVar[bool] = False
 
     @property
     def __name__(self) -> str:  # TRL and verl log rewards by `__name__`
@@ -91,7 +95,7 @@ class Reward:
             return not_applicable(
                 f"{self.name} judges tasks {list(self.tasks)}, sample task is {sample.get('task')!r}"
             )
-        if len(completion) > MAX_COMPLETION_CHARS:
+        if len(completion) > MAX_COMPLETION_CHARS and not self.keeps_whole_text:
             completion = completion[-MAX_COMPLETION_CHARS:]
         return self.judge(completion, sample)
 

@@ -23,6 +23,8 @@ class OpenR1Format(Reward):
     (1.0, 0.0)
     """
 
+    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
+
     def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
         head, mid, tail = "<think>\n", "\n</think>\n<answer>\n", "\n</answer>"
         if not completion.startswith(head):
@@ -48,6 +50,8 @@ class OpenR1TagCount(Reward):
     >>> OpenR1TagCount()("<think>\\nx\\n</think>\\n<answer>B</answer>", {})
     0.5
     """
+
+    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
 
     def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
         parts = {

@@ -67,6 +67,7 @@ class TimeR1IoU(Reward):
     (1.0, 0.0)
     """
 
+    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
     tasks = ("temporal_grounding",)
     fields = ("spans",)
 
@@ -97,6 +98,7 @@ class TimeR1IoUWeighted(Reward):
     True
     """
 
+    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
     tasks = ("temporal_grounding",)
     fields = ("spans", "duration_s")
     value_range = (-1.0, 1.0)
@@ -127,6 +129,8 @@ class TimeR1Format(Reward):
     >>> TimeR1Format()(" <think>x</think> <answer>1 to 2</answer>\\n", {})
     1.0
     """
+
+    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
 
     def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
         return Explanation(1.0 if think_answer_fullmatch(completion.strip()) else 0.0)

@@ -75,6 +75,7 @@ class VideoR1Accuracy(Reward):
     (0.0, 0.0)
     """
 
+    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
     tasks = tuple(_TYPES)
     fields = ("task", "answer")
 
@@ -137,6 +138,8 @@ class VideoR1Format(Reward):
     >>> VideoR1Format()("<think></think><answer>A</answer><answer>B</answer>", {}), VideoR1Format()(" <think>x</think><answer>B</answer>", {})
     (1.0, 0.0)
     """
+
+    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
 
     def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
         return Explanation(1.0 if think_answer_fullmatch(completion) else 0.0)

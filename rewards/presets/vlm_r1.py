@@ -31,7 +31,9 @@ class VLMR1IoU(Reward):
     `[x1, y1, x2, y2]` of non-negative integers only (`[10.5, ...]` is not read); the IoU mixes inclusive and
     exclusive pixel bounds (`vlm_r1_iou`), so an overlap one pixel wide or less counts as none; the value is
     clipped to [0, 1]. The gold is the sample's first box; `coord_space` maps the prediction first (VLM-R1's later
-    `resize_bbox` is `coord_space="resized"`). Reads `boxes`, `width`, `height`. Range [0, 1].
+    `resize_bbox` is `coord_space="resized"`), scaled only and never clamped to the frame, as `resize_bbox` does
+    (vdata's own `box_iou` clamps). Completions are judged whole, however long (the other rewards judge the last
+    200,000 characters). Reads `boxes`, `width`, `height`. Range [0, 1].
 
     >>> s = {"task": "spatial_grounding", "width": 100, "height": 100,
     ...      "boxes": [{"x1": 10.0, "y1": 10.0, "x2": 20.0, "y2": 20.0}]}
@@ -39,6 +41,7 @@ class VLMR1IoU(Reward):
     (1.0, 0.0)
     """
 
+    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
     tasks = ("spatial_grounding",)
     fields = ("boxes", "width", "height")
     coord_space: str = "pixels"
@@ -58,7 +61,7 @@ class VLMR1IoU(Reward):
         if not all(math.isfinite(v) for v in pred):
             return zero("a coordinate is beyond the float range", parsed=box.group(0)[:80])
         if self.coord_space != "pixels":
-            mapped = to_pixels(pred, self.coord_space, sample)  # type: ignore[arg-type]
+            mapped = to_pixels(pred, self.coord_space, sample, clamp=False)  # type: ignore[arg-type]
             if mapped is None:
                 return not_applicable(f"cannot map coord_space={self.coord_space!r} without the frame size")
             pred = mapped

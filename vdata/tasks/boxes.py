@@ -71,8 +71,9 @@ def frame_size(sample: Mapping[str, Any]) -> tuple[float, float] | None:
         return None
 
 
-def to_pixels(box: Box, space: str, sample: Mapping[str, Any]) -> Box | None:
-    """Map a predicted box from `space` to clamped original-video pixels; None when the size is unknown."""
+def to_pixels(box: Box, space: str, sample: Mapping[str, Any], clamp: bool = True) -> Box | None:
+    """Map a predicted box from `space` to original-video pixels, clamped to the frame unless `clamp=False`;
+    None when the size is unknown."""
     width, height = sample.get("width"), sample.get("height")
     if not width or not height:
         return None
@@ -89,6 +90,8 @@ def to_pixels(box: Box, space: str, sample: Mapping[str, Any]) -> Box | None:
             return None
         sx, sy = w / size[0], h / size[1]
     x1, y1, x2, y2 = box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy
+    if not clamp:
+        return (x1, y1, x2, y2)
     return (min(max(x1, 0.0), w), min(max(y1, 0.0), h), min(max(x2, 0.0), w), min(max(y2, 0.0), h))
 
 

@@ -31,8 +31,14 @@ samples = st.fixed_dictionaries(
     optional={
         "answer": st.one_of(st.none(), st.text(max_size=30), st.sampled_from(["B", "3.5", "0", "1,000"])),
         "options": st.one_of(st.none(), st.lists(st.text(max_size=10), max_size=5)),
-        "spans": st.one_of(st.none(), st.lists(span, max_size=3)),
-        "boxes": st.one_of(st.none(), st.lists(box, max_size=3)),
+        "spans": st.one_of(
+            st.none(),
+            st.lists(span, max_size=3),
+            # the jsonl form, [[start_s, end_s], ...], with bad entries too
+            st.lists(st.lists(st.one_of(st.floats(), st.text(max_size=3)), max_size=3), max_size=3),
+            st.text(max_size=20),  # JSON text (or not)
+        ),
+        "boxes": st.one_of(st.none(), st.lists(box, max_size=3), st.text(max_size=20)),
         "duration_s": st.one_of(st.none(), st.floats(0, 120)),
         "width": st.one_of(st.none(), st.integers(0, 1920)),
         "height": st.one_of(st.none(), st.integers(0, 1080)),

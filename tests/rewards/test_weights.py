@@ -26,7 +26,7 @@ def test_bad_specs_fail_in_one_line_naming_the_flag(spec):
 
 
 def test_an_unknown_reward_fails_at_start_up_with_the_known_ones():
-    with pytest.raises(ConfigError, match="known: .*accuracy"):
+    with pytest.raises(ConfigError, match=r"known: .*accuracy"):
         parse_weights("acuracy:1")
 
 

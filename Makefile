@@ -24,7 +24,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-demo
 	$(BIN)/vdata demo --out demo-out
 
-test: $(VENV)/.installed-test venv-verl
+# The export targets' loaders (verl, LLaMA-Factory, ms-swift, lmms-eval) each run in their own venv (below).
+test: $(VENV)/.installed-test venv-verl venvs-export
 	$(BIN)/python -m pytest
 
 # verl pins transformers < 5.11, older than the test extras': its own venv, layered over .venv (a .pth adds

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,36 +37,7 @@ from typing import Any
 from vdata.errors import ConfigError
 from vdata.export import rows
 from vdata.export.base import Exporter, ExportOptions, register
-from vdata.export.timing import FramePlan
-
-
-def at_rate(timestamps_s: Sequence[float], video_fps: float, source_fps: float) -> bool:
-    """True when frame `i`, shown at `video_fps` (time `i / video_fps` from the first), lies within one source
-    frame of its true offset from the first keyframe: the test for handing a trainer's ONE global fps a row.
-
-    >>> at_rate([0.24, 0.76, 1.24, 1.76], 2.0, 25.0), at_rate([0.0, 1.0, 2.0], 2.0, 25.0)
-    (True, False)
-    """
-    if video_fps <= 0 or not timestamps_s:
-        return False
-    tolerance_s = (1 / source_fps if source_fps > 0 else 0.0) + 1e-9
-    first = timestamps_s[0]
-    return all(abs(i / video_fps - (t - first)) <= tolerance_s for i, t in enumerate(timestamps_s))
-
-
-def global_rate_plan(row: dict[str, Any], state: dict[str, Any]) -> FramePlan:
-    """The row's `FramePlan` for a trainer with one fps for every video: `vdata.export.timing.plan`, kept as a
-    video only when the row is evenly spaced at `state["video_fps"]` (set from the first evenly spaced row when
-    None), else timestamped images. Counts `state["shown_as"]`."""
-    frame_plan = rows.frame_plan(row)
-    times = [float(t) for t in row["frame_timestamps_s"]]
-    if frame_plan.as_video and state.get("video_fps") is None:
-        state["video_fps"] = frame_plan.fps
-    if frame_plan.as_video and at_rate(times, state["video_fps"], float(row.get("fps") or 0.0)):
-        state.setdefault("shown_as", Counter())["video"] += 1
-        return FramePlan(state["video_fps"], frame_plan.indices, frame_plan.timestamps_s)
-    state.setdefault("shown_as", Counter())["images"] += 1
-    return FramePlan(None, tuple(range(len(times))), tuple(times))
+from vdata.export.timing import global_rate_plan
 
 
 @register("llamafactory")
@@ -94,7 +64,9 @@ class LlamaFactory(Exporter):
 
     def write(self, row: dict[str, Any], options: ExportOptions) -> None:
         completion = rows.sft_completion(row)
-        frame_plan = global_rate_plan(row, self._state)
+        frame_plan = global_rate_plan(
+            rows.frame_plan(row), row["frame_timestamps_s"], float(row.get("fps") or 0.0), self._state
+        )
         prompt = rows.prompt(row)
         out = self._state["out"]
         frames = [os.path.relpath(p, out) for p in rows.write_frames(row, out, frame_plan.indices)]

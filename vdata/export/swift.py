@@ -11,7 +11,7 @@ template text from `vdata.engines.prompts`; assistant: `<think>cot</think>` + th
 
 Time. ms-swift's Qwen-VL template reads a list of frame files as one video at qwen-vl-utils' global `FPS`, which
 ms-swift sets from the `FPS` environment variable (its default 2.0; Qwen2.5-VL's `second_per_grid_ts = 2 / FPS`),
-one rate for every video of the run. So, as for LLaMA-Factory (`vdata.export.llamafactory.global_rate_plan`):
+one rate for every video of the run. So, as for LLaMA-Factory (`vdata.export.timing.global_rate_plan`):
 rows evenly spaced at the export's rate (`video_fps` option, else the first evenly spaced row's) go as one
 `<video>`; every other row goes as images, each after its time as text (`<2.5s><image>`). The report gives the
 `FPS` to set. Lost: a video's time axis starts at 0 (the first keyframe's offset is in the prompt text only), and
@@ -29,7 +29,7 @@ from typing import Any
 from vdata.errors import ConfigError
 from vdata.export import rows
 from vdata.export.base import Exporter, ExportOptions, register
-from vdata.export.llamafactory import global_rate_plan
+from vdata.export.timing import global_rate_plan
 
 
 @register("swift")
@@ -50,7 +50,9 @@ class Swift(Exporter):
 
     def write(self, row: dict[str, Any], options: ExportOptions) -> None:
         completion = rows.sft_completion(row)
-        frame_plan = global_rate_plan(row, self._state)
+        frame_plan = global_rate_plan(
+            rows.frame_plan(row), row["frame_timestamps_s"], float(row.get("fps") or 0.0), self._state
+        )
         prompt = rows.prompt(row)
         frames = rows.write_frames(row, self._state["out"], frame_plan.indices)
         line = {

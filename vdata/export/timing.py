@@ -26,8 +26,10 @@ clip is up to one sampling interval late. Images need no padding (the image proc
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 #: Frames Qwen2/2.5/3-VL merge into one temporal patch of a video.
 TEMPORAL_PATCH = 2
@@ -122,3 +124,20 @@ def matches_fps(timestamps_s: Sequence[float], fps: float, source_fps: float) ->
         return False
     span_s = timestamps_s[-1] - timestamps_s[0]
     return abs(span_s - (len(timestamps_s) - 1) / fps) <= 1 / source_fps + 1e-9
+
+
+def global_rate_plan(
+    frame_plan: FramePlan, timestamps_s: Sequence[float], source_fps: float, state: dict[str, Any]
+) -> FramePlan:
+    """A row's `frame_plan` (`plan` of its keyframes at `timestamps_s`) for a trainer with ONE fps for every video
+    (LLaMA-Factory, ms-swift): kept as a video only when the keyframes are evenly spaced at `state["video_fps"]`
+    (`matches_fps`; set from the first evenly spaced row when None), else timestamped images. Counts
+    `state["shown_as"]`."""
+    times = [float(t) for t in timestamps_s]
+    if frame_plan.as_video and state.get("video_fps") is None:
+        state["video_fps"] = frame_plan.fps
+    if frame_plan.as_video and matches_fps(times, state["video_fps"], source_fps):
+        state.setdefault("shown_as", Counter())["video"] += 1
+        return FramePlan(state["video_fps"], frame_plan.indices, frame_plan.timestamps_s)
+    state.setdefault("shown_as", Counter())["images"] += 1
+    return FramePlan(None, tuple(range(len(times))), tuple(times))

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row
+from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row, under_timeout
 from vdata.builders.base import BadRow, Item
 from vdata.errors import ConfigError
 from vdata.options import BuildOptions
@@ -44,7 +44,7 @@ class LocalEngine(Engine):
                 raise ConfigError("--workers 0 enforces --timeout with SIGALRM, which needs the main thread of "
                                   "a POSIX process; use --workers 1 or more here")
             for entry in todo:
-                yield _in_process(entry, options) if isinstance(entry, Item) else attempt(entry, options)
+                yield under_timeout(attempt, entry, options) if isinstance(entry, Item) else attempt(entry, options)
             return
         pool = _Pool(options)
         window: deque[_Slot] = deque()
@@ -57,40 +57,6 @@ class LocalEngine(Engine):
                 yield pool.collect(window)
         finally:
             pool.close()
-
-
-class _ItemTimeout(BaseException):
-    """Raised by SIGALRM inside an item; a BaseException, so `attempt`'s `except Exception` lets it by."""
-
-
-#: Set by the SIGALRM handler: native code (PyAV's Cython callbacks) can swallow the exception the handler
-#: raises, so an item whose alarm fired is a timeout even when its work then returned normally.
-_alarm_fired = threading.Event()
-
-
-def _raise_timeout(signum: int, frame: Any) -> None:
-    _alarm_fired.set()
-    raise _ItemTimeout
-
-
-def _in_process(entry: Item, options: BuildOptions) -> Outcome:
-    """`attempt(entry, options)` in this process (the main thread) under `options.timeout_s`; past it, the
-    item's `decode_timeout` row, as a pool worker gives. Code that never returns to Python (a C call that
-    hangs) is not interrupted."""
-    timed_out = False, error_row(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
-    _alarm_fired.clear()
-    previous = signal.signal(signal.SIGALRM, _raise_timeout)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, options.timeout_s)
-        try:
-            outcome = attempt(entry, options)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        return timed_out if _alarm_fired.is_set() else outcome
-    except _ItemTimeout:
-        return timed_out
-    finally:
-        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 
 @dataclass

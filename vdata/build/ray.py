@@ -24,14 +24,13 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row
+from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row, under_timeout
 from vdata.builders.base import BadRow, Item
 from vdata.errors import ConfigError, ItemError
 from vdata.options import BuildOptions
@@ -169,20 +168,6 @@ def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: B
                                    f"stuck past --timeout {options.timeout_s:g}s)")
 
 
-class _ItemTimeout(BaseException):
-    """Raised by SIGALRM inside a task; a BaseException, so the item's own `except Exception` lets it by."""
-
-
-#: Set by the SIGALRM handler: native code (PyAV's Cython callbacks) can swallow the exception the handler
-#: raises, so an item whose alarm fired is a timeout even when its work then returned normally.
-_alarm_fired = threading.Event()
-
-
-def _raise_timeout(signum: int, frame: Any) -> None:
-    _alarm_fired.set()
-    raise _ItemTimeout
-
-
 def _item_task(entry: Item, options: BuildOptions, window_frames: int) -> Outcome | _Split:
     """The item's outcome, or its scene scan's windows when its clip window is longer than `window_frames`
     frames (0: never split)."""
@@ -213,19 +198,7 @@ def _task(work: Callable[..., T], entry: Item, options: BuildOptions, *args: Any
     backstop = threading.Timer(options.timeout_s + BACKSTOP_S, os._exit, args=(1,))
     backstop.daemon = True
     backstop.start()
-    in_main = threading.current_thread() is threading.main_thread()
-    timed_out = False, error_row(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
-    _alarm_fired.clear()
-    if in_main:
-        previous = signal.signal(signal.SIGALRM, _raise_timeout)
-        signal.setitimer(signal.ITIMER_REAL, options.timeout_s)
     try:
-        outcome = work(entry, options, *args)
-        return timed_out if _alarm_fired.is_set() else outcome
-    except _ItemTimeout:
-        return timed_out
+        return under_timeout(work, entry, options, *args)
     finally:
-        if in_main:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
         backstop.cancel()

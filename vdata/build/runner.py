@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import itertools
 import logging
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from vdata import builders
 from vdata.build.fingerprint import build_fingerprint, describe_change
@@ -29,6 +31,8 @@ from vdata.shards import MANIFEST_NAME, FingerprintMismatch, ShardWriter, read_m
 from vdata.shards.lock import output_lock
 from vdata.shards.writer import WORK_DIR
 from vdata.urls import corpus_path, is_url, local_path, store_errors
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +75,42 @@ def error_row(item: Item, code: str, message: str, source_file: str = "") -> dic
     """The `errors.parquet` row of an item that failed with `code` (one of `vdata.errors.ERROR_CODES`)."""
     return {"id": item.id, "source": item.source, "split": item.split, "source_file": source_file or str(item.video),
             "video": item.video_rel, "code": code, "message": message}
+
+
+class _ItemTimeout(BaseException):
+    """Raised by SIGALRM inside an item; a BaseException, so `attempt`'s `except Exception` lets it by."""
+
+
+#: Set by the SIGALRM handler: native code (PyAV's Cython callbacks) can swallow the exception the handler
+#: raises, so an item whose alarm fired is a timeout even when its work then returned normally.
+_alarm_fired = threading.Event()
+
+
+def _raise_timeout(signum: int, frame: Any) -> None:
+    _alarm_fired.set()
+    raise _ItemTimeout
+
+
+def under_timeout(work: Callable[..., T], entry: Item, options: BuildOptions, *args: Any) -> T | Outcome:
+    """`work(entry, options, *args)` under `options.timeout_s` seconds, by SIGALRM when this is the main thread
+    (a pool worker, a Ray task, `--workers 0`); past it, the item's `decode_timeout` outcome. Code that never
+    returns to Python (a C call that hangs) is not interrupted: engines add their own backstop."""
+    timed_out = False, error_row(entry, "decode_timeout", f"gave up after {options.timeout_s:g}s")
+    in_main = threading.current_thread() is threading.main_thread()
+    _alarm_fired.clear()
+    previous = None
+    if in_main:
+        previous = signal.signal(signal.SIGALRM, _raise_timeout)
+        signal.setitimer(signal.ITIMER_REAL, options.timeout_s)
+    try:
+        outcome = work(entry, options, *args)
+        return timed_out if _alarm_fired.is_set() else outcome
+    except _ItemTimeout:
+        return timed_out
+    finally:
+        if in_main:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 
 def entry_id(entry: Item | BadRow) -> str:

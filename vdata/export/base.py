@@ -86,3 +86,20 @@ register = _EXPORTERS.register
 names = _EXPORTERS.names
 #: The class registered as a target name; an unknown name raises `ConfigError` listing the known ones.
 exporter_class = _EXPORTERS.get
+
+
+@dataclass(frozen=True)
+class SingleFpsExporter(Exporter):
+    """Base of targets whose trainer gives every video of a run ONE fps (LLaMA-Factory's `video_fps`, ms-swift's
+    `FPS`): `video_fps` is that rate (None: the first evenly spaced row's rate), and `_state` holds one export's
+    open files and the rate chosen (`vdata.export.timing.global_rate_plan`)."""
+
+    video_fps: float | None = None
+    _state: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.video_fps is not None and self.video_fps <= 0:
+            raise ConfigError(f"video_fps must be > 0, got {self.video_fps}")
+
+    def open(self, out: Path, options: ExportOptions) -> None:
+        self._state.update(out=out, files={}, video_fps=self.video_fps, shown_as=Counter())

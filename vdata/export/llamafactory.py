@@ -29,32 +29,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from vdata.errors import ConfigError
 from vdata.export import rows
-from vdata.export.base import Exporter, ExportOptions, register
+from vdata.export.base import ExportOptions, SingleFpsExporter, register
 from vdata.export.timing import global_rate_plan
 
 
 @register("llamafactory")
 @dataclass(frozen=True)
-class LlamaFactory(Exporter):
+class LlamaFactory(SingleFpsExporter):
     """LLaMA-Factory 0.9.5's sharegpt SFT data (see the module docstring). `video_fps`: the run's `video_fps`
     (None: the first evenly spaced row's rate). State of one export: `_state`."""
-
-    video_fps: float | None = None
-    _state: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.video_fps is not None and self.video_fps <= 0:
-            raise ConfigError(f"video_fps must be > 0, got {self.video_fps}")
-
-    def open(self, out: Path, options: ExportOptions) -> None:
-        self._state.update(out=out, files={}, video_fps=self.video_fps, shown_as=Counter())
 
     def _file(self, split: str) -> Any:
         files = self._state["files"]

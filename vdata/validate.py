@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from vdata.errors import VdataError
 from vdata.schemas import validate_table
-from vdata.shards import read_manifest, shard_paths
+from vdata.shards import read_manifest
 from vdata.shards.manifest import file_sha256
 from vdata.shards.reader import check_shard_schema
 
@@ -25,7 +25,8 @@ def validate(root: str | Path, decode_frames: bool = True) -> list[str]:
     except VdataError as e:
         return [str(e)]
     listed = {s["path"]: s for s in manifest.get("shards", [])}
-    on_disk = {p.relative_to(root).as_posix(): p for p in shard_paths(root)}
+    # every file in data/, not `shard_paths` (which reads only what the manifest names): comparing the two is the point
+    on_disk = {p.relative_to(root).as_posix(): p for p in sorted((root / "data").glob("*.parquet"))}
     problems += [f"{p}: listed in the manifest but missing" for p in sorted(set(listed) - set(on_disk))]
     problems += [f"{p}: not listed in the manifest" for p in sorted(set(on_disk) - set(listed))]
     for rel, path in sorted(on_disk.items()):

@@ -20,7 +20,7 @@ class Jsonl(Builder):
     - `video` (str): path of the video file, relative to the JSONL file.
     - `task` (str): one of schema v1's tasks; `split` (str) overrides `--split`.
     - `id` (str): the annotation's own id (default: `line<N>`, N the 1-based line number); the sample id is
-      derived from it.
+      derived from it (a hash), and the given `id` is kept as `meta["source_id"]` so results join back to it.
     - `video_id` (str): default, the video's file name without extension.
     - `clip_start_s`, `clip_end_s` (float, seconds from video start): the window to sample keyframes from.
     - `question`, `options` (list of str, without letters), `answer` (str; the letter for multiple choice), `cot`.
@@ -76,7 +76,7 @@ def _to_item(obj: Mapping[str, Any], source: str, split: str, root: Path, lineno
         boxes=tuple(_box(b) for b in obj["boxes"]) if obj.get("boxes") is not None else None,
         box_space=box_space,
         cot=obj.get("cot"),
-        meta=dict(obj.get("meta") or {}),
+        meta={**dict(obj.get("meta") or {}), **({"source_id": str(obj["id"])} if "id" in obj else {})},
     )
 
 

@@ -157,3 +157,20 @@ def test_llava_video_one_row_per_turn(tmp_path: Path, put) -> None:
     assert (turn["task"], turn["question"], turn["answer"]) == ("free_form", "With what?", "A wok.")
     mc = _row(rows, "llava-video", "train", "0_30_s_academic_mc_v0_1_qa_processed:v1#0")
     assert (mc["options"], mc["answer"]) == (["Salt", "Oil", "Water"], "B")
+
+
+def test_jsonl_keeps_the_given_id_as_meta_source_id(tmp_path: Path, put) -> None:
+    root = tmp_path / "c"
+    put(root / "v.mp4")
+    lines = [
+        {"id": "q-17", "video": "v.mp4", "task": "free_form", "question": "What?", "answer": "A box.",
+         "meta": {"annotator": "a1"}},
+        {"video": "v.mp4", "task": "free_form", "question": "Where?", "answer": "Here."},
+    ]
+    (root / "samples.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    rows, errors = _build("jsonl", root, tmp_path)
+    assert errors == []
+    given = _row(rows, "jsonl", "train", "q-17")
+    assert given["id"] != "q-17"
+    assert json.loads(given["meta"]) == {"annotator": "a1", "source_id": "q-17"}
+    assert "source_id" not in json.loads(_row(rows, "jsonl", "train", "line2")["meta"])

@@ -57,3 +57,22 @@ def joined_ts(folder: Path) -> Path:
     path = folder / "joined.ts"
     path.write_bytes(one + one)
     return path
+
+
+def rotated_mp4(folder: Path, rotation: int, num_frames: int = 12) -> Path:
+    """A 160 x 120 barcoded H.264 clip remuxed with a display matrix turning it `rotation` degrees
+    counter-clockwise (what a phone writes; `ffmpeg -i in.mp4 -c copy -metadata:s:v rotate=...` writes the same)."""
+    import av
+
+    src = write_video(folder / f"rot_src_{rotation}.mp4", num_frames=num_frames, width=160, height=120, fps=25.0)
+    dst = folder / f"rot_{rotation}.mp4"
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        stream = inp.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        copy.set_display_rotation(rotation)
+        for packet in inp.demux(stream):
+            if packet.dts is None:
+                continue
+            packet.stream = copy
+            out.mux(packet)
+    return dst

@@ -145,8 +145,9 @@ def decode_pyav(
                     if index > last:
                         break
                     if scan.first <= index <= scan.last:
-                        small = scaler.reformat(frame, width=scan.size[0], height=scan.size[1], format="bgr24")
-                        scan.visit(index, small.to_ndarray())
+                        width, height = coded_size(scan.size, table.rotation)
+                        small = scaler.reformat(frame, width=width, height=height, format="bgr24")
+                        scan.visit(index, upright(small.to_ndarray(), table.rotation))
                     if index in keep:
                         out[index] = _to_frame(frame, index, table, size)
             else:
@@ -237,8 +238,44 @@ def _to_frame(frame, index: int, table: FrameTable, size: tuple[int, int]) -> Fr
     if table.raw_pts is not None and int(table.raw_pts[index]) == stamp:
         stamp = int(table.pts[index])  # the frame's place on the unwrapped timeline
     timestamp = float((stamp - int(table.pts[0])) * table.time_base)
-    image = frame.to_ndarray(width=size[0], height=size[1], format="rgb24", interpolation="AREA")
-    return Frame(index, timestamp, image)
+    width, height = coded_size(size, table.rotation)
+    image = frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="AREA")
+    return Frame(index, timestamp, upright(image, table.rotation))
+
+
+def upright(image: np.ndarray, rotation: int) -> np.ndarray:
+    """`image` (H x W [x C], as coded) turned as a viewer shows it: `rotation` degrees counter-clockwise
+    (`FrameTable.rotation`, the one definition every decoder applies).
+
+    >>> upright(np.array([[1, 2], [3, 4]]), 90).tolist()
+    [[2, 4], [1, 3]]
+    """
+    if not rotation:
+        return image
+    return np.ascontiguousarray(np.rot90(image, rotation // 90))
+
+
+def coded_size(size: tuple[int, int], rotation: int) -> tuple[int, int]:
+    """The (width, height) to decode at so that the picture, turned by `rotation`, is `size` (width, height).
+
+    >>> coded_size((120, 160), 90), coded_size((120, 160), 180)
+    ((160, 120), (120, 160))
+    """
+    return (size[1], size[0]) if rotation in (90, 270) else size
+
+
+def _turned_by_itself(name: str, image: np.ndarray, size: tuple[int, int], rotation: int) -> np.ndarray:
+    """A frame from a decoder that applies rotation metadata itself in some versions and not in others (decord,
+    torchcodec >= 0.11): turned upright unless its shape shows it already is. A 180-degree turn (or a square
+    picture) leaves the shape alone, so then `NotExact` is raised and the build decodes the file with PyAV."""
+    if not rotation:
+        return image
+    height, width = image.shape[:2]
+    if rotation == 180 or height == width:
+        raise NotExact(f"{name} may or may not apply the video's {rotation}-degree rotation (it depends on its "
+                       "version)")
+    shown_tall = size[1] > size[0]
+    return image if (height > width) == shown_tall else upright(image, rotation)
 
 
 def _resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -262,6 +299,8 @@ def decode_opencv(
     capture = cv2.VideoCapture(path)
     if not capture.isOpened():
         raise ItemError("video_unreadable", "OpenCV cannot open the file", path)
+    if hasattr(cv2, "CAP_PROP_ORIENTATION_AUTO"):  # vdata turns frames itself (`upright`), as for every decoder
+        capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
     wanted = set(int(i) for i in indices)
     out: dict[int, Frame] = {}
     # OpenCV counts time from the stream's start time; the table from its first shown frame
@@ -276,7 +315,7 @@ def decode_opencv(
                 ok, bgr = capture.retrieve()
                 if not ok:
                     raise ItemError("decode_failed", f"OpenCV could not decode frame {index}", path)
-                out[index] = Frame(index, ms / 1000 + offset_s, _resize(bgr[..., ::-1], size))
+                out[index] = Frame(index, ms / 1000 + offset_s, _resize(upright(bgr[..., ::-1], table.rotation), size))
     finally:
         capture.release()
     missing = [i for i in indices if i not in out]
@@ -302,7 +341,8 @@ def decode_torchcodec(
         raise ItemError("decode_failed", f"torchcodec: {e}", path) from None
     first = float(table.pts[0] * table.time_base)
     return [
-        Frame(int(i), float(pts) - first, _resize(batch.data[k].numpy(), size))
+        Frame(int(i), float(pts) - first,
+              _resize(_turned_by_itself("torchcodec", batch.data[k].numpy(), size, table.rotation), size))
         for k, (i, pts) in enumerate(zip(indices, batch.pts_seconds.tolist(), strict=True))
     ]
 
@@ -331,4 +371,5 @@ def decode_decord(
         batch = reader.get_batch([int(i) for i in indices]).asnumpy()
     except (decord.DECORDError, RuntimeError, IndexError) as e:
         raise ItemError("decode_failed", f"decord: {e}", path) from None
-    return [Frame(int(i), float(own[int(i)]), _resize(batch[k], size)) for k, i in enumerate(indices)]
+    return [Frame(int(i), float(own[int(i)]), _resize(_turned_by_itself("decord", batch[k], size, table.rotation), size))
+            for k, i in enumerate(indices)]

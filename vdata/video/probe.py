@@ -8,12 +8,16 @@ Packets the demuxer flags as discard (an MP4 edit list that starts or ends mid-G
 writes) are never shown, so they are not frames: time 0 is the first shown frame. Streams whose decode
 timestamps jump back (two MPEG-TS files joined) are unwrapped into one timeline, segment after segment
 (`FrameTable.raw_pts` keeps the file's own timestamps; decoders then read such a file forward from its start).
+
+Rotation metadata (a phone video's display matrix) is read here, once, from the first decoded frame
+(`FrameTable.rotation`): `width`/`height` are the picture as a viewer shows it, and every decoder returns frames
+turned that way (`vdata.video.decode.upright`), so boxes and stored frames share the displayed space.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -33,6 +37,8 @@ class FrameTable:
     timestamp frame `i` carries in the file. `start_pts` is the stream's start time as the demuxer reports it
     (decoders that count time from it, like OpenCV, are put on the table's clock with it). `last_duration`
     is the last shown packet's duration (`time_base` units; 0 if unknown): a one-frame video lasts that long.
+    `rotation` is how far a viewer turns the coded picture to show it, degrees counter-clockwise (0, 90, 180
+    or 270; FFmpeg's display-matrix convention, as `ffmpeg` applies it when it transcodes).
     """
 
     pts: np.ndarray
@@ -41,6 +47,7 @@ class FrameTable:
     raw_pts: np.ndarray | None = None
     start_pts: int | None = None
     last_duration: int = 0
+    rotation: int = 0
 
     def __len__(self) -> int:
         return len(self.pts)
@@ -89,8 +96,9 @@ class VideoInfo:
     """What `probe` learns about a video file.
 
     `fps` is the average frame rate over the file (frames per second); `num_frames` counts the frames in the
-    frame table (not the container's claim); `width`/`height` are pixels of the decoded picture. `container` is
-    the demuxer's format name (`mov,mp4,m4a,3gp,3g2,mj2`, `mpegts`, ...).
+    frame table (not the container's claim); `width`/`height` are pixels of the picture as a viewer shows it
+    (after the rotation metadata, `frames.rotation`; a 90-degree phone video is taller than it is coded).
+    `container` is the demuxer's format name (`mov,mp4,m4a,3gp,3g2,mj2`, `mpegts`, ...).
     """
 
     path: str
@@ -135,6 +143,11 @@ def probe(path: str | Path) -> VideoInfo:
         if not width or not height:
             raise ItemError("video_unreadable", "video stream has no picture size", path)
         table = _frame_table(container, stream, path)
+        rotation = _rotation(container, stream)
+        if rotation:
+            table = replace(table, rotation=rotation)
+            if rotation in (90, 270):
+                width, height = height, width
         container_format = container.format.name
     if len(table) == 0:
         raise ItemError("video_truncated", "video stream holds no frames", path)
@@ -212,6 +225,28 @@ def _frame_table(container, stream, path: str) -> FrameTable:
     raw_pts = np.asarray([raw[int(p)] for p in sorted_pts], np.int64) if jumped else None
     return FrameTable(sorted_pts, Fraction(time_base), keyframes.astype(np.int64), raw_pts,
                       stream.start_time, last_duration)
+
+
+def _rotation(container, stream) -> int:
+    """The display rotation of `stream`, degrees counter-clockwise in {0, 90, 180, 270}: PyAV exposes FFmpeg's
+    display matrix on decoded frames only, so the first frame is decoded (0 when none decodes)."""
+    av = _import_av()
+    try:
+        container.seek(0, backward=True, any_frame=False)
+        for frame in container.decode(stream):
+            return normal_rotation(getattr(frame, "rotation", 0) or 0)
+    except av.error.FFmpegError:
+        return 0
+    return 0
+
+
+def normal_rotation(degrees: float) -> int:
+    """A display rotation (degrees counter-clockwise, any sign) as 0, 90, 180 or 270.
+
+    >>> normal_rotation(-90), normal_rotation(180.0), normal_rotation(0)
+    (270, 180, 0)
+    """
+    return round(degrees / 90) % 4 * 90
 
 
 def _import_av():

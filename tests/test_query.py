@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from vdata.cli import app
 from vdata.query import connect, query
 from vdata.shards import shard_paths
-from vdata.shards.writer import ROW_GROUP_ROWS
 
 runner = CliRunner()
 SQL = "SELECT task, count(*) AS n FROM samples GROUP BY task ORDER BY task"
@@ -43,10 +42,8 @@ def test_a_metadata_query_does_not_read_the_frames_column(built: Path) -> None:
     assert "frames" in frames_plan  # the check above can see the column when it is read
 
 
-def test_shards_keep_small_row_groups(built: Path) -> None:
-    for path in shard_paths(built):
-        meta = pq.ParquetFile(path).metadata
-        assert all(meta.row_group(g).num_rows <= ROW_GROUP_ROWS for g in range(meta.num_row_groups))
+def test_a_small_shard_is_one_row_group(built: Path) -> None:
+    assert [pq.ParquetFile(path).metadata.num_row_groups for path in shard_paths(built)] == [1, 1]
 
 
 def test_cli_query_prints_a_table(built: Path) -> None:

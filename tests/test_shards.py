@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from vdata.errors import ConfigError
 from vdata.shards import ShardWriter, iter_rows, read_table
-from vdata.shards.writer import WORK_DIR
+from vdata.shards.writer import WORK_DIR, row_bytes
 
 FINGERPRINT = {"sources": ["jsonl:/corpus"], "frames": "uniform:1"}
 
@@ -44,3 +45,13 @@ def test_an_unfinished_build_with_other_options_is_not_resumed(tmp_path: Path) -
     ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=3000).add(row(0))
     with pytest.raises(ConfigError, match="holds an unfinished build with other options"):
         ShardWriter(tmp_path, {**FINGERPRINT, "frames": "uniform:2"}, shard_size_bytes=3000)
+
+
+def test_row_groups_are_cut_by_bytes(tmp_path: Path) -> None:
+    assert row_bytes(row(0)) == 1626
+    writer = ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=10**9, row_group_bytes=4000)
+    for i in range(7):
+        writer.add(row(i))  # a row group closes once it holds >= 4000 bytes: after 3 rows (4878)
+    (shard,) = writer.finish(lambda shards: {"format": "vdata"})
+    meta = pq.ParquetFile(tmp_path / shard.path).metadata
+    assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [3, 3, 1]

@@ -29,10 +29,20 @@ from vdata.shards.errors_table import ERRORS_SCHEMA, error_table
 from vdata.shards.manifest import MANIFEST_NAME, file_sha256, shard_name
 
 WORK_DIR = ".vdata-build"
-#: Rows per Parquet row group: small enough to bound memory, large enough for cheap metadata scans.
-ROW_GROUP_ROWS = 64
+#: Bytes per Parquet row group (counted as `row_bytes`): a writer holds at most this much in memory per open part;
+#: large enough that the footer stays small and a metadata scan reads few, long column chunks.
+ROW_GROUP_BYTES = 32 << 20
 #: Bytes counted per row on top of its JPEG bytes (labels, timestamps, Parquet overhead).
 ROW_OVERHEAD_BYTES = 1024
+
+
+def row_bytes(row: dict[str, Any]) -> int:
+    """The bytes a row counts for toward row group and shard sizes: its JPEG bytes plus `ROW_OVERHEAD_BYTES`.
+
+    >>> row_bytes({"frames": [{"bytes": b"x" * 1000, "path": None}]})
+    2024
+    """
+    return ROW_OVERHEAD_BYTES + sum(len(f["bytes"]) for f in row["frames"])
 
 
 class FingerprintMismatch(ConfigError):
@@ -63,15 +73,18 @@ class ShardWriter:
     """Append rows and error rows; commit parts of about `shard_size_bytes`; `finish()` lays out the dataset.
 
     `fingerprint` (JSON-able) identifies the build's options: resuming with different options is refused
-    (`FingerprintMismatch`).
+    (`FingerprintMismatch`). Rows reach the file in row groups of about `row_group_bytes` (counted as
+    `row_bytes`; one row group at least one row).
     """
 
-    def __init__(self, out: str | Path, fingerprint: dict[str, Any], shard_size_bytes: int) -> None:
+    def __init__(self, out: str | Path, fingerprint: dict[str, Any], shard_size_bytes: int,
+                 row_group_bytes: int = ROW_GROUP_BYTES) -> None:
         self.out = Path(out)
         self.work = self.out / WORK_DIR
         self.parts_dir = self.work / "parts"
         self.journal_path = self.work / "journal.jsonl"
         self.shard_size_bytes = shard_size_bytes
+        self.row_group_bytes = row_group_bytes
         self.fingerprint = fingerprint
         self.done_ids: set[str] = set()
         self.committed: list[dict[str, Any]] = []
@@ -158,7 +171,7 @@ class ShardWriter:
         split = row["split"]
         part = self._open.get(split)
         if part is None:
-            part = self._open[split] = _OpenPart(self.parts_dir, split, self._next_part)
+            part = self._open[split] = _OpenPart(self.parts_dir, split, self._next_part, self.row_group_bytes)
             self._next_part += 1
         part.add(row)
         if part.bytes >= self.shard_size_bytes:
@@ -273,30 +286,36 @@ def _fsync_dir(path: Path) -> None:
 
 
 class _OpenPart:
-    """One part file being written: rows buffered up to a row group, then appended to the `.tmp` file."""
+    """One part file being written: rows buffered up to a row group (`row_group_bytes`), then appended to the
+    `.tmp` file as one row group."""
 
-    def __init__(self, parts_dir: Path, split: str, number: int) -> None:
+    def __init__(self, parts_dir: Path, split: str, number: int, row_group_bytes: int) -> None:
         self.number = number
+        self.row_group_bytes = row_group_bytes
         self.path = parts_dir / f"{split}-{number:05d}.parquet"
         self.tmp = self.path.with_suffix(".parquet.tmp")
         self._writer = pq.ParquetWriter(self.tmp, SCHEMA, **parquet_write_options())
         self._buffer: list[dict[str, Any]] = []
+        self._buffer_bytes = 0
         self.ids: list[str] = []
         self.rows = 0
         self.bytes = 0
 
     def add(self, row: dict[str, Any]) -> None:
+        size = row_bytes(row)
         self._buffer.append(row)
         self.ids.append(row["id"])
         self.rows += 1
-        self.bytes += ROW_OVERHEAD_BYTES + sum(len(f["bytes"]) for f in row["frames"])
-        if len(self._buffer) >= ROW_GROUP_ROWS:
+        self.bytes += size
+        self._buffer_bytes += size
+        if self._buffer_bytes >= self.row_group_bytes:
             self._write_buffer()
 
     def _write_buffer(self) -> None:
         if self._buffer:
-            self._writer.write_table(rows_to_table(self._buffer), row_group_size=ROW_GROUP_ROWS)
-            self._buffer = []
+            table = rows_to_table(self._buffer)
+            self._writer.write_table(table, row_group_size=table.num_rows)  # one row group
+            self._buffer, self._buffer_bytes = [], 0
 
     def abandon(self) -> None:
         self._writer.close()

@@ -174,3 +174,20 @@ def test_jsonl_keeps_the_given_id_as_meta_source_id(tmp_path: Path, put) -> None
     assert given["id"] != "q-17"
     assert json.loads(given["meta"]) == {"annotator": "a1", "source_id": "q-17"}
     assert "source_id" not in json.loads(_row(rows, "jsonl", "train", "line2")["meta"])
+
+
+def test_error_rows_name_files_relative_to_the_corpus_root(tmp_path: Path, put) -> None:
+    """errors.parquet is pushed with the dataset: no path of the machine that built it."""
+    root = tmp_path / "c"
+    put(root / "v.mp4")
+    (root / "broken.mp4").write_bytes(b"not a video" * 20)
+    lines = [json.dumps({"video": v, "task": "free_form", "question": "?", "answer": "."})
+             for v in ("v.mp4", "gone.mp4", "broken.mp4")] + ["{not json"]
+    (root / "samples.jsonl").write_text("\n".join(lines) + "\n")
+    _, errors = _build("jsonl", root, tmp_path)
+    assert [(e["code"], e["source_file"], e["video"]) for e in errors] == [
+        ("video_missing", "gone.mp4", "gone.mp4"),
+        ("video_unreadable", "broken.mp4", "broken.mp4"),
+        ("bad_annotation", "samples.jsonl:4", ""),
+    ]
+    assert not any(str(tmp_path) in e["message"] for e in errors)

@@ -28,6 +28,7 @@ from vdata.options import BuildOptions
 from vdata.process import process_item
 from vdata.registry import Registry
 from vdata.shards import MANIFEST_NAME, FingerprintMismatch, ShardWriter, read_manifest
+from vdata.shards.errors_table import relative_to_roots
 from vdata.shards.lock import output_lock
 from vdata.shards.writer import WORK_DIR
 from vdata.urls import corpus_path, is_url, local_path, store_errors
@@ -169,6 +170,7 @@ def _run(engine: Engine, writer: ShardWriter, out: Path | str, fingerprint: dict
         stream = itertools.chain.from_iterable(b.items() for b in corpus)
         return unique_ids(itertools.islice(stream, options.limit) if options.limit else stream)
 
+    roots = [str(b.root) for b in corpus]  # errors.parquet names files relative to these (it is pushed)
     todo_count = 0
     for entry in items():
         if entry_id(entry) in writer.done_ids:
@@ -187,7 +189,7 @@ def _run(engine: Engine, writer: ShardWriter, out: Path | str, fingerprint: dict
             log.warning("%s [%s] %s (not saved: a re-run retries it)", result["source_file"], result["code"],
                         result["message"])
         else:
-            writer.add_error(result)
+            writer.add_error(relative_to_roots(result, roots))
             errors += 1
             log.warning("%s [%s] %s", result["source_file"], result["code"], result["message"])
         report.items_run += 1

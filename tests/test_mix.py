@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -13,18 +14,19 @@ from vdata.build import build
 from vdata.errors import ConfigError, VdataError
 from vdata.mix import mix, shares
 from vdata.options import BuildOptions
-from vdata.shards import read_manifest, read_table
+from vdata.shards import ShardWriter, read_manifest, read_table
 from vdata.validate import validate
 
 OPTIONS = BuildOptions(frames="uniform:2", max_pixels=160 * 120, size_factor=1, workers=0)
 
 
-def _dataset(root: Path, name: str, task: str, n: int) -> Path:
+def _dataset(root: Path, name: str, task: str, n: int, splits: tuple[str, ...] = ("train",)) -> Path:
     corpus = root / f"{name}-corpus"
     corpus.mkdir(parents=True)
     write_video(corpus / "v.mp4", fps=10.0, num_frames=20, width=160, height=120)
     lines = [
-        {"id": f"{name}{i}", "video": "v.mp4", "task": task, "question": f"q{i}", "options": ["x", "y"], "answer": "A"}
+        {"id": f"{name}{i}", "video": "v.mp4", "task": task, "question": f"q{i}", "options": ["x", "y"], "answer": "A",
+         "split": splits[i % len(splits)]}
         for i in range(n)
     ]
     (corpus / "samples.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
@@ -36,6 +38,55 @@ def _dataset(root: Path, name: str, task: str, n: int) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("mix")
     return _dataset(root, "a", "multiple_choice", 4), _dataset(root, "b", "free_form", 2)
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Three sources, two of them with a test split, to mix into several shards."""
+    root = tmp_path_factory.mktemp("mix3")
+    return [_dataset(root, "c", "multiple_choice", 7, ("train", "test")), _dataset(root, "d", "free_form", 3),
+            _dataset(root, "e", "caption", 5, ("train", "train", "test"))]
+
+
+def _row_by_row_mix(out: Path, roots: list[Path], weights: list[float], total: int, seed: int, shard_size: int) -> None:
+    """The implementation `mix` had before it copied in Arrow (one `rng.choice` and one `ShardWriter.add` per
+    row), kept as the reference its output must equal."""
+    sizes = [read_table(r, columns=["id"]).num_rows for r in roots]
+    counts = shares(weights, total)
+    rng = np.random.default_rng(seed)
+    picks = []
+    for size, count in zip(sizes, counts, strict=True):
+        times = np.zeros(size, dtype=np.int64)
+        full, rest = divmod(count, size)
+        times += full
+        times[rng.permutation(size)[:rest]] += 1
+        picks.append(times)
+
+    def rows(root: Path, times: np.ndarray):  # type: ignore[no-untyped-def]
+        for index, row in enumerate(read_table(root).to_pylist()):
+            for k in range(int(times[index])):
+                yield row if k == 0 else {**row, "id": f"{row['id']}#r{k}"}
+
+    streams = [rows(r, t) for r, t in zip(roots, picks, strict=True)]
+    writer = ShardWriter(out, {"reference": True}, shard_size)
+    remaining = np.array(counts, dtype=float)
+    while remaining.sum() > 0:
+        i = int(rng.choice(len(streams), p=remaining / remaining.sum()))
+        remaining[i] -= 1
+        writer.add(next(streams[i]))
+    writer.finish(lambda shards: {})
+
+
+@pytest.mark.parametrize(("weights", "total", "seed"), [((1.0, 2.0, 1.0), 40, 0), ((5.0, 1.0, 0.5), 9, 3)])
+def test_mix_writes_what_the_row_by_row_implementation_wrote(three, tmp_path: Path, weights, total, seed) -> None:
+    shard_size = 8_000  # several shards per split
+    mix(tmp_path / "m", list(zip(three, weights, strict=True)), total=total, seed=seed, shard_size=str(shard_size))
+    _row_by_row_mix(tmp_path / "ref", three, list(weights), total, seed, shard_size)
+    names = sorted(p.name for p in (tmp_path / "ref" / "data").iterdir())
+    assert sorted(p.name for p in (tmp_path / "m" / "data").iterdir()) == names and len(names) > 2
+    for name in names:
+        got, want = (pq.read_table(tmp_path / d / "data" / name) for d in ("m", "ref"))
+        assert got.equals(want), name
 
 
 def test_shares_add_up_to_total_by_largest_remainder() -> None:

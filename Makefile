@@ -24,8 +24,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-demo
 	$(BIN)/vdata demo --out demo-out
 
-# The export targets' loaders (verl, LLaMA-Factory, ms-swift, lmms-eval) each run in their own venv (below).
-test: $(VENV)/.installed-test venv-verl venvs-export
+# The export targets' loaders (verl, LLaMA-Factory, ms-swift, lmms-eval) and OpenRLHF's reward client each run in
+# their own venv (below).
+test: $(VENV)/.installed-test venv-verl venvs-export venv-openrlhf
 	$(BIN)/python -m pytest
 
 # verl pins transformers < 5.11, older than the test extras': its own venv, layered over .venv (a .pth adds
@@ -82,3 +83,13 @@ $(VENV)/swift/.installed: $(VENV)/.installed-test
 venv-lmms-eval: $(VENV)/lmms-eval/.installed
 $(VENV)/lmms-eval/.installed: $(VENV)/.installed-test
 	$(call overlay_venv,$(VENV)/lmms-eval,$(LMMS_EVAL_PKGS))
+
+# OpenRLHF 0.11.2 pins deepspeed, flash-attn, vllm, ray and transformers 5.15, none of which its reward client
+# imports (`openrlhf/utils/agent.py`: aiohttp, in .venv with s3fs; pylatexenc through `openrlhf.utils`): openrlhf
+# alone, without its dependencies, layered over .venv (about 10 s). tests/rewards/test_openrlhf.py runs its client
+# against vdata's reward server and reward file there (skipped without it).
+OPENRLHF_PKGS := --no-deps 'openrlhf==0.11.2' 'pylatexenc==2.11'
+.PHONY: venv-openrlhf
+venv-openrlhf: $(VENV)/openrlhf/.installed
+$(VENV)/openrlhf/.installed: $(VENV)/.installed-test
+	$(call overlay_venv,$(VENV)/openrlhf,$(OPENRLHF_PKGS))

@@ -1,9 +1,14 @@
-"""OpenRLHF adapter: `--remote_rm_url <path to this file>` (a reward function) or `vdata rewards serve` (HTTP).
+"""OpenRLHF adapter: a reward function file (`--reward.remote_url <path to this file>`) or `vdata rewards serve`
+(`--reward.remote_url http://host:port/get_reward`); the flags of OpenRLHF 0.11 (`--remote_rm_url` before).
 
-`queries` are prompt + response, decoded with special tokens kept; the prompt prefix and the trailing
-end-of-turn tokens (`<|im_end|>`, `<|endoftext|>`, `<|eot_id|>`, `</s>`, ...: `strip_end_tokens`) are stripped. `labels` are the samples (dicts or JSON strings,
-from `--label_key`). Returns `{"rewards", "scores", "extra_logs"}` like OpenRLHF expects: torch tensors when torch
-is already imported by the caller, lists otherwise (vdata never imports torch itself).
+OpenRLHF's single-turn executor (`openrlhf/utils/agent.py`) loads this file by path and calls `reward_func(queries,
+prompts, labels)`, one sample at a time: `queries` are prompt + response, decoded with special tokens kept; the
+prompt prefix and the trailing end-of-turn tokens (`<|im_end|>`, `<|endoftext|>`, `<|eot_id|>`, `</s>`, ...:
+`strip_end_tokens`) are stripped. `labels` are the samples (dicts or JSON strings, from `--data.label_key`). Returns
+`{"rewards", "scores", "extra_logs"}` as OpenRLHF reads it: torch tensors when torch is already imported by the
+caller, lists otherwise (vdata never imports torch itself). The file takes no options: vdata's default rewards
+and weights (`format:1,accuracy:4`, `vdata.rewards.weights.DEFAULT_REWARDS`); the server takes `-r`/`-w`.
+Tested with OpenRLHF 0.11.2's own executor in tests/rewards/test_openrlhf.py.
 """
 
 from __future__ import annotations

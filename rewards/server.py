@@ -1,4 +1,5 @@
-"""HTTP reward server for OpenRLHF's `--remote_rm_url http://host:port/get_reward` (FastAPI + uvicorn).
+"""HTTP reward server for OpenRLHF's `--reward.remote_url http://host:port/get_reward` (FastAPI + uvicorn;
+`--remote_rm_url` before OpenRLHF 0.11). OpenRLHF 0.11.2's executor POSTs one rollout at a time.
 
 `POST /get_reward` with `{"query": [...], "prompts": [...], "labels": [...]}` returns
 `{"rewards": [...], "scores": [...], "extra_logs": {...}}`. Malformed JSON or lists of different lengths get

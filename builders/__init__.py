@@ -16,7 +16,9 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     perception_test,
     qvhighlights,
     star,
+    tacos,
     video_r1,
+    videomme,
     vidstg,
 )
 from vdata.builders.base import (

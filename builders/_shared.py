@@ -136,3 +136,69 @@ class VideoIndex:
                     self._by_name.setdefault(p.stem, p)
                     self._by_name.setdefault(p.name, p)
         return self._by_name
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The rows of a table file as dicts: `.parquet` (a Hugging Face release), `.jsonl` (one object a line) or
+    `.json` (a list of objects). A file that cannot be read raises `RowError` naming it; rows that are not
+    objects stay in the list for the builder to report."""
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path).to_pylist()
+        if path.suffix == ".jsonl":
+            with path.open(encoding="utf-8") as f:
+                return [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError) as e:
+        raise RowError(f"{path.name} cannot be read: {e}") from None
+    data = load_json(path)
+    if not isinstance(data, list):
+        raise RowError(f"{path.name}: expected a JSON list of questions, got {type(data).__name__}")
+    return data
+
+
+def load_mapping(path: Path, what: str = "an object keyed by video id") -> dict[str, Any]:
+    """The parsed JSON object of `path`; `RowError` when it is not valid JSON or not an object."""
+    data = load_json(path)
+    if not isinstance(data, dict):
+        raise RowError(f"{path.name}: expected {what}, got {type(data).__name__}")
+    return data
+
+
+def sentence_pairs(video_key: str, entry: Any) -> list[tuple[Any, str]]:
+    """The `(timestamp, sentence)` pairs of an ActivityNet-style entry `{"timestamps": [...], "sentences": [...]}`
+    (ActivityNet Captions, 2D-TAN's TACoS, Time-R1); `RowError` when either list is missing or their lengths differ.
+
+    >>> sentence_pairs("v1", {"timestamps": [[0, 2]], "sentences": [" a dog runs"]})
+    [([0, 2], ' a dog runs')]
+    """
+    if not isinstance(entry, dict) or not isinstance(entry.get("timestamps"), list) or not isinstance(
+        entry.get("sentences"), list
+    ):
+        raise RowError(f"{video_key}: needs 'timestamps' and 'sentences' lists")
+    if len(entry["timestamps"]) != len(entry["sentences"]):
+        raise RowError(f"{video_key}: {len(entry['timestamps'])} timestamps but {len(entry['sentences'])} sentences")
+    return list(zip(entry["timestamps"], entry["sentences"], strict=True))
+
+
+def pair(times: Any, what: str) -> tuple[Any, Any]:
+    """The two values of a `[start, end]` list; `RowError(bad_span)` when `times` is not a two-element list."""
+    if not isinstance(times, (list, tuple)) or len(times) != 2:
+        raise RowError(f"{what}: {times!r} is not [start, end]", "bad_span")
+    return times[0], times[1]
+
+
+def split_of(name: str, splits: Sequence[str], default: str) -> str:
+    """The split a file name names: the first of `splits` that is the stem, or that the stem starts or ends with
+    after `_`/`-` (`nlq_val.json` -> `val`); `default` when none does.
+
+    >>> split_of("charades_test.json", ("train", "val", "test"), "train"), split_of("x.json", ("val",), "train")
+    ('test', 'train')
+    """
+    stem = name.rsplit(".", 1)[0].lower()
+    parts = stem.replace("-", "_").split("_")
+    for split in splits:
+        if stem == split or split in parts:
+            return split
+    return default

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vdata.errors import ConfigError
-from vdata.eval.score import COORD_SPACES, TASK_METRICS, Scored, score
+from vdata.eval.score import COORD_SPACES, TASK_METRICS, Scored, benchmark_of, official_score, score
 from vdata.predictions import read_predictions as load_predictions  # `vdata.eval.load_predictions`
 from vdata.schemas import TASKS, parse_meta
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 #: Columns read from the dataset: the labels and what the parsers need, never the frame bytes.
 SAMPLE_COLUMNS = (
-    "id", "source", "split", "video_id", "task", "answer", "options", "spans", "boxes", "duration_s",
+    "id", "source", "split", "video_id", "task", "question", "answer", "options", "spans", "boxes", "duration_s",
     "clip_start_s", "width", "height", "frame_timestamps_s", "meta",
 )
 MISSING_POLICIES = ("zero", "skip")
@@ -56,13 +56,18 @@ class EvalOptions:
 
 @dataclass(frozen=True)
 class Record:
-    """One evaluated sample: its id, task, group values (one per `by` field), and its score."""
+    """One evaluated sample: its id, task, group values (one per `by` field), and its score. A sample of an
+    evaluation benchmark also has its `benchmark` (the source name), its `official` value by the benchmark's
+    own rule (None = the script does not count it) and the values of the benchmark's `categories`."""
 
     id: str
     task: str
     groups: dict[str, str]
     scored: Scored
     missing: bool = False
+    benchmark: str | None = None
+    official: float | None = None
+    categories: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,9 +85,12 @@ class EvalReport:
     unknown: int = 0
 
     def summary(self) -> dict[str, Any]:
-        """`{"tasks": {task: stats}, "by": {field: {value: {task: stats}}}, "counts": {...}}` where stats are
-        `n`, `parse_failures`, `parse_failure_rate` and `metrics` (name -> mean in [0, 1])."""
-        out: dict[str, Any] = {"tasks": aggregate(self.records), "by": {}}
+        """`{"tasks": {task: stats}, "by": {field: {value: {task: stats}}}, "benchmarks": {name: table},
+        "counts": {...}}` where stats are `n`, `parse_failures`, `parse_failure_rate` and `metrics` (name -> mean
+        in [0, 1]), and each benchmark's table is `benchmark_table`'s."""
+        out: dict[str, Any] = {"tasks": aggregate(self.records), "by": {}, "benchmarks": {}}
+        for name in sorted({r.benchmark for r in self.records if r.benchmark}):
+            out["benchmarks"][name] = benchmark_table(name, [r for r in self.records if r.benchmark == name])
         for key in self.options.by:
             values = sorted({r.groups[key] for r in self.records})
             out["by"][key] = {v: aggregate([r for r in self.records if r.groups[key] == v]) for v in values}
@@ -107,8 +115,48 @@ def aggregate(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def benchmark_table(name: str, records: Sequence[Record]) -> dict[str, Any]:
+    """A benchmark's own table from its records: `metric`, `n` (questions counted), `not_counted`, `overall`
+    (micro, or the nested macro mean of the benchmark's `macro` keys) and `categories` (key -> value ->
+    `{"n", "value"}`, means in [0, 1]).
+
+    >>> r = [Record(str(i), "multiple_choice", {}, Scored(), benchmark="videomme", official=v,
+    ...             categories={"duration": d}) for i, (v, d) in enumerate([(1.0, "long"), (0.0, "long"), (1.0, "short")])]
+    >>> t = benchmark_table("videomme", r)
+    >>> round(t["overall"], 3), t["categories"]["duration"]["long"]
+    (0.667, {'n': 2, 'value': 0.5})
+    """
+    bench = benchmark_of(name)
+    counted = [r for r in records if r.official is not None]
+    table: dict[str, Any] = {"metric": bench.metric if bench else "accuracy", "n": len(counted),
+                             "not_counted": len(records) - len(counted),
+                             "overall": _nested_mean(counted, bench.macro if bench else ()), "categories": {}}
+    for key in bench.categories if bench else ():
+        groups: dict[str, list[Record]] = {}
+        for r in counted:
+            groups.setdefault(r.categories.get(key, "(none)"), []).append(r)
+        table["categories"][key] = {v: {"n": len(rs), "value": _nested_mean(rs, ())} for v, rs in sorted(groups.items())}
+    return table
+
+
+def _nested_mean(records: Sequence[Record], keys: Sequence[str]) -> float:
+    """Mean of `official` over `records` (micro); with `keys`, the mean over the values of `keys[0]` of the
+    nested mean of each group over the remaining keys (macro). 0.0 when empty."""
+    if not records:
+        return 0.0
+    if not keys:
+        return sum(r.official or 0.0 for r in records) / len(records)
+    groups: dict[str, list[Record]] = {}
+    for r in records:
+        groups.setdefault(r.categories.get(keys[0], "(none)"), []).append(r)
+    return sum(_nested_mean(g, keys[1:]) for g in groups.values()) / len(groups)
+
+
 def group_value(row: Mapping[str, Any], key: str, meta: Mapping[str, Any]) -> str:
-    """The value of `key` for a row: its column when the schema has one, else its `meta` JSON key; `(none)`."""
+    """The value of `key` for a row: its column when the schema has one, else its `meta` JSON key; `(none)`.
+    `"a/b"` crosses two keys (`short/OCR Problems`)."""
+    if "/" in key and key not in row:
+        return "/".join(group_value(row, part, meta) for part in key.split("/"))
     value = row[key] if key in row and key != "meta" else meta.get(key)
     return "(none)" if value is None or value == "" else str(value)
 
@@ -141,7 +189,13 @@ def evaluate(data: str | Path, predictions: str | Path, options: EvalOptions | N
             continue
         meta = parse_meta(row.get("meta"))
         groups = {key: group_value(row, key, meta) for key in options.by}
-        report.records.append(Record(row["id"], row["task"], groups, scored, response is None))
+        bench = benchmark_of(row.get("source"))
+        official, categories = None, {}
+        if bench is not None:
+            official = official_score(response or "", row, meta)
+            categories = {key: group_value(row, key, meta) for key in (*bench.categories, *bench.macro)}
+        report.records.append(Record(row["id"], row["task"], groups, scored, response is None,
+                                     row["source"] if bench else None, official, categories))
     report.unknown = len(set(preds) - seen)
     if report.unknown:
         log.warning("%d prediction ids match no sample of %s", report.unknown, data)
@@ -149,11 +203,20 @@ def evaluate(data: str | Path, predictions: str | Path, options: EvalOptions | N
 
 
 def table_rows(summary: Mapping[str, Any]) -> list[list[Any]]:
-    """Rows `[task, group, n, parse failures %, metrics]` for the CLI table, metrics in percent."""
+    """Rows `[task, group, n, parse failures %, metrics]` for the CLI table, metrics in percent; then each
+    benchmark's own table (`<name> (official)`: overall, then each category; the fourth column is the share of
+    questions the script does not count)."""
     rows = [_row(task, "all", stats) for task, stats in summary["tasks"].items()]
     for key, groups in summary["by"].items():
         for value, tasks in groups.items():
             rows.extend(_row(task, f"{key}={value}", stats) for task, stats in tasks.items())
+    for name, table in summary.get("benchmarks", {}).items():
+        label, metric = f"{name} (official)", table["metric"]
+        total = table["n"] + table["not_counted"]
+        rows.append([label, "overall", table["n"], f"{100 * table['not_counted'] / total if total else 0.0:.1f}",
+                     f"{metric} {100 * table['overall']:.1f}"])
+        for key, values in table["categories"].items():
+            rows.extend([label, f"{key}={v}", c["n"], "", f"{metric} {100 * c['value']:.1f}"] for v, c in values.items())
     return rows
 
 

@@ -6,11 +6,13 @@ plain regrouping. Responses are read eval style: the last `<answer>` block, else
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from vdata import tasks
 from vdata.tasks import Scored
+from vdata.tasks.benchmarks import Benchmark
 from vdata.tasks.boxes import COORD_SPACES
 
 #: The metrics reported for each task, in display order (each is the mean of the per-sample value of that name).
@@ -35,4 +37,34 @@ def score(response: str, sample: Mapping[str, Any], coord_space: str = "pixels")
     return tasks.get(str(name)).score(answer, sample, coord_space)
 
 
-__all__ = ["COORD_SPACES", "CURVES", "HEADLINE", "TASK_METRICS", "Scored", "score"]
+@functools.cache
+def benchmark_of(source: str | None) -> Benchmark | None:
+    """The official table of the builder named `source` (its `benchmark` attribute), or None for a corpus that
+    is not an evaluation benchmark.
+
+    >>> benchmark_of("videomme").categories, benchmark_of("nextqa")
+    (('duration', 'domain', 'sub_category', 'task_type'), None)
+    """
+    from vdata import builders
+
+    if source is None or source not in builders.names():
+        return None
+    return getattr(builders.get(source), "benchmark", None)
+
+
+def official_score(response: str, sample: Mapping[str, Any], meta: Mapping[str, Any]) -> float | None:
+    """The sample's value by its benchmark's official rule (`vdata.tasks.benchmarks`), on the answer read as
+    `score` reads it; None when the rule does not count it, or the sample's source is no benchmark.
+
+    >>> official_score("<answer>The answer is C</answer>", {"source": "videomme", "answer": "C",
+    ...                                                     "options": ["a", "b", "c", "d"]}, {})
+    1.0
+    """
+    bench = benchmark_of(sample.get("source"))
+    if bench is None:
+        return None
+    answer = tasks.extract_answer(response if isinstance(response, str) else "", fallback=True) or ""
+    return bench.judge(answer, sample, meta)
+
+
+__all__ = ["COORD_SPACES", "CURVES", "HEADLINE", "TASK_METRICS", "Scored", "benchmark_of", "official_score", "score"]

@@ -1,0 +1,60 @@
+"""Each benchmark's official table: the script's answer rule on hand-computed cases, and `vdata eval`'s table
+(per category and overall, micro or macro as the script averages) on a small dataset of the benchmark's rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.distill.helpers import make_row, write_dataset
+from vdata.eval import evaluate
+from vdata.eval.report import table_rows
+from vdata.tasks.benchmarks import videomme_judge
+
+ABCD = ["w", "x", "y", "z"]
+
+
+def _table(tmp_path: Path, source: str, rows: list[dict], preds: dict[str, str], **options) -> dict:
+    for row in rows:
+        row["source"] = source
+    data = write_dataset(tmp_path / "built", rows)
+    path = tmp_path / "preds.jsonl"
+    path.write_text("".join(json.dumps({"id": k, "response": v}) + "\n" for k, v in preds.items()))
+    summary = evaluate(data, path).summary()
+    assert any(r[0] == f"{source} (official)" for r in table_rows(summary))
+    return summary["benchmarks"][source]
+
+
+def _mc(id: str, answer: str, options=ABCD, **meta) -> dict:
+    return make_row(id, "multiple_choice", question="q?", options=list(options), answer=answer, meta=json.dumps(meta))
+
+
+# -- Video-MME: first capital A-D after the prefixes; unanswered questions leave the denominator; micro -------
+
+
+@pytest.mark.parametrize(("response", "value"), [
+    ("C", 1.0),
+    ("The answer is C.", 1.0),
+    ("(C) a red car", 1.0),
+    ("Best answer: C", 0.0),        # the script's list misses a comma: "Best answer:" stays, its B is read
+    ("Based on the video, C", 0.0),  # the B of "Based" comes first
+    ("the car is red", None),        # no capital A-D: not answered, not counted
+    ("", None),
+])
+def test_videomme_reads_the_first_capital_letter_as_eval_your_results_does(response, value) -> None:
+    assert videomme_judge(response, {"answer": "C", "options": ABCD}, {}) == value
+
+
+def test_videomme_table_is_per_duration_and_task_type_over_answered_questions(tmp_path: Path) -> None:
+    rows = [_mc("s1", "A", duration="short", task_type="OCR Problems"),
+            _mc("s2", "B", duration="short", task_type="OCR Problems"),
+            _mc("m1", "C", duration="medium", task_type="Counting Problem"),
+            _mc("l1", "D", duration="long", task_type="Counting Problem")]
+    preds = {"s1": "<answer>A</answer>", "s2": "<answer>A</answer>", "m1": "<answer>C</answer>",
+             "l1": "I do not know"}  # l1: no letter, left out of every denominator
+    table = _table(tmp_path, "videomme", rows, preds)
+    assert (table["n"], table["not_counted"], table["overall"]) == (3, 1, pytest.approx(2 / 3))
+    assert {k: v["value"] for k, v in table["categories"]["duration"].items()} == {"medium": 1.0, "short": 0.5}
+    assert table["categories"]["task_type"]["OCR Problems"] == {"n": 2, "value": 0.5}

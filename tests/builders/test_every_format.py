@@ -16,6 +16,7 @@ from tests.builders import (
     test_perception_test,
     test_qvhighlights,
     test_star,
+    test_tacos,
     test_video_r1,
     test_vidstg,
 )
@@ -31,6 +32,7 @@ CORPORA = {
     "perception-test": test_perception_test._corpus,
     "qvhighlights": test_qvhighlights._corpus,
     "star": test_star._corpus,
+    "tacos": test_tacos._corpus,
     "video-r1": test_video_r1._corpus,
     "vidstg": test_vidstg._corpus,
 }

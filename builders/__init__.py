@@ -11,6 +11,7 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     hc_stvg,
     jsonl,
     llava_video,
+    mvbench,
     nextgqa,
     nextqa,
     perception_test,

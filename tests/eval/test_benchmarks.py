@@ -11,7 +11,7 @@ import pytest
 from tests.distill.helpers import make_row, write_dataset
 from vdata.eval import evaluate
 from vdata.eval.report import table_rows
-from vdata.tasks.benchmarks import videomme_judge
+from vdata.tasks.benchmarks import mvbench_correct, videomme_judge
 
 ABCD = ["w", "x", "y", "z"]
 
@@ -58,3 +58,32 @@ def test_videomme_table_is_per_duration_and_task_type_over_answered_questions(tm
     assert (table["n"], table["not_counted"], table["overall"]) == (3, 1, pytest.approx(2 / 3))
     assert {k: v["value"] for k, v in table["categories"]["duration"].items()} == {"medium": 1.0, "short": 0.5}
     assert table["categories"]["task_type"]["OCR Problems"] == {"n": 2, "value": 0.5}
+
+
+# -- MVBench: check_ans on the first word against "(x)"; accuracy per task; micro overall ----------------------
+
+
+@pytest.mark.parametrize(("response", "right"), [
+    ("(B) a dog runs", True),
+    ("B", True),
+    ("b.", True),
+    ("B)", True),
+    ("(b)", True),
+    ("(", False),          # no letter a-g in the first word
+    ("", False),
+    ("C", False),
+    ("Option B", False),   # the first word is "option": it has no a-g and is not inside "(b)"
+    ("bad", False),
+])
+def test_mvbench_check_ans_reads_the_first_word(response, right) -> None:
+    assert mvbench_correct(response, 1) is right
+
+
+def test_mvbench_table_is_accuracy_per_task_and_over_all_questions(tmp_path: Path) -> None:
+    rows = [_mc("a1", "A", task_type="Action Sequence"), _mc("a2", "B", task_type="Action Sequence"),
+            _mc("a3", "C", task_type="Action Sequence"), _mc("c1", "A", task_type="Moving Count")]
+    preds = {"a1": "(A) a cup", "a2": "<answer>B</answer>", "a3": "(D)", "c1": "I think A"}
+    table = _table(tmp_path, "mvbench", rows, preds)
+    assert table["categories"]["task_type"] == {"Action Sequence": {"n": 3, "value": pytest.approx(2 / 3)},
+                                                "Moving Count": {"n": 1, "value": 0.0}}
+    assert (table["n"], table["overall"]) == (4, 0.5)  # micro: 2 of 4, not the mean of 2/3 and 0

@@ -7,6 +7,8 @@ import; the list below is the whole catalogue.
 from vdata.builders import (  # noqa: F401  (registers the formats)
     activitynet_captions,
     charades_sta,
+    didemo,
+    ego4d_nlq,
     folder,
     hc_stvg,
     jsonl,

@@ -9,6 +9,8 @@ import pytest
 from tests.builders import (
     test_activitynet_captions,
     test_charades_sta,
+    test_didemo,
+    test_ego4d_nlq,
     test_hc_stvg,
     test_llava_video,
     test_nextgqa,
@@ -25,6 +27,8 @@ from vdata.builders import BadRow, Item, get
 CORPORA = {
     "activitynet-captions": test_activitynet_captions._corpus,
     "charades-sta": test_charades_sta._corpus,
+    "didemo": test_didemo._corpus,
+    "ego4d-nlq": test_ego4d_nlq._corpus,
     "hc-stvg": test_hc_stvg._corpus,
     "llava-video": test_llava_video._corpus,
     "nextgqa": test_nextgqa._corpus,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.distill.helpers import make_row, write_dataset
@@ -117,3 +118,57 @@ def test_resized_boxes_are_scaled_by_the_stored_frame_size(tmp_path):
     preds = write_preds(tmp_path / "p.jsonl", {"box": "<answer>[0, 0, 32, 24]</answer>"})
     report = evaluate(data, preds, EvalOptions(coord_space="resized"))
     assert report.summary()["tasks"]["spatial_grounding"]["metrics"]["mIoU"] == 1.0
+
+
+# ------------------------------------------------------------------------------------------------ plot
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_plot_gives_a_task_the_same_colour_in_both_panels(data, tmp_path):
+    from PIL import Image
+
+    from vdata.eval.plot import PANEL, bars, curves, task_colour
+
+    report = evaluate(data, write_preds(tmp_path / "p.jsonl", PREDS))
+    by_bar = {b.task: b.colour for b in bars(report)}
+    assert set(by_bar) == {"multiple_choice", "temporal_grounding", "grounded_qa"}
+    assert len(set(by_bar.values())) == 3
+    assert {c.task: c.colour for c in curves(report)} == {t: by_bar[t] for t in ("temporal_grounding", "grounded_qa")}
+    with Image.open(plot(report, tmp_path / "eval.png")) as im:
+        rgb = im.convert("RGB")
+        left_panel = {rgb.getpixel((x, 355)) for x in range(70, 40 + PANEL)}  # just above the bars' baseline
+        right_panel = {tuple(p) for p in np.asarray(rgb.crop((610, 60, 580 + PANEL, 360))).reshape(-1, 3)}
+    for task, colour in by_bar.items():
+        assert _rgb(colour) in left_panel and _rgb(colour) == _rgb(task_colour(task))
+    assert {_rgb(by_bar["temporal_grounding"]), _rgb(by_bar["grounded_qa"])} <= right_panel
+    assert _rgb(by_bar["multiple_choice"]) not in right_panel
+
+
+def test_plot_writes_long_task_names_whole(tmp_path):
+    from PIL import Image, ImageFont
+
+    from vdata.eval.plot import bars
+
+    box = {"timestamp_s": 2.0, "frame_index": None, "x1": 0.0, "y1": 0.0, "x2": 32.0, "y2": 24.0, "label": None}
+    data = write_dataset(tmp_path / "built", [make_row("stg", "spatiotemporal_grounding", spans=GQA_SPAN,
+                                                       boxes=[box])])
+    report = evaluate(data, write_preds(tmp_path / "p.jsonl", {"stg": "<answer>none</answer>"}))
+    (bar,) = bars(report)
+    label = f"{bar.task} ({bar.metric})"
+    with Image.open(plot(report, tmp_path / "eval.png")) as im:
+        below = im.convert("L").crop((40, 365, 40 + 480, im.height))  # under the bar panel's baseline
+    rows = np.flatnonzero((np.asarray(below) < 128).any(axis=1))
+    assert rows[-1] - rows[0] + 1 >= ImageFont.load_default().getbbox(label)[2] - 2  # upright, not cut
+
+
+def test_unparsed_predictions_are_misses_at_every_threshold(data, tmp_path):
+    from vdata.eval.plot import CURVE_THRESHOLDS, curves
+
+    garbage = {**PREDS, "tg1": "no idea", "tg2": "", "gqa1": "<answer>A</answer>"}
+    recall = {(c.task, c.metric): c.recall for c in curves(evaluate(data, write_preds(tmp_path / "g.jsonl", garbage)))}
+    assert recall[("temporal_grounding", "mIoU")] == [0.0] * len(CURVE_THRESHOLDS)
+    half = {(c.task, c.metric): c.recall
+            for c in curves(evaluate(data, write_preds(tmp_path / "h.jsonl", {**PREDS, "tg2": "no idea"})))}
+    tg = half[("temporal_grounding", "mIoU")]
+    assert tg[0] == tg[-1] == 0.5  # tg1 (IoU 1) at every threshold, the unparsed tg2 at none

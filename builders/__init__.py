@@ -23,6 +23,7 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     video_r1,
     videomme,
     vidstg,
+    vsibench,
 )
 from vdata.builders.base import (
     BadRow,

@@ -11,7 +11,7 @@ import pytest
 from tests.distill.helpers import make_row, write_dataset
 from vdata.eval import evaluate
 from vdata.eval.report import table_rows
-from vdata.tasks.benchmarks import mvbench_correct, videomme_judge
+from vdata.tasks.benchmarks import mvbench_correct, videomme_judge, vsibench_judge
 
 ABCD = ["w", "x", "y", "z"]
 
@@ -87,3 +87,37 @@ def test_mvbench_table_is_accuracy_per_task_and_over_all_questions(tmp_path: Pat
     assert table["categories"]["task_type"] == {"Action Sequence": {"n": 3, "value": pytest.approx(2 / 3)},
                                                 "Moving Count": {"n": 1, "value": 0.0}}
     assert (table["n"], table["overall"]) == (4, 0.5)  # micro: 2 of 4, not the mean of 2/3 and 0
+
+
+# -- VSI-Bench: the first word; exact letter or MRA (<=); mean per type, direction types merged, macro overall --
+
+
+@pytest.mark.parametrize(("response", "value"), [
+    ("B", 1.0), ("b.", 1.0), ("B. right", 1.0), ("(B)", 0.0), ("The answer is B", 0.0)])
+def test_vsibench_choice_is_the_first_word_equal_to_the_letter(response, value) -> None:
+    assert vsibench_judge(response, {"task": "multiple_choice", "answer": "B", "options": ["l", "r"]}, {}) == value
+
+
+@pytest.mark.parametrize(("response", "value"), [
+    ("10", 1.0), ("10.5", 1.0),  # |10.5-10|/10 = 0.05 <= 1-0.95: the script's <= counts the boundary
+    ("13", 0.5), ("13.0 meters", 0.5), ("15", 0.1), ("30", 0.0), ("about 13", 0.0), ("thirteen", 0.0)])
+def test_vsibench_numbers_score_mra_of_the_first_word(response, value) -> None:
+    assert vsibench_judge(response, {"task": "regression", "answer": "10"}, {}) == pytest.approx(value)
+
+
+def test_vsibench_overall_is_the_mean_over_categories_with_direction_types_merged(tmp_path: Path) -> None:
+    def mc(id, qtype, answer):
+        category = qtype.rsplit("_", 1)[0] if "rel_direction" in qtype else qtype
+        return _mc(id, answer, ["l", "r"], question_type=qtype, category=category)
+    rows = [mc("e", "object_rel_direction_easy", "A"), mc("m", "object_rel_direction_medium", "A"),
+            mc("h1", "object_rel_direction_hard", "A"), mc("h2", "object_rel_direction_hard", "B"),
+            mc("r", "route_planning", "B"),
+            make_row("n", "regression", answer="10", meta=json.dumps(
+                {"question_type": "room_size_estimation", "category": "room_size_estimation"}))]
+    preds = {"e": "A", "m": "B", "h1": "A", "h2": "A", "r": "B", "n": "13"}
+    table = _table(tmp_path, "vsibench", rows, preds)
+    types = {k: v["value"] for k, v in table["categories"]["question_type"].items()}
+    assert types == {"object_rel_direction_easy": 1.0, "object_rel_direction_medium": 0.0,
+                     "object_rel_direction_hard": 0.5, "route_planning": 1.0, "room_size_estimation": 0.5}
+    # direction = (1 + 0 + 0.5) / 3 = 0.5; overall = (0.5 + 1.0 + 0.5) / 3, not the micro 3.5 / 6
+    assert table["overall"] == pytest.approx(2 / 3) and table["metric"] == "score"

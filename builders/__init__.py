@@ -20,10 +20,12 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     qvhighlights,
     star,
     tacos,
+    time_r1,
     video_r1,
     videomme,
     vidstg,
     vsibench,
+    youcook2,
 )
 from vdata.builders.base import (
     BadRow,

@@ -19,8 +19,10 @@ from tests.builders import (
     test_qvhighlights,
     test_star,
     test_tacos,
+    test_time_r1,
     test_video_r1,
     test_vidstg,
+    test_youcook2,
 )
 from vdata.builders import BadRow, Item, get
 
@@ -37,8 +39,10 @@ CORPORA = {
     "qvhighlights": test_qvhighlights._corpus,
     "star": test_star._corpus,
     "tacos": test_tacos._corpus,
+    "time-r1": test_time_r1._corpus,
     "video-r1": test_video_r1._corpus,
     "vidstg": test_vidstg._corpus,
+    "youcook2": test_youcook2._corpus,
 }
 
 

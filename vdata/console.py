@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from vdata.errors import VdataError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 #: The width of `--help` (typer renders it with rich, at 80 columns when piped, which cuts option help with "…"):
 #: at least 120 columns, wider on a wider terminal. Typer reads TERMINAL_WIDTH when it first renders help; a
@@ -90,6 +93,16 @@ def friendly(fn: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def progress_bar(verb: str, quiet: bool = False) -> Progress:
+    """The progress bar of a long command on stderr: `verb`, bar, `done/total`, the task's `stats` field, time
+    left. Off with `quiet` (`--json`) and when stderr is no terminal (TTY_COMPATIBLE=1 or FORCE_COLOR forces it
+    on). Use as `with progress_bar("answering") as bar: task = bar.add_task(verb, total=None, stats="")`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn(f"[bold]{verb}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[stats]}"),
+                    TimeRemainingColumn(), console=err_console, disable=quiet or not err_console.is_terminal)
 
 
 def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:

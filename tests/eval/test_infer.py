@@ -178,3 +178,41 @@ def test_cli_infer_into_predictions_of_another_model_is_one_line_and_exit_1(tmp_
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"error: {out} already holds predictions made with other options (differing: model;")
+
+
+# ------------------------------------------------------------------------------------------------ progress
+def test_progress_counts_the_items_this_run_answers(tmp_path, data):
+    script = write_script(tmp_path / "s.json", {"*": ["<answer>B</answer>"]})
+    out, calls = tmp_path / "p.jsonl", []
+    engine = EngineConfig(script, "scripted", batch_size=2)
+    infer(InferConfig(data=data, out=out, engine=engine, limit=3), on_progress=lambda *a: calls.append(a))
+    assert calls == [(2, 3), (3, 3)]
+    calls.clear()
+    infer(InferConfig(data=data, out=out, engine=engine), on_progress=lambda *a: calls.append(a))
+    assert calls == [(len(ROWS) - 3, len(ROWS) - 3)]  # the 3 already answered are not counted
+
+
+def _cli_infer(tmp_path, data, *flags):
+    from typer.testing import CliRunner
+
+    from vdata.cli import app
+
+    script = write_script(tmp_path / "s.json", {"*": ["<answer>B</answer>"]})
+    return CliRunner().invoke(app, ["infer", "--data", str(data), "--model", script, "--engine", "scripted",
+                                    "--out", str(tmp_path / "p.jsonl"), *flags])
+
+
+def test_cli_infer_shows_a_progress_bar_on_a_terminal(tmp_path, data, monkeypatch):
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich treats the captured stderr as a terminal
+    result = _cli_infer(tmp_path, data)
+    assert result.exit_code == 0, result.output
+    assert "answering" in result.stderr and f"{len(ROWS)}/{len(ROWS)}" in result.stderr
+    assert "answering" not in result.stdout
+
+
+def test_cli_infer_json_is_only_json_even_on_a_terminal(tmp_path, data, monkeypatch):
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    result = _cli_infer(tmp_path, data, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["items"] == len(ROWS)
+    assert result.stderr == ""

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from vdata.console import console, err_console, friendly, print_table
+from vdata.console import console, err_console, friendly, print_table, progress_bar
 from vdata.distill.config import DistillConfig
 from vdata.engines import EngineConfig, Sampling
 from vdata.rewards.weights import DEFAULT_REWARDS
@@ -59,8 +59,6 @@ def distill(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Distill CoT traces from a teacher, kept only when the verifier rewards pass (resumable)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from vdata.distill import distill as run_distill
     from vdata.distill import parse_thresholds
     from vdata.rewards.weights import parse_weights
@@ -81,10 +79,7 @@ def distill(
         task_thresholds=per_task, tasks=tuple(t.strip() for t in tasks.split(",")) if tasks else None, limit=limit,
         shard_size=shard_size, replicas=replicas, ray_address=ray_address,
     )
-    with Progress(
-        TextColumn("[bold]distilling"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[stats]}"),
-        TimeRemainingColumn(), console=err_console, disable=as_json,
-    ) as progress:
+    with progress_bar("distilling", quiet=as_json) as progress:
         bar = progress.add_task("distill", total=None, stats="")
 
         def update(p: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from vdata.console import console, friendly
+from vdata.console import console, friendly, progress_bar
 from vdata.engines import EngineConfig, Sampling
 from vdata.infer.run import InferConfig
 
@@ -60,7 +60,14 @@ def infer(
         min_frames=min_frames, max_frames=max_frames, agree=agree, split=split,
         tasks=tuple(t.strip() for t in tasks.split(",")) if tasks else None, limit=limit,
     )
-    report = run_infer(config)
+    with progress_bar("answering", quiet=as_json) as progress:
+        bar = progress.add_task("infer", total=None, stats="")
+
+        def update(done: int, total: int) -> None:
+            elapsed = progress.tasks[0].elapsed or 0
+            progress.update(bar, completed=done, total=total, stats=f"{done / elapsed:.2f} items/s" if elapsed else "")
+
+        report = run_infer(config, on_progress=update)
     if as_json:
         console.print_json(json.dumps({**asdict(report), "out": str(out)}))
         return

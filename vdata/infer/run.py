@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,9 @@ from vdata.rewards.weights import parse_weights
 from vdata.schemas import TASKS
 
 log = logging.getLogger(__name__)
+
+#: Called after each batch with (items answered this run, items this run answers in all).
+ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -113,9 +116,10 @@ def with_frames(row: Mapping[str, Any], indices: Sequence[int]) -> dict[str, Any
     return {**row, **{key: [row[key][i] for i in indices] for key in ("frames", "frame_timestamps_s", "frame_indices")}}
 
 
-def infer(config: InferConfig, engine: Engine | None = None) -> InferReport:
+def infer(config: InferConfig, engine: Engine | None = None, on_progress: ProgressFn | None = None) -> InferReport:
     """Answer every planned item of `config.data` into `config.out`; `engine` overrides the configured one
-    (tests, or a model already loaded). Bad options raise `ConfigError` before any model loads."""
+    (tests, or a model already loaded); `on_progress` is called after each batch (a progress bar). Bad options
+    raise `ConfigError` before any model loads."""
     started = time.perf_counter()
     # -- setup ---------------------------------------------------------------------------------------------
     strategy = config.strategy()
@@ -125,6 +129,7 @@ def infer(config: InferConfig, engine: Engine | None = None) -> InferReport:
     report = InferReport(config.out)
     owned = engine is None
     frames_total = 0
+    todo = _count_todo(config, done) if on_progress else 0
     try:
         config.out.parent.mkdir(parents=True, exist_ok=True)
         with config.out.open("a", encoding="utf-8") as f:
@@ -138,6 +143,8 @@ def infer(config: InferConfig, engine: Engine | None = None) -> InferReport:
                 f.flush()
                 report.items += len(records)
                 frames_total += sum(r["frames_used"] for r in records)
+                if on_progress:
+                    on_progress(report.items, todo)
     finally:
         if owned and engine is not None:
             engine.close()
@@ -209,17 +216,31 @@ def _done_ids(out: Path) -> set[str]:
     return ids
 
 
-def _plan(config: InferConfig, done: set[str], report: InferReport) -> Iterator[list[dict[str, Any]]]:
-    from vdata.shards import iter_rows
-
-    batch: list[dict[str, Any]] = []
+def _selected(config: InferConfig, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows `config` asks for (its `tasks`, then the first `limit`), in dataset order."""
     planned = 0
-    for row in iter_rows(config.data, split=config.split, batch_rows=config.engine.batch_size):
+    for row in rows:
         if config.tasks is not None and row["task"] not in config.tasks:
             continue
         if config.limit is not None and planned >= config.limit:
             break
         planned += 1
+        yield row
+
+
+def _count_todo(config: InferConfig, done: set[str]) -> int:
+    """How many items this run answers (the planned rows not in `done`), read without frame bytes."""
+    from vdata.shards import iter_rows
+
+    rows = iter_rows(config.data, columns=["id", "task"], split=config.split, batch_rows=4096)
+    return sum(row["id"] not in done for row in _selected(config, rows))
+
+
+def _plan(config: InferConfig, done: set[str], report: InferReport) -> Iterator[list[dict[str, Any]]]:
+    from vdata.shards import iter_rows
+
+    batch: list[dict[str, Any]] = []
+    for row in _selected(config, iter_rows(config.data, split=config.split, batch_rows=config.engine.batch_size)):
         if row["id"] in done:
             report.resumed += 1
             continue

@@ -13,6 +13,7 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     hc_stvg,
     jsonl,
     llava_video,
+    longvideobench,
     mvbench,
     nextgqa,
     nextqa,

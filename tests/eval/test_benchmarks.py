@@ -11,7 +11,7 @@ import pytest
 from tests.distill.helpers import make_row, write_dataset
 from vdata.eval import evaluate
 from vdata.eval.report import table_rows
-from vdata.tasks.benchmarks import mvbench_correct, videomme_judge, vsibench_judge
+from vdata.tasks.benchmarks import longvideobench_judge, mvbench_correct, videomme_judge, vsibench_judge
 
 ABCD = ["w", "x", "y", "z"]
 
@@ -121,3 +121,25 @@ def test_vsibench_overall_is_the_mean_over_categories_with_direction_types_merge
                      "object_rel_direction_hard": 0.5, "route_planning": 1.0, "room_size_estimation": 0.5}
     # direction = (1 + 0 + 0.5) / 3 = 0.5; overall = (0.5 + 1.0 + 0.5) / 3, not the micro 3.5 / 6
     assert table["overall"] == pytest.approx(2 / 3) and table["metric"] == "score"
+
+
+# -- LongVideoBench: first capital A-E after the prefixes; no letter = the random pick's expectation; micro ----
+
+
+@pytest.mark.parametrize(("response", "value"), [
+    ("E", 1.0), ("Best answer: E", 1.0),  # its prefix list is complete: "Best answer:" is removed
+    ("The correct option is (E) the cup", 1.0), ("D. A book", 0.0), ("it is red", 0.2), ("", 0.2)])
+def test_longvideobench_reads_the_first_letter_and_averages_a_random_pick(response, value) -> None:
+    row = {"answer": "E", "options": ["a", "b", "c", "d", "e"]}
+    assert longvideobench_judge(response, row, {}) == pytest.approx(value)
+
+
+def test_longvideobench_table_is_per_duration_group_and_category(tmp_path: Path) -> None:
+    rows = [_mc("a", "A", duration_group=15, question_category="S2E"),
+            _mc("b", "B", duration_group=15, question_category="T3O"),
+            _mc("c", "C", duration_group=3600, question_category="S2E")]
+    preds = {"a": "A", "b": "C", "c": "no idea"}  # c: no letter, 1/4 in expectation
+    table = _table(tmp_path, "longvideobench", rows, preds)
+    assert table["categories"]["duration_group"] == {"15": {"n": 2, "value": 0.5}, "3600": {"n": 1, "value": 0.25}}
+    assert table["categories"]["question_category"]["S2E"] == {"n": 2, "value": pytest.approx(0.625)}
+    assert table["overall"] == pytest.approx(1.25 / 3)

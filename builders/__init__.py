@@ -6,6 +6,7 @@ import; the list below is the whole catalogue.
 
 from vdata.builders import (  # noqa: F401  (registers the formats)
     activitynet_captions,
+    activitynet_qa,
     charades_sta,
     didemo,
     ego4d_nlq,
@@ -14,6 +15,8 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     jsonl,
     llava_video,
     longvideobench,
+    msrvtt_qa,
+    msvd_qa,
     mvbench,
     nextgqa,
     nextqa,

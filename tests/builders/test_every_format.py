@@ -8,11 +8,14 @@ import pytest
 
 from tests.builders import (
     test_activitynet_captions,
+    test_activitynet_qa,
     test_charades_sta,
     test_didemo,
     test_ego4d_nlq,
     test_hc_stvg,
     test_llava_video,
+    test_msrvtt_qa,
+    test_msvd_qa,
     test_nextgqa,
     test_nextqa,
     test_perception_test,
@@ -28,11 +31,14 @@ from vdata.builders import BadRow, Item, get
 
 CORPORA = {
     "activitynet-captions": test_activitynet_captions._corpus,
+    "activitynet-qa": test_activitynet_qa._corpus,
     "charades-sta": test_charades_sta._corpus,
     "didemo": test_didemo._corpus,
     "ego4d-nlq": test_ego4d_nlq._corpus,
     "hc-stvg": test_hc_stvg._corpus,
     "llava-video": test_llava_video._corpus,
+    "msrvtt-qa": test_msrvtt_qa._corpus,
+    "msvd-qa": test_msvd_qa._corpus,
     "nextgqa": test_nextgqa._corpus,
     "nextqa": test_nextqa._corpus,
     "perception-test": test_perception_test._corpus,

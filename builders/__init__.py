@@ -10,6 +10,7 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     charades_sta,
     didemo,
     ego4d_nlq,
+    egoschema,
     folder,
     hc_stvg,
     jsonl,

@@ -11,7 +11,13 @@ import pytest
 from tests.distill.helpers import make_row, write_dataset
 from vdata.eval import evaluate
 from vdata.eval.report import table_rows
-from vdata.tasks.benchmarks import longvideobench_judge, mvbench_correct, videomme_judge, vsibench_judge
+from vdata.tasks.benchmarks import (
+    egoschema_choice,
+    longvideobench_judge,
+    mvbench_correct,
+    videomme_judge,
+    vsibench_judge,
+)
 
 ABCD = ["w", "x", "y", "z"]
 
@@ -143,3 +149,21 @@ def test_longvideobench_table_is_per_duration_group_and_category(tmp_path: Path)
     assert table["categories"]["duration_group"] == {"15": {"n": 2, "value": 0.5}, "3600": {"n": 1, "value": 0.25}}
     assert table["categories"]["question_category"]["S2E"] == {"n": 2, "value": pytest.approx(0.625)}
     assert table["overall"] == pytest.approx(1.25 / 3)
+
+
+# -- EgoSchema: an exact whole option, option text (with its final period) or letter; micro accuracy ---------
+
+
+@pytest.mark.parametrize(("response", "index"), [
+    ("B", 1), ("B. C cooks dinner.", 1), ("C cooks dinner.", 1),
+    ("B.", -1),               # the rule compares the letter without its dot: "B." is no letter
+    ("C cooks dinner", -1),   # the option text is matched with its final period
+    ("The answer is B", -1)])
+def test_egoschema_matches_whole_options_texts_or_letters_exactly(response, index) -> None:
+    assert egoschema_choice(response, ["C eats.", "C cooks dinner", "C sleeps."]) == index
+
+
+def test_egoschema_table_is_the_subset_accuracy(tmp_path: Path) -> None:
+    rows = [_mc("a", "A"), _mc("b", "B"), _mc("c", "C"), _mc("d", "D")]
+    table = _table(tmp_path, "egoschema", rows, {"a": "A", "b": "x.", "c": "C.", "d": "<answer>D</answer>"})
+    assert (table["n"], table["overall"], table["categories"]) == (4, 0.75, {})  # "C." reads as no answer

@@ -39,3 +39,28 @@ def test_answer_index_outside_the_options_is_a_bad_row(tmp_path: Path, put) -> N
     assert isinstance(bad, BadRow)
     assert (bad.key, bad.code) == ("4010069381_7", "bad_annotation")
     assert bad.source_file.endswith("val.csv:3") and "answer index 7" in bad.message
+
+
+def _open_ended_corpus(root: Path, put) -> Path:
+    put(root / "NExTVideo" / "0000" / "2440175990.mp4")
+    (root / "map_vid_vidorID.json").write_text(json.dumps({"4010069381": "0000/2440175990"}))
+    (root / "test.csv").write_text(
+        "video,frame_count,width,height,question,answer,qid,type\n"
+        "4010069381,369,640,480,what are the people doing in the video,performing,9,TC\n"
+        "4010069381,369,640,480,why does the lady walk away,help man do something else ,3,CW\n"
+        "4010069381,369,640,480,how many people,,4,DC\n"
+    )
+    (root / "add_reference_answer_test.json").write_text(json.dumps({"4010069381": {"9": "dancing"}}))
+    return root
+
+
+def test_a_csv_without_options_is_next_oe_with_text_answers_and_a_second_reference(tmp_path: Path, put) -> None:
+    out = list(NExTQA(_open_ended_corpus(tmp_path, put)).items())
+    items = [i for i in out if isinstance(i, Item)]
+    assert [(i.key, i.split, i.task, i.options, i.answer, i.meta["additional_reference"]) for i in items] == [
+        ("4010069381_9", "test", "free_form", None, "performing", "dancing"),
+        ("4010069381_3", "test", "free_form", None, "help man do something else", None),
+    ]
+    assert items[0].video_rel == "NExTVideo/0000/2440175990.mp4" and items[0].meta["type"] == "TC"
+    [bad] = [b for b in out if isinstance(b, BadRow)]
+    assert (bad.key, bad.code) == ("4010069381_4", "bad_annotation") and "empty answer" in bad.message

@@ -24,6 +24,7 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     perception_test,
     qvhighlights,
     star,
+    tempcompass,
     tacos,
     time_r1,
     video_r1,

@@ -15,6 +15,9 @@ from vdata.tasks.benchmarks import (
     egoschema_choice,
     longvideobench_judge,
     mvbench_correct,
+    tempcompass_caption_matching,
+    tempcompass_multi_choice,
+    tempcompass_yes_no,
     videomme_judge,
     vsibench_judge,
 )
@@ -167,3 +170,38 @@ def test_egoschema_table_is_the_subset_accuracy(tmp_path: Path) -> None:
     rows = [_mc("a", "A"), _mc("b", "B"), _mc("c", "C"), _mc("d", "D")]
     table = _table(tmp_path, "egoschema", rows, {"a": "A", "b": "x.", "c": "C.", "d": "<answer>D</answer>"})
     assert (table["n"], table["overall"], table["categories"]) == (4, 0.75, {})  # "C." reads as no answer
+
+
+# -- TempCompass: eval_<type>.py rules without the LLM fallback; per type, dimension and both; micro ----------
+
+
+@pytest.mark.parametrize(("response", "value"), [
+    ("B. right to left", 1.0), ("B", 1.0), ("B.", 1.0), ("B) right", 1.0), ("A. left", 0.0),
+    ("(B)", 0.0), ("right to left", 0.0), ("The answer is B", 0.0)])
+def test_tempcompass_multi_choice_rule(response, value) -> None:
+    assert tempcompass_multi_choice(response, "B. right to left") == value
+
+
+@pytest.mark.parametrize(("response", "value"), [("yes", 1.0), ("Yes.", 1.0), ("no", 0.0), ("It is yes", 0.0)])
+def test_tempcompass_yes_no_rule(response, value) -> None:
+    assert tempcompass_yes_no(response, "yes") == value
+
+
+@pytest.mark.parametrize(("response", "value"), [
+    ("Caption A: a cat jumps", 1.0), ("Caption A", 1.0), ("Caption A.", 1.0), ("a cat jumps", 1.0),
+    ("(A) a cat jumps", 1.0), ("Caption B", 0.0), ("A", 0.0)])
+def test_tempcompass_caption_matching_rule(response, value) -> None:
+    question = "Which caption matches the video better?\nCaption A: a cat jumps\nCaption B: a dog runs"
+    assert tempcompass_caption_matching(response, question, "Caption A: a cat jumps") == value
+
+
+def test_tempcompass_table_crosses_task_type_and_dimension(tmp_path: Path) -> None:
+    rows = [_mc("m1", "B", ["l", "r"], task_type="multi-choice", dimension="direction"),
+            _mc("m2", "A", ["fast", "slow"], task_type="multi-choice", dimension="speed"),
+            make_row("y1", "free_form", question="Is it fast?", answer="no",
+                     meta=json.dumps({"task_type": "yes_no", "dimension": "speed"}))]
+    table = _table(tmp_path, "tempcompass", rows, {"m1": "B. r", "m2": "B", "y1": "No, it is slow."})
+    assert table["categories"]["task_type"] == {"multi-choice": {"n": 2, "value": 0.5}, "yes_no": {"n": 1, "value": 1.0}}
+    assert table["categories"]["dimension"]["speed"] == {"n": 2, "value": 0.5}
+    assert table["categories"]["task_type/dimension"]["multi-choice/direction"] == {"n": 1, "value": 1.0}
+    assert table["overall"] == pytest.approx(2 / 3)

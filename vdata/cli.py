@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from vdata.console import console, err_console, friendly, print_json, print_summary, print_table, state
+from vdata.curate import cli as curate_cli
 from vdata.distill.cli import distill
 from vdata.eval.cli import eval_
 from vdata.export.cli import export
@@ -242,5 +243,6 @@ app.command()(distill)
 app.command("eval")(eval_)
 app.command()(export)
 app.command()(infer)
+app.add_typer(curate_cli.app, name="curate")
 app.add_typer(rewards_cli.app, name="rewards")
 app.add_typer(train_cli.make_app(friendly, console, print_json), name="train")

@@ -6,17 +6,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from vdata.builders._shared import RowError, VideoIndex, annotation_files, letter, load_json, require
-from vdata.builders.base import BadRow, Box, Builder, Item, register
+from vdata.builders._shared import RowError, VideoIndex, annotation_files, letter, load_json, require, span
+from vdata.builders.base import BadRow, Box, Builder, Item, Span, register
 
-PATTERNS = ("all_*.json", "mc_question_*.json", "object_tracking_*.json", "sample.json")
+PATTERNS = ("all_*.json", "mc_question_*.json", "object_tracking_*.json", "action_localisation_*.json",
+            "sound_localisation_*.json", "grounded_question_*.json", "sample.json")
+#: Segment annotation lists -> the key prefix of their samples.
+SEGMENTS = {"action_segments": "action", "sound_segments": "sound"}
 #: How far outside [0, 1] a normalised box coordinate may lie (annotation rounding) and still be clipped.
 SLACK = 0.1
 
 
 @register("perception-test")
 class PerceptionTest(Builder):
-    """Perception Test: `multiple_choice` samples from `mc_question`, `tracking` samples from `object_tracks`.
+    """Perception Test: `multiple_choice` samples from `mc_question`, `tracking` samples from `object_tracks` and
+    `grounded_question`, `temporal_grounding` samples from `action_segments` and `sound_segments`.
 
     Layout (PATH is the folder, or one annotation file in it):
     - `all_train.json`, `all_valid.json`, `all_test.json`, or the per-task `mc_question_<split>.json` /
@@ -24,8 +28,12 @@ class PerceptionTest(Builder):
       "split", "num_frames", "frame_rate", "resolution": [height, width]}, "mc_question": [{"id", "question",
       "options": [3 texts], "answer_id", "area", "reasoning", "tag"}], "object_tracks": [{"id", "label",
       "bounding_boxes": [[x1, y1, x2, y2], ...], "frame_ids": [...], "timestamps": [...],
-      "initial_tracking_box": [0/1, ...]}]}}`. The split is `metadata.split` (`--split` when absent). An
-      annotation found in several files is built once.
+      "initial_tracking_box": [0/1, ...]}], "action_segments" / "sound_segments": [{"id", "label", "label_id",
+      "frame_ids": [first, last], "timestamps": [...], "parent_objects", "is_visible" (sound)}],
+      "grounded_question": [{"id", "question", "answers": [object track ids], "area", "reasoning"}]}}`; the
+      per-task files `action_localisation_<split>.json`, `sound_localisation_<split>.json`,
+      `grounded_question_<split>.json` hold the same entries. The split is `metadata.split` (`--split` when
+      absent). An annotation found in several files is built once.
     - videos `videos/<video_id>.mp4` (or `<split>_videos/`, PATH itself, or anywhere under PATH).
 
     Conversions: multiple choice: key `<video_id>#mc<id>`, `options` as given, `answer` the letter of
@@ -37,7 +45,17 @@ class PerceptionTest(Builder):
     coordinate slightly outside [0, 1] (up to `SLACK`) is clipped into it and its box counted in
     `meta["boxes_clipped"]`; one further out is no normalised coordinate and makes the track a `bad_box` row.
     `meta` keeps `label`, `initial_tracking_box` (index of the box a tracker starts from), `is_occluder`.
-    An `answer_id` outside the options or a track with mismatched `bounding_boxes`/`frame_ids` is a bad row.
+    Action and sound segments: one sample per label of a video, key `<video_id>#action<label_id>` (or
+    `#sound<label_id>`), `question` the label (`Putting something into something`), `spans` every segment
+    of that label in time order (a label often recurs; the metric takes the best-matching span), each
+    `[first / frame_rate, last / frame_rate]` seconds from the frame ids and `metadata.frame_rate` (frame
+    ids again, not `timestamps`); `meta` keeps `label`, `label_id`, the segments' `ids`, `parent_objects` and
+    (sound) `is_visible`. Grounded questions: key `<video_id>#gq<id>`, task `tracking`, `question` the
+    question, `boxes` the boxes of every answer object's track (read as object tracks are), each labelled
+    with its track's label; `meta` keeps `answers` (the object ids), `area`, `reasoning`.
+    An `answer_id` outside the options, a track with mismatched `bounding_boxes`/`frame_ids`, a segment
+    without two frame ids or a video without `frame_rate`, or a grounded answer naming no track of the
+    video is a bad row.
     """
 
     citation = """\
@@ -85,12 +103,71 @@ class PerceptionTest(Builder):
                 yield self._question(q, key, common)
             except (RowError, TypeError, ValueError) as e:
                 yield BadRow(self.name, key, f"{path}:{video_key}", getattr(e, "code", "bad_annotation"), f"{key}: {e}")
-        for track in (entry.get("object_tracks") or []) if isinstance(entry, dict) else []:
+        tracks = (entry.get("object_tracks") or []) if isinstance(entry, dict) else []
+        for track in tracks:
             key = f"{video_id}#track{track.get('id') if isinstance(track, dict) else '?'}"
             try:
                 yield self._track(track, key, common)
             except (RowError, TypeError, ValueError) as e:
                 yield BadRow(self.name, key, f"{path}:{video_key}", getattr(e, "code", "bad_box"), f"{key}: {e}")
+        if not isinstance(entry, dict):
+            return
+        for field, prefix in SEGMENTS.items():
+            yield from self._segments(path, video_key, entry.get(field) or [], prefix, metadata, common)
+        by_id = {t.get("id"): t for t in tracks if isinstance(t, dict)}
+        for q in entry.get("grounded_question") or []:
+            key = f"{video_id}#gq{q.get('id') if isinstance(q, dict) else '?'}"
+            try:
+                yield self._grounded(q, key, by_id, common)
+            except (RowError, TypeError, ValueError) as e:
+                yield BadRow(self.name, key, f"{path}:{video_key}", getattr(e, "code", "bad_box"), f"{key}: {e}")
+
+    def _segments(
+        self, path: Path, video_key: str, segments: Any, prefix: str, metadata: dict[str, Any],
+        common: dict[str, Any],
+    ) -> Iterator[Item | BadRow]:
+        """One `temporal_grounding` sample per label: every segment of the label, in time order."""
+        by_label: dict[Any, list[dict[str, Any]]] = {}
+        for segment in segments:
+            if isinstance(segment, dict):
+                by_label.setdefault(segment.get("label_id", segment.get("label")), []).append(segment)
+        for label_id, group in by_label.items():
+            key = f"{common['video_id']}#{prefix}{label_id}"
+            try:
+                rate = float(metadata.get("frame_rate") or 0)
+                if not rate > 0:
+                    raise RowError("the video's metadata has no frame_rate", "bad_span")
+                timed = sorted(((span(*_two(s.get("frame_ids")), "frame_ids"), n) for n, s in enumerate(group)))
+                spans = [Span(first / rate, last / rate) for (first, last), _ in timed]
+                group = [group[n] for _, n in timed]
+            except (RowError, TypeError, ValueError) as e:
+                yield BadRow(self.name, key, f"{path}:{video_key}", getattr(e, "code", "bad_span"), f"{key}: {e}")
+                continue
+            label = str(group[0].get("label", "")).strip()
+            meta: dict[str, Any] = {"label": label, "label_id": label_id, "ids": [s.get("id") for s in group],
+                                    "parent_objects": [s.get("parent_objects") for s in group]}
+            if prefix == "sound":
+                meta["is_visible"] = [s.get("is_visible") for s in group]
+            yield Item(key=key, task="temporal_grounding", question=label, spans=tuple(spans), meta=meta, **common)
+
+    def _grounded(self, q: Any, key: str, tracks: dict[Any, Any], common: dict[str, Any]) -> Item:
+        require(q, "question", "answers")
+        answers = list(q["answers"])
+        missing = [a for a in answers if a not in tracks]
+        if not answers or missing:
+            raise RowError(f"answer objects {missing or answers} name no object track of the video", "bad_box")
+        boxes: list[Box] = []
+        for object_id in answers:
+            boxes += self._track(tracks[object_id], key, common).boxes or ()
+        return Item(
+            key=key,
+            task="tracking",
+            question=str(q["question"]).strip(),
+            boxes=tuple(boxes),
+            box_space=(1.0, 1.0),
+            meta={"answers": answers, "area": q.get("area"), "reasoning": q.get("reasoning")},
+            **common,
+        )
 
     def _question(self, q: Any, key: str, common: dict[str, Any]) -> Item:
         require(q, "question", "options")
@@ -135,6 +212,13 @@ class PerceptionTest(Builder):
             },
             **common,
         )
+
+
+def _two(frame_ids: Any) -> tuple[Any, Any]:
+    """The first and last frame ids of a segment; `RowError(bad_span)` unless there are exactly two."""
+    if not isinstance(frame_ids, (list, tuple)) or len(frame_ids) != 2:
+        raise RowError(f"frame_ids {frame_ids!r} is not [first, last]", "bad_span")
+    return frame_ids[0], frame_ids[1]
 
 
 def _first_set(flags: Any) -> int | None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.videos import box_at
-from vdata.builders import BadRow, Box, Item
+from vdata.builders import BadRow, Box, Item, Span
 from vdata.builders.perception_test import PerceptionTest
 
 
@@ -28,6 +28,22 @@ def _corpus(root: Path, put) -> Path:
             {"id": 7, "label": "magenta box", "bounding_boxes": [_normalised(0), _normalised(10), _normalised(20)],
              "frame_ids": [0, 10, 20], "timestamps": [0, 1000000, 2000000], "initial_tracking_box": [0, 1, 0],
              "is_occluder": False},
+        ],
+        "action_segments": [
+            {"id": 0, "label": "Putting something into something", "label_id": 52, "parent_objects": [7],
+             "frame_ids": [20, 25], "timestamps": [2000000, 2500000]},
+            {"id": 1, "label": "Putting something into something", "label_id": 52, "parent_objects": [7],
+             "frame_ids": [3, 8], "timestamps": [300000, 800000]},
+            {"id": 2, "label": "Lifting something", "label_id": 30, "parent_objects": [-1],
+             "frame_ids": [10, 14], "timestamps": [1000000, 1400000]},
+        ],
+        "sound_segments": [
+            {"id": 0, "label": "Object hitting a surface", "label_id": 4, "parent_objects": [7], "is_visible": True,
+             "frame_ids": [11, 12], "timestamps": [1100000, 1200000]},
+        ],
+        "grounded_question": [
+            {"id": 3, "question": "Which object was put into the cup?", "answers": [7], "area": "memory",
+             "reasoning": "descriptive"},
         ],
     }
     (root / "all_valid.json").write_text(json.dumps({"video_10909": entry}))
@@ -76,3 +92,35 @@ def test_a_coordinate_slightly_over_1_is_clipped_not_taken_as_pixels(tmp_path: P
 def test_a_coordinate_far_outside_0_1_is_a_bad_box_row(tmp_path: Path, put) -> None:
     [bad] = PerceptionTest(_track_corpus(tmp_path, put, [[10.0, 20.0, 80.0, 90.0]])).items()
     assert isinstance(bad, BadRow) and bad.code == "bad_box" and "not normalised" in bad.message
+
+
+def test_action_and_sound_segments_are_spans_per_label_from_frame_ids(tmp_path: Path, put) -> None:
+    items = {i.key: i for i in PerceptionTest(_corpus(tmp_path, put)).items() if isinstance(i, Item)}
+    put_into = items["video_10909#action52"]
+    assert (put_into.task, put_into.question) == ("temporal_grounding", "Putting something into something")
+    assert put_into.spans == (Span(0.3, 0.8), Span(2.0, 2.5))  # frame ids / 10 fps, in time order
+    assert put_into.meta["ids"] == [1, 0] and put_into.meta["label_id"] == 52
+    assert items["video_10909#action30"].spans == (Span(1.0, 1.4),)
+    sound = items["video_10909#sound4"]
+    assert (sound.question, sound.spans, sound.meta["is_visible"]) == ("Object hitting a surface",
+                                                                       (Span(1.1, 1.2),), [True])
+
+
+def test_a_grounded_question_is_answered_by_its_objects_track_boxes(tmp_path: Path, put) -> None:
+    items = {i.key: i for i in PerceptionTest(_corpus(tmp_path, put)).items() if isinstance(i, Item)}
+    grounded = items["video_10909#gq3"]
+    assert (grounded.task, grounded.question, grounded.box_space) == (
+        "tracking", "Which object was put into the cup?", (1.0, 1.0))
+    assert grounded.boxes == items["video_10909#track7"].boxes
+    assert grounded.meta == {"answers": [7], "area": "memory", "reasoning": "descriptive"}
+
+
+def test_segments_without_frame_rate_and_answers_naming_no_track_are_bad_rows(tmp_path: Path, put) -> None:
+    put(tmp_path / "videos" / "video_2.mp4")
+    entry = {"metadata": {"video_id": "video_2", "split": "train"},
+             "action_segments": [{"id": 0, "label": "Lifting something", "label_id": 30, "frame_ids": [1, 2]}],
+             "grounded_question": [{"id": 0, "question": "Which?", "answers": [99]}]}
+    (tmp_path / "action_localisation_train.json").write_text(json.dumps({"video_2": entry}))
+    bad = [b for b in PerceptionTest(tmp_path).items() if isinstance(b, BadRow)]
+    assert [(b.key, b.code) for b in bad] == [("video_2#action30", "bad_span"), ("video_2#gq0", "bad_box")]
+    assert "frame_rate" in bad[0].message and "99" in bad[1].message

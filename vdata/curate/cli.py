@@ -12,7 +12,10 @@ from typing import Annotated, Any
 import typer
 
 from vdata.console import console, err_console, friendly, print_table
+from vdata.curate.contamination import ContaminationOptions
 from vdata.curate.dedup import DedupOptions
+from vdata.curate.difficulty import DifficultyOptions
+from vdata.engines import EngineConfig, Sampling
 
 app = typer.Typer(help="Curation for RL: difficulty, near-duplicates, contamination, balance, quality filters.",
                   no_args_is_help=True)
@@ -24,6 +27,10 @@ def defaults(options: type) -> dict[str, Any]:
 
 
 _DEDUP = defaults(DedupOptions)
+_DIFFICULTY = defaults(DifficultyOptions)
+_CONTAMINATION = defaults(ContaminationOptions)
+_ENGINE = defaults(EngineConfig)
+_SAMPLING = Sampling()
 Out = Annotated[Path, typer.Option("--out", "-o", help="Output dataset folder.")]
 ShardSize = Annotated[str, typer.Option(help="Target shard size, e.g. 256MB.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
@@ -79,3 +86,90 @@ def dedup(
         s = report.summary
         console.print(f"{s['clusters']} clusters ({s['exact']} exact and {s['near']} near duplicates dropped; "
                       f"largest {s['largest_cluster']}); {s['unreadable']} samples with unreadable keyframes kept")
+
+
+@app.command()
+@friendly
+def difficulty(
+    root: Annotated[Path, typer.Argument(help="Built dataset folder.")],
+    model: Annotated[str, typer.Option(help="Policy: model id or path; served model name (openai); JSON script "
+                                            "(scripted).")],
+    out: Out,
+    engine: Annotated[str, typer.Option(help="transformers, vllm, openai or scripted.")] = _ENGINE["name"],
+    samples: Annotated[int, typer.Option("-k", "--samples", help="Answers sampled per sample (K).")]
+    = _DIFFICULTY["samples"],
+    keep: Annotated[str | None, typer.Option(help="Keep pass rates in LO:HI, e.g. 0.1:0.9. Default: keep every rate.")] = None,
+    drop_solved: Annotated[bool, typer.Option(help="Drop samples every answer passes.")] = False,
+    drop_unsolved: Annotated[bool, typer.Option(help="Drop samples no answer passes.")] = False,
+    reward: Annotated[str, typer.Option(help="Reward that judges answers (accuracy: each task's own).")]
+    = _DIFFICULTY["reward"],
+    threshold: Annotated[float, typer.Option(help="Reward an answer needs to pass.")] = _DIFFICULTY["threshold"],
+    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = _SAMPLING.temperature,
+    top_p: Annotated[float, typer.Option(help="Nucleus sampling top-p.")] = _SAMPLING.top_p,
+    max_new_tokens: Annotated[int, typer.Option(help="Tokens per answer.")] = _SAMPLING.max_new_tokens,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = _SAMPLING.seed,
+    batch_size: Annotated[int, typer.Option(help="Samples per engine call.")] = _ENGINE["batch_size"],
+    prompt_template: Annotated[list[str] | None, typer.Option(help="FILE (every task) or TASK=FILE; repeat. "
+                                                                     "Default: the packaged templates.")] = None,
+    max_pixels: Annotated[int | None, typer.Option(help="Per-frame pixel budget for the model. Default: the "
+                                                        "processor's.")] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda[:N] (transformers).")] = _ENGINE["device"],
+    dtype: Annotated[str, typer.Option(help="auto, bfloat16, float16, float32.")] = _ENGINE["dtype"],
+    tensor_parallel: Annotated[int, typer.Option(help="GPUs per model (vllm).")] = _ENGINE["tensor_parallel"],
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible server (openai).")] = _ENGINE["base_url"],
+    api_key_env: Annotated[str, typer.Option(help="Variable holding the API key.")] = _ENGINE["api_key_env"],
+    concurrency: Annotated[int, typer.Option(help="Parallel requests (openai).")] = _ENGINE["concurrency"],
+    shard_size: ShardSize = "256MB",
+    as_json: Json = False,
+) -> None:
+    """Pass rate of each sample under a policy (K answers judged by the task reward); filter by it (resumable)."""
+    from vdata.curate.difficulty import parse_range
+
+    templates = tuple(tuple(t.split("=", 1)) if "=" in t else ("*", t) for t in prompt_template or [])
+    policy = EngineConfig(
+        model=model, name=engine, batch_size=batch_size, prompt_templates=templates,  # type: ignore[arg-type]
+        sampling=Sampling(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed),
+        max_pixels=max_pixels, device=device, dtype=dtype, tensor_parallel=tensor_parallel, base_url=base_url,
+        api_key_env=api_key_env, concurrency=concurrency,
+    )
+    options = DifficultyOptions(engine=policy, samples=samples, reward=reward, threshold=threshold,
+                                keep=parse_range(keep) if keep else None, drop_solved=drop_solved,
+                                drop_unsolved=drop_unsolved)
+    report = run("difficulty", options, [root], out, shard_size, as_json)
+    if not as_json:
+        s = report.summary
+        console.print(f"asked the policy about {s['asked']} samples ({s['resumed']} answered before)")
+        for key, title in (("histogram_by_task", "task"), ("histogram_by_source", "source")):
+            print_table(f"pass rate by {title}", [title, *s["bins"]],
+                        [[name, *(counts.get(b, 0) for b in s["bins"])] for name, counts in s[key].items()])
+
+
+@app.command()
+@friendly
+def contamination(
+    root: Annotated[Path, typer.Argument(help="Built training dataset folder.")],
+    against: Annotated[list[Path], typer.Option(help="Benchmark dataset built by vdata; repeat.")],
+    out: Out,
+    match: Annotated[str, typer.Option(help="Kinds of match: video_id, frames, question (comma-separated).")]
+    = ",".join(_CONTAMINATION["match"]),
+    ngram: Annotated[int, typer.Option(help="Words per question n-gram.")] = _CONTAMINATION["ngram"],
+    question_threshold: Annotated[float, typer.Option(help="Share of a question's n-grams found in one "
+                                                           "benchmark question.")]
+    = _CONTAMINATION["question_threshold"],
+    max_distance: Annotated[int, typer.Option(help="Bits (of 64) within which two keyframe hashes match.")]
+    = _CONTAMINATION["max_distance"],
+    min_shared: Annotated[int, typer.Option(help="Keyframes two samples must share.")]
+    = _CONTAMINATION["min_shared"],
+    drop: Annotated[bool, typer.Option(help="Leave contaminated samples out of the output.")] = False,
+    shard_size: ShardSize = "256MB",
+    as_json: Json = False,
+) -> None:
+    """Training samples whose video or question appears in benchmark datasets; --drop writes the clean set."""
+    options = ContaminationOptions(against=tuple(against), match=tuple(m.strip() for m in match.split(",") if m),
+                                   ngram=ngram, question_threshold=question_threshold, max_distance=max_distance,
+                                   min_shared=min_shared, drop=drop)
+    report = run("contamination", options, [root], out, shard_size, as_json)
+    if not as_json:
+        s = report.summary
+        console.print(f"{s['contaminated']} of {s['samples']} training samples match the benchmarks "
+                      f"({', '.join(f'{k}: {v}' for k, v in s['by_kind'].items()) or 'none'})")

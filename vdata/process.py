@@ -10,6 +10,7 @@ import itertools
 import json
 import math
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,10 @@ from vdata.options import BuildOptions
 from vdata.tasks.multiple_choice import gold_option
 from vdata.urls import local_copy
 from vdata.video import decode
+from vdata.video.candidates import MiddleCandidates, budget_for
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
-from vdata.video.scenes import SceneCollector, SceneDetector, detect_size, scenes_from_cuts
+from vdata.video.scenes import SceneCollector, SceneDetector, scenes_from_cuts
 
 #: Slack (seconds) when comparing label times to the video's end: container rounding, not a label error.
 _TIME_SLACK_S = 1e-6
@@ -77,10 +79,14 @@ def scan_window(item: Item, detector: SceneDetector, first: int, last: int) -> l
     _, clip_last = _frame_window(info, *_clip_window(item, info, {}))
     collector = SceneCollector(detector, table, first, last)
     lead_in = detector.lead_in_frames
-    scan = decode.Scan(max(0, first - lead_in), min(clip_last, last + lead_in),
-                       detect_size(info.width, info.height), collector.visit)
+    scan = decode.Scan(max(0, first - lead_in), min(clip_last, last + lead_in), _scores_only(collector))
     decode.get("pyav")(str(item.video), table, [], (info.width, info.height), scan)
     return collector.cuts()
+
+
+def _scores_only(collector: SceneCollector) -> decode.Visitor:
+    """A scan visitor that shows each frame's planes to `collector` (and keeps no frame)."""
+    return lambda index, planes, take: collector.visit(index, planes)
 
 
 def _frame_window(info: VideoInfo, start_s: float, end_s: float) -> tuple[int, int]:
@@ -109,31 +115,36 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
     if reason is not None:
         decoder_name = "pyav"
         notes["decoder_fallback"] = f"{reason}; decoded with pyav"
-    scenes: list[tuple[float, float]] | None = None
-    collector = None
     detector = options.scene_detector
-    if detector.enabled and cuts is not None:
+    encode = decode.Scan(encode=partial(_jpeg, quality=options.jpeg_quality))
+
+    def frames_at(times: list[float], scan: decode.Scan = encode) -> list[decode.Frame]:
+        indices = _indices(table, times, first, last)
+        frames = _decode(decoder_name, video, table, indices, size, scan, notes)
+        _check_frames(frames, indices, table, str(video))
+        return frames
+
+    scenes: list[tuple[float, float]] | None = None
+    if not detector.enabled:
+        frames = frames_at(policy.times(start_s, end_s, (), box_times))
+    elif cuts is not None:  # found beforehand, window by window (a long video's split)
         scenes = scenes_from_cuts(table, first, last, cuts)
-    elif detector.enabled:
+        frames = frames_at(policy.times(start_s, end_s, scenes, box_times))
+    else:
         collector = SceneCollector(detector, table, first, last)
-    scan = None
-    if collector is not None:
-        scan = decode.Scan(max(0, first - detector.lead_in_frames), last, detect_size(info.width, info.height),
-                           collector.visit)
-        # A separate PyAV pass finds the scenes when they decide the frames or the decoder cannot scan.
-        if policy.needs_scenes or decoder_name not in ("auto", "pyav"):
-            decode.get("pyav")(str(video), table, [], size, scan)
-            scenes, scan = collector.scenes(), None
-    times = policy.times(start_s, end_s, scenes or (), box_times)
-    indices = np.unique(np.clip(table.nearest(times), first, last)).tolist()
-    try:
-        frames = decode.get(decoder_name)(str(video), table, indices, size, scan)
-    except decode.NotExact as e:
-        notes["decoder_fallback"] = f"{e}; decoded with pyav"
-        frames = decode.get("pyav")(str(video), table, indices, size, scan)
-    if collector is not None and scenes is None:
-        scenes = collector.scenes()
-    _check_frames(frames, indices, table, str(video))
+        lead = max(0, first - detector.lead_in_frames)
+        if decoder_name not in ("auto", "pyav"):  # a decoder that cannot scan: scenes in a PyAV pass first
+            decode.get("pyav")(str(video), table, [], size, decode.Scan(lead, last, _scores_only(collector)))
+            scenes = collector.scenes()
+            frames = frames_at(policy.times(start_s, end_s, scenes, box_times))
+        elif not policy.needs_scenes:  # the policy's frames are known: kept as the scan passes them
+            scan = decode.Scan(lead, last, _scores_only(collector), encode.encode)
+            frames = frames_at(policy.times(start_s, end_s, (), box_times), scan)
+            scenes = collector.scenes()
+        else:
+            frames, scenes = _one_pass_scenes(video, info, (first, last), (start_s, end_s), box_times, size,
+                                              collector, lead, options, encode.encode)
+    _check_frames(frames, [f.index for f in frames], table, str(video))  # scene middles: their own time
 
     return {
         "id": item.id,
@@ -148,7 +159,7 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
         "num_frames": info.num_frames,
         "clip_start_s": start_s,
         "clip_end_s": end_s,
-        "frames": [{"bytes": _jpeg(f.image, options.jpeg_quality), "path": None} for f in frames],
+        "frames": [{"bytes": f.image, "path": None} for f in frames],
         "frame_timestamps_s": [f.timestamp_s for f in frames],
         "frame_indices": [f.index for f in frames],
         "scenes": None if scenes is None else [{"start_s": s, "end_s": e} for s, e in scenes],
@@ -161,6 +172,47 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
         "cot": item.cot,
         "meta": json.dumps({**item.meta, **({"vdata_notes": notes} if notes else {})}, sort_keys=True),
     }
+
+
+def _indices(table: FrameTable, times: list[float], first: int, last: int) -> list[int]:
+    """The frames nearest `times`, inside the window `first..last`, each once, ascending."""
+    return np.unique(np.clip(table.nearest(times), first, last)).tolist()
+
+
+def _decode(name: str, video: Path, table: FrameTable, indices: list[int], size: tuple[int, int],
+            scan: decode.Scan, notes: dict[str, Any]) -> list[decode.Frame]:
+    """Frames `indices` by decoder `name`; by PyAV (noted) when the decoder finds it cannot be exact here."""
+    try:
+        return decode.get(name)(str(video), table, indices, size, scan)
+    except decode.NotExact as e:
+        notes["decoder_fallback"] = f"{e}; decoded with pyav"
+        return decode.get("pyav")(str(video), table, indices, size, scan)
+
+
+def _one_pass_scenes(video: Path, info: VideoInfo, window: tuple[int, int], clip: tuple[float, float],
+                     box_times: list[float], size: tuple[int, int], collector: SceneCollector, lead: int,
+                     options: BuildOptions, encode: Any) -> tuple[list[decode.Frame], list[tuple[float, float]]]:
+    """A policy that picks frames from the scenes (`--frames scenes`), in the scene-detection pass itself: the
+    frames it may take whatever the scenes are are decoded exactly as they pass, and each scene's middle is
+    chosen from candidates held while the scene is open (`MiddleCandidates`); never a second decode."""
+    table, policy = info.frames, options.policy
+    (first, last), (start_s, end_s) = window, clip
+    known = _indices(table, policy.times_known_before_scenes(start_s, end_s, box_times), first, last)
+    middles = MiddleCandidates(table, first, last, budget_for(info.width, info.height))
+
+    def visit(index: int, planes: Any, take: Any) -> None:
+        collector.visit(index, planes)
+        if index >= first:
+            middles.offer(index, take, collector.found())
+
+    decoded = decode.get("pyav")(str(video), table, known, size, decode.Scan(lead, last, visit, encode))
+    _check_frames(decoded, known, table, str(video))
+    scenes = collector.scenes()
+    middles.finish(collector.cuts())
+    by_index = {f.index: f for f in decoded}
+    picked = [by_index.get(i) or middles.pick(i) for i in _indices(table, policy.times(start_s, end_s, scenes,
+                                                                                            box_times), first, last)]
+    return sorted({f.index: f for f in picked}.values(), key=lambda f: f.index), scenes
 
 
 def _clip_window(item: Item, info: VideoInfo, notes: dict[str, Any]) -> tuple[float, float]:

@@ -109,7 +109,7 @@ def test_a_frame_just_past_a_keyframe_reached_forward_does_not_seek(
 def test_scan_visits_every_frame_of_its_range_once_in_order(long_gop_video: Path) -> None:
     table = probe(long_gop_video).frames
     seen: list[int] = []
-    scan = decode.Scan(60, 90, (80, 60), lambda index, bgr: seen.append(index) or None)
+    scan = decode.Scan(60, 90, lambda index, planes, take: seen.append(index))
     frames = decode.get("pyav")(str(long_gop_video), table, [70, 120], (WIDTH, HEIGHT), scan)
     assert seen == list(range(60, 91))
     assert [read_index(f.image) for f in frames] == [70, 120]

@@ -42,8 +42,9 @@ def test_fps_over_its_max_falls_back_to_uniform_max(scene_video: Path) -> None:
 
 
 def test_scenes_takes_each_scene_middle_topped_up_uniformly_to_min(scene_video: Path) -> None:
-    # scenes 0-1.2, 1.2-2.8, 2.8-4.0 s: middles 0.6, 2.0, 3.4; two uniform times (1.0, 3.0 s) top it up to 5
-    assert indices(scene_video, "scenes,min=5", scenes="content") == [15, 25, 50, 75, 85]
+    # scenes 0-1.2, 1.2-2.8, 2.8-4.0 s: middles 0.6, 2.0, 3.4 take the places of the nearest of 5 segment centres
+    # (0.4, 2.0, 3.6); the other two (1.2, 2.8 s) top it up to 5
+    assert indices(scene_video, "scenes,min=5", scenes="content") == [15, 30, 50, 70, 85]
 
 
 def test_scenes_over_max_keeps_scenes_spread_evenly(scene_video: Path) -> None:

@@ -109,3 +109,84 @@ def scenes_fingerprint(spec: str) -> str:
 def test_bad_scene_specs_say_what_is_wrong(spec: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         BuildOptions(scenes=spec)
+
+
+def noisy_flashy_video(path: Path) -> Path:
+    """160 x 120, 25 fps, 90 frames: grain on every frame, cuts at 30 and 60, a two-frame flash at 44-45 and a
+    second cut at 66, too close to the one at 60 (the flash filter's cases)."""
+    import av
+    import numpy as np
+
+    from tests.videos import make_frame
+
+    rng = np.random.default_rng(7)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        for i in range(90):
+            frame = make_frame(i, 160, 120, (30, 60, 66)).astype(np.int16)
+            if i in (44, 45):
+                frame[:] = 250
+            frame += rng.integers(-12, 13, frame.shape, dtype=np.int16)
+            image = av.VideoFrame.from_ndarray(np.clip(frame, 0, 255).astype(np.uint8), format="rgb24")
+            container.mux(stream.encode(image))
+        container.mux(stream.encode(None))
+    return path
+
+
+@pytest.mark.parametrize("mode", ["content", "adaptive", "content,threshold=20,min_frames=5",
+                                  "adaptive,threshold=2,min_frames=4,window_frames=3"])
+def test_numpy_detectors_find_the_cuts_pyscenedetect_finds(
+    scene_video: Path, codec_videos: dict[str, Path], tmp_path: Path, mode: str
+) -> None:
+    videos = [scene_video, *codec_videos.values(), noisy_flashy_video(tmp_path / "noisy.mp4")]
+    for video in videos:
+        ours, theirs = scenes(video, mode), scenes(video, f"scenedetect-{mode}")
+        assert ours == theirs, video.name
+    assert len(ours) > 2  # the noisy clip has cuts to find
+
+
+def test_content_scores_are_pyscenedetects_frame_scores(codec_videos: dict[str, Path]) -> None:
+    import numpy as np
+    from scenedetect import FrameTimecode
+    from scenedetect.detectors import ContentDetector
+
+    from vdata.video.planes import Planes, to_bgr
+    from vdata.video.probe import probe
+    from vdata.video.scenes import content_scores
+
+    video = codec_videos["vp9"]
+    seen: list = []
+    decode.get("pyav")(str(video), probe(video).frames, [], (160, 120),
+                       decode.Scan(0, 59, lambda index, planes, take: seen.append(planes)))
+    batch = Planes(*(np.stack([getattr(p, c) for p in seen]) for c in "yuv"))
+    ours, _ = content_scores(None, batch)
+    reference = ContentDetector()
+    theirs = [reference._calculate_frame_score(FrameTimecode(i, fps=25.0), bgr) for i, bgr in enumerate(to_bgr(batch))]
+    np.testing.assert_allclose(ours, theirs, atol=0.5)
+    assert max(theirs) > 27  # the cuts are in there
+
+
+def test_scenes_min_8_on_a_one_scene_clip_gives_8_frames(codec_videos: dict[str, Path]) -> None:
+    # one scene (no cut reaches the threshold): its middle would be the 4th of 7 top-up times, a duplicate
+    row = process_item(item(codec_videos["h264"]), BuildOptions(frames="scenes,min=8", scenes="content,threshold=300"))
+    assert len(row["scenes"]) == 1
+    assert len(row["frame_indices"]) == len(set(row["frame_indices"])) == 8
+
+
+def test_scenes_policy_takes_its_frames_in_the_scene_pass(scene_video: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helpers import rgb
+    from tests.videos import read_index
+
+    passes: list[int] = []
+    original = decode._frames_from
+
+    def counting(container, stream, table, keyframe):  # type: ignore[no-untyped-def]
+        passes.append(keyframe)
+        return original(container, stream, table, keyframe)
+
+    monkeypatch.setattr(decode, "_frames_from", counting)
+    row = process_item(item(scene_video), BuildOptions(frames="scenes,min=3", scenes="content"))
+    assert passes == [0]
+    assert row["frame_indices"] == [15, 50, 85]  # the middles of the scenes 0-30, 30-70, 70-100
+    assert [read_index(rgb(f["bytes"])) for f in row["frames"]] == row["frame_indices"]

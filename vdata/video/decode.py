@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from vdata.errors import ItemError
 from vdata.registry import Registry
+from vdata.video.planes import Planes, small_planes, step_for
 from vdata.video.probe import FrameTable, _import_av
 
 #: A seek is worth it when it skips more than this many frames of forward decoding.
@@ -70,32 +71,45 @@ def inexact_reason(name: str, codec: str, container: str, table: FrameTable) -> 
 @dataclass(frozen=True)
 class Frame:
     """One decoded frame: `index` (0-based, display order), `timestamp_s` (seconds from the first frame) and
-    `image` (RGB uint8, H x W x 3, already resized to the requested size)."""
+    `image` (RGB uint8, H x W x 3, already resized to the requested size and turned upright; or the bytes
+    `Scan.encode` made of those pixels, when the decoder was given one)."""
 
     index: int
     timestamp_s: float
-    image: np.ndarray
+    image: Any
 
 
-#: Called with (frame index, small BGR image) for every frame of a scan, in order (scene detection).
-Visitor = Callable[[int, np.ndarray], None]
+#: Called with (frame index, its small planes, `take`) for every frame of a scan, in order (scene detection).
+#: `take()` returns that frame as the decoder returns its wanted frames (a `Frame`); the visitor may keep
+#: `take` to call later (it then holds the decoded picture, about 1.4 MB at 720p, until it is called or dropped).
+Visitor = Callable[[int, Planes, Callable[[], Frame]], None]
 
 
 @dataclass(frozen=True)
 class Scan:
-    """Ask a decoder to also show every frame in `[first, last]` (frame indices) to `visit`, at `size` pixels."""
+    """Work a decoder does in the same pass: show every frame in `[first, last]` (frame indices) to `visit`
+    (PyAV only), and turn each returned frame's pixels into bytes with `encode` (a JPEG) as soon as it is
+    decoded, so that no more than a few raw frames are ever held (every decoder)."""
 
-    first: int
-    last: int
-    size: tuple[int, int]
-    visit: Visitor
+    first: int = 0
+    last: int = -1
+    visit: Visitor | None = None
+    encode: Callable[[np.ndarray], bytes] | None = None
+
+
+def _encoder(scan: Scan | None) -> Callable[[np.ndarray], Any]:
+    return scan.encode if scan is not None and scan.encode is not None else _same
+
+
+def _same(image: np.ndarray) -> np.ndarray:
+    return image
 
 
 class Decoder(Protocol):
     """`decode(path, table, indices, size, scan)` -> frames for `indices` (sorted, unique), in that order.
 
-    `size` is the output (width, height) in pixels; `scan` (optional, PyAV only) visits every frame of a range
-    in the same pass.
+    `size` is the output (width, height) in pixels, as shown (after rotation); `scan` (optional) visits every
+    frame of a range in the same pass (PyAV only) and encodes the frames.
     """
 
     def __call__(
@@ -130,26 +144,25 @@ def decode_pyav(
     av = _import_av()
     wanted = {int(table.pts[i]): int(i) for i in indices}
     out: dict[int, Frame] = {}
+    encode = _encoder(scan)
     try:
         with av.open(path, metadata_errors="ignore") as container:
             stream = container.streams.video[0]
             stream.thread_type = THREAD_TYPE
-            if scan is not None:
+            if scan is not None and scan.visit is not None and scan.first <= scan.last:
                 last = max(scan.last, max(indices, default=scan.last))
                 start = table.keyframe_at_or_before(min(scan.first, min(indices, default=scan.first)))
-                # one scaler for the whole scan: `frame.to_ndarray(width=...)` builds a new one per frame,
-                # which cost 4x the decoding itself at 640x360
-                scaler = av.video.reformatter.VideoReformatter()
                 keep = set(wanted.values())
+                step = 0
                 for index, frame in _frames_from(container, stream, table, start):
                     if index > last:
                         break
-                    if scan.first <= index <= scan.last:
-                        width, height = coded_size(scan.size, table.rotation)
-                        small = scaler.reformat(frame, width=width, height=height, format="bgr24")
-                        scan.visit(index, upright(small.to_ndarray(), table.rotation))
+                    made = None
                     if index in keep:
-                        out[index] = _to_frame(frame, index, table, size)
+                        out[index] = made = _to_frame(frame, index, table, size, encode)
+                    if scan.first <= index <= scan.last:
+                        step = step or step_for(frame.width)
+                        scan.visit(index, small_planes(frame, step), _taker(frame, index, table, size, encode, made))
             else:
                 frames_iter = None
                 position = -1  # index of the last decoded frame
@@ -161,7 +174,7 @@ def decode_pyav(
                     for index, frame in frames_iter:
                         position = index
                         if index >= target:
-                            out[target] = _to_frame(frame, index, table, size)
+                            out[target] = _to_frame(frame, index, table, size, encode)
                             break
     except av.error.FFmpegError as e:
         raise ItemError("decode_failed", f"decoding failed: {e}", path) from None
@@ -232,15 +245,23 @@ def _frames_unwrapped(container, stream, table: FrameTable):
         index += 1
 
 
-def _to_frame(frame, index: int, table: FrameTable, size: tuple[int, int]) -> Frame:
-    """Convert a PyAV frame: its own timestamp (seconds from the first frame), resized RGB pixels."""
+def _taker(frame, index: int, table: FrameTable, size: tuple[int, int], encode: Callable[[np.ndarray], Any],
+           made: Frame | None) -> Callable[[], Frame]:
+    """`take` for a scan's visitor: the frame converted when called (`made` if it already was)."""
+    return (lambda: made) if made is not None else (lambda: _to_frame(frame, index, table, size, encode))
+
+
+def _to_frame(frame, index: int, table: FrameTable, size: tuple[int, int],
+              encode: Callable[[np.ndarray], Any] = _same) -> Frame:
+    """Convert a PyAV frame: its own timestamp (seconds from the first frame), resized RGB pixels turned upright
+    (then `encode`d)."""
     stamp = frame.pts if frame.pts is not None else frame.dts
     if table.raw_pts is not None and int(table.raw_pts[index]) == stamp:
         stamp = int(table.pts[index])  # the frame's place on the unwrapped timeline
     timestamp = float((stamp - int(table.pts[0])) * table.time_base)
     width, height = coded_size(size, table.rotation)
     image = frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="AREA")
-    return Frame(index, timestamp, upright(image, table.rotation))
+    return Frame(index, timestamp, encode(upright(image, table.rotation)))
 
 
 def upright(image: np.ndarray, rotation: int) -> np.ndarray:
@@ -291,7 +312,7 @@ def decode_opencv(
     path: str, table: FrameTable, indices: Sequence[int], size: tuple[int, int], scan: Scan | None = None
 ) -> list[Frame]:
     """OpenCV, reading forward and counting frames (exact; OpenCV's own seeking is not): `grab` every frame,
-    `retrieve` only the wanted ones. No scan: the build runs scene detection through PyAV."""
+    `retrieve` only the wanted ones. No scan visits (the build runs scene detection through PyAV)."""
     try:
         import cv2
     except ImportError:
@@ -303,6 +324,7 @@ def decode_opencv(
         capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
     wanted = set(int(i) for i in indices)
     out: dict[int, Frame] = {}
+    encode = _encoder(scan)
     # OpenCV counts time from the stream's start time; the table from its first shown frame
     start = table.pts[0] if table.start_pts is None else table.start_pts
     offset_s = float((int(start) - int(table.pts[0])) * table.time_base)
@@ -315,7 +337,8 @@ def decode_opencv(
                 ok, bgr = capture.retrieve()
                 if not ok:
                     raise ItemError("decode_failed", f"OpenCV could not decode frame {index}", path)
-                out[index] = Frame(index, ms / 1000 + offset_s, _resize(upright(bgr[..., ::-1], table.rotation), size))
+                image = _resize(upright(bgr[..., ::-1], table.rotation), size)
+                out[index] = Frame(index, ms / 1000 + offset_s, encode(image))
     finally:
         capture.release()
     missing = [i for i in indices if i not in out]
@@ -334,17 +357,32 @@ def decode_torchcodec(
     except (ImportError, RuntimeError, OSError) as e:
         raise ImportError(f"the torchcodec decoder needs torchcodec and system FFmpeg: pip install "
                           f"'vdata[torchcodec]' ({e})") from None
+    encode = _encoder(scan)
+    first = float(table.pts[0] * table.time_base)
+    out: list[Frame] = []
     try:
         decoder = VideoDecoder(path, seek_mode="exact", dimension_order="NHWC")
-        batch = decoder.get_frames_at(indices=[int(i) for i in indices])
+        for chunk in _chunks([int(i) for i in indices]):
+            batch = decoder.get_frames_at(indices=chunk)
+            for k, (i, pts) in enumerate(zip(chunk, batch.pts_seconds.tolist(), strict=True)):
+                image = _turned_by_itself("torchcodec", batch.data[k].numpy(), size, table.rotation)
+                out.append(Frame(i, float(pts) - first, encode(_resize(image, size))))
     except (RuntimeError, ValueError, IndexError) as e:
         raise ItemError("decode_failed", f"torchcodec: {e}", path) from None
-    first = float(table.pts[0] * table.time_base)
-    return [
-        Frame(int(i), float(pts) - first,
-              _resize(_turned_by_itself("torchcodec", batch.data[k].numpy(), size, table.rotation), size))
-        for k, (i, pts) in enumerate(zip(indices, batch.pts_seconds.tolist(), strict=True))
-    ]
+    return out
+
+
+#: Frames a batch decoder (decord, torchcodec) decodes at once: its batch is full-size raw frames.
+CHUNK_FRAMES = 16
+
+
+def _chunks(indices: list[int]) -> list[list[int]]:
+    """`indices` in runs of `CHUNK_FRAMES`.
+
+    >>> [len(c) for c in _chunks(list(range(40)))]
+    [16, 16, 8]
+    """
+    return [indices[k:k + CHUNK_FRAMES] for k in range(0, len(indices), CHUNK_FRAMES)]
 
 
 @register("decord")
@@ -367,9 +405,14 @@ def decode_decord(
     own = own - own[0] if len(own) else own
     if len(own) != len(table) or not np.allclose(own, table.timestamps_s, atol=table.frame_duration_s / 4):
         raise NotExact(f"decord's own index ({len(own)} frames) disagrees with the frame table ({len(table)} frames)")
+    encode = _encoder(scan)
+    out: list[Frame] = []
     try:
-        batch = reader.get_batch([int(i) for i in indices]).asnumpy()
+        for chunk in _chunks([int(i) for i in indices]):
+            batch = reader.get_batch(chunk).asnumpy()
+            for k, i in enumerate(chunk):
+                image = _turned_by_itself("decord", batch[k], size, table.rotation)
+                out.append(Frame(i, float(own[i]), encode(_resize(image, size))))
     except (decord.DECORDError, RuntimeError, IndexError) as e:
         raise ItemError("decode_failed", f"decord: {e}", path) from None
-    return [Frame(int(i), float(own[int(i)]), _resize(_turned_by_itself("decord", batch[k], size, table.rotation), size))
-            for k, i in enumerate(indices)]
+    return out

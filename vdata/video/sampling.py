@@ -3,8 +3,8 @@
 A policy spec is `NAME[:VALUE][,KEY=VALUE...][,boxes]`:
 - `uniform:16` (default): the centres of 16 equal segments of the window.
 - `fps:1,max=64`: one frame every 1/fps seconds from the window start; over `max`, uniform `max` instead.
-- `scenes,min=8,max=32`: the middle of each detected scene; topped up with uniform times to `min`; over `max`,
-  `max` scenes spread evenly.
+- `scenes,min=8,max=32`: the middle of each detected scene; over `max`, `max` scenes spread evenly; under
+  `min`, topped up to `min` from the centres of `min` equal segments (`scene_middles`).
 - `,boxes` (any policy): also the frames nearest to each box annotation (spatial tasks).
 
 Policies return times in seconds; the build maps each to the nearest frame inside the window and drops
@@ -13,6 +13,7 @@ duplicates, so a window with fewer frames than asked yields every frame once.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -38,6 +39,11 @@ class Policy:
 
     def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
         raise NotImplementedError
+
+    def times_known_before_scenes(self, start_s: float, end_s: float) -> list[float]:
+        """The times `times` may ask for whatever the scenes are, besides the scenes' middles (for a policy that
+        `needs_scenes`: decoded exactly in the scene-detection pass; the middles are chosen in it)."""
+        return []
 
 
 #: The `--frames` policies by name.
@@ -71,17 +77,24 @@ def every(
 def scene_middles(
     start_s: float, end_s: float, scenes: Sequence[tuple[float, float]], min: int = 8, max: int = 32
 ) -> list[float]:
-    """The middle of each scene; fewer than `min` -> add uniform times for the rest; over `max` -> `max` evenly.
+    """The middle of each scene; over `max` scenes, `max` of them spread evenly; under `min`, the centres of
+    `min` equal segments of the window (`uniform`) with each middle in place of the centre nearest it (ties:
+    the earlier), so the `min` times never put a top-up on a scene's middle frame.
 
     >>> scene_middles(0.0, 4.0, [(0.0, 2.0), (2.0, 4.0)], min=2)
     [1.0, 3.0]
+    >>> scene_middles(0.0, 4.0, [(0.0, 4.0)], min=4)
+    [0.5, 2.0, 2.5, 3.5]
     """
     middles = [(s + e) / 2 for s, e in scenes]
     if len(middles) > max:
         picks = np.linspace(0, len(middles) - 1, max).round().astype(int)
         middles = [middles[i] for i in picks]
     if len(middles) < min:
-        middles += uniform(start_s, end_s, scenes, n=min - len(middles))
+        grid = uniform(start_s, end_s, scenes, n=min)
+        for middle in middles:
+            grid.remove(builtins.min(grid, key=lambda t, m=middle: abs(t - m)))
+        middles += grid
     return sorted(middles)
 
 
@@ -122,6 +135,10 @@ class Scenes(Policy):
     def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
         return scene_middles(start_s, end_s, scenes, min=self.min, max=self.max)
 
+    def times_known_before_scenes(self, start_s: float, end_s: float) -> list[float]:
+        """The top-up grid of `scene_middles` (the centres of `min` equal segments)."""
+        return uniform(start_s, end_s, (), n=self.min)
+
 
 @dataclass(frozen=True)
 class FramePolicy:
@@ -159,6 +176,14 @@ class FramePolicy:
     ) -> list[float]:
         """Requested times (seconds from video start) inside [start_s, end_s], ascending."""
         times = self.policy.times(start_s, end_s, scenes)
+        return self._with_boxes(times, start_s, end_s, box_times_s)
+
+    def times_known_before_scenes(self, start_s: float, end_s: float, box_times_s: Sequence[float] = ()) -> list[float]:
+        """The times `times` may ask for besides scene middles, known before any scene is (ascending)."""
+        times = self.policy.times_known_before_scenes(start_s, end_s)
+        return self._with_boxes(times, start_s, end_s, box_times_s)
+
+    def _with_boxes(self, times: list[float], start_s: float, end_s: float, box_times_s: Sequence[float]) -> list[float]:
         if self.include_boxes:
             times = [*times, *(t for t in box_times_s if start_s <= t <= end_s)]
         return sorted(times)

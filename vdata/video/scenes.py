@@ -1,15 +1,20 @@
-"""Scene cuts from PySceneDetect, fed the frames of a decode pass that happens anyway.
+"""Scene cuts, found in the decode pass that happens anyway, from the decoder's own small Y, U, V planes.
 
 `--scenes` names a detector and its options, `NAME[,KEY=VALUE...]` (`vdata.video.specs`):
 - `none` (default): no scene detection; the `scenes` column is null.
-- `content,threshold=27,min_frames=15`: PySceneDetect's `ContentDetector`, a cut where the weighted change of
-  hue, saturation and luma between consecutive frames (0-255 scale) exceeds `threshold`.
-- `adaptive,threshold=3,min_frames=15,min_content=15,window_frames=2`: PySceneDetect's `AdaptiveDetector`, a
-  cut where a frame's content change exceeds `threshold` times the mean change of the `window_frames` frames
-  on each side and is at least `min_content` (0-255 scale).
+- `content,threshold=27,min_frames=15`: PySceneDetect's `ContentDetector` rule, computed here in NumPy over
+  batches of frames: a cut where the mean change of hue, saturation and value (OpenCV's 8-bit HSV, 0-255 scale)
+  between consecutive frames, averaged over the three, is at least `threshold`; cuts closer than `min_frames` to
+  the previous one are merged as PySceneDetect's flash filter merges them.
+- `adaptive,threshold=3,min_frames=15,min_content=15,window_frames=2`: PySceneDetect's `AdaptiveDetector` rule:
+  a cut where a frame's change is at least `threshold` times the mean change of the `window_frames` frames on
+  each side and at least `min_content` (0-255 scale).
+- `scenedetect-content`, `scenedetect-adaptive` (same options): PySceneDetect's own detectors, fed the same
+  small frames one at a time (BGR), for reference; they find the same cuts (tests/video/test_scenes.py) at
+  several times the CPU cost.
 `min_frames` is the shortest scene, in frames: a cut closer than that to the previous one is dropped.
 
-`SceneCollector.visit(index, bgr)` takes every frame of the clip window in order (small BGR images);
+`SceneCollector.visit(index, planes)` takes every frame of the clip window in order (`vdata.video.planes`);
 `scenes()` returns the scenes as (start_s, end_s) spans in seconds from video start, covering the window.
 """
 
@@ -17,26 +22,36 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
 from vdata.registry import Registry
 from vdata.video import specs
+from vdata.video.planes import Planes, hsv, to_bgr
 from vdata.video.probe import FrameTable
 
-#: Width in pixels of the frames shown to the detector (height keeps the aspect): detection is about
-#: colour and luma change, not detail, and small frames keep it cheap.
-DETECT_WIDTH = 160
-#: Frames shown to the detector before a clip window starts (at least): PySceneDetect's detectors ignore cuts
-#: within `min_frames` (default 15) frames of the first frame they see, which would hide a cut just inside the
+#: Frames shown to the detector before a clip window starts (at least): the detectors ignore cuts within
+#: `min_frames` (default 15) frames of the first frame they see, which would hide a cut just inside the
 #: window. A detector with a longer `min_frames` is shown that many (`SceneDetector.lead_in_frames`).
 LEAD_IN_FRAMES = 15
+#: Frames scored together (vectorised; a batch of 160 x 90 planes is about 1.5 MB of float32 while scored); cuts
+#: are known up to this many frames late, which `MiddleCandidates` allows for.
+BATCH_FRAMES = 16
+
+
+class CutFinder(Protocol):
+    """One pass of a detector: `add` consecutive frames (frame indices and their planes, a batch), then
+    `finish` once for every cut frame index found."""
+
+    def add(self, indices: list[int], planes: Planes) -> list[int]: ...
+
+    def finish(self) -> list[int]: ...
 
 
 class SceneDetector:
     """A `--scenes` detector: its options are the fields of a frozen dataclass; `make()` returns a fresh
-    PySceneDetect detector (None for `none`)."""
+    `CutFinder` (None for `none`)."""
 
     name: ClassVar[str]
     #: False for `none` only: the build then detects no scenes.
@@ -69,14 +84,6 @@ class SceneDetector:
 SCENE_DETECTORS: Registry[type[SceneDetector]] = Registry("--scenes detector")
 
 
-def _import_detectors() -> Any:
-    try:
-        from scenedetect import detectors
-    except ImportError:
-        raise ImportError("scene detection needs PySceneDetect: pip install 'vdata[video]'") from None
-    return detectors
-
-
 @SCENE_DETECTORS.register("none")
 @dataclass(frozen=True)
 class NoScenes(SceneDetector):
@@ -91,7 +98,8 @@ class NoScenes(SceneDetector):
 @SCENE_DETECTORS.register("content")
 @dataclass(frozen=True)
 class Content(SceneDetector):
-    """PySceneDetect's `ContentDetector` (`threshold`: 0-255 scale; `min_frames`: shortest scene, frames)."""
+    """PySceneDetect's `ContentDetector` rule in NumPy (`threshold`: 0-255 scale; `min_frames`: shortest scene,
+    frames)."""
 
     threshold: float = 27.0
     min_frames: int = 15
@@ -99,15 +107,15 @@ class Content(SceneDetector):
     def __post_init__(self) -> None:
         specs.check_positive("--scenes", self)
 
-    def make(self) -> Any:
-        return _import_detectors().ContentDetector(threshold=self.threshold, min_scene_len=self.min_frames)
+    def make(self) -> CutFinder:
+        return _ContentCuts(self.threshold, self.min_frames)
 
 
 @SCENE_DETECTORS.register("adaptive")
 @dataclass(frozen=True)
 class Adaptive(SceneDetector):
-    """PySceneDetect's `AdaptiveDetector` (`threshold`: ratio to the rolling mean; `min_frames`: shortest
-    scene, frames; `min_content`: 0-255 scale; `window_frames`: frames on each side of the rolling mean)."""
+    """PySceneDetect's `AdaptiveDetector` rule in NumPy (`threshold`: ratio to the rolling mean; `min_frames`:
+    shortest scene, frames; `min_content`: 0-255 scale; `window_frames`: frames on each side of the mean)."""
 
     threshold: float = 3.0
     min_frames: int = 15
@@ -117,43 +125,197 @@ class Adaptive(SceneDetector):
     def __post_init__(self) -> None:
         specs.check_positive("--scenes", self)
 
-    def make(self) -> Any:
-        return _import_detectors().AdaptiveDetector(
+    def make(self) -> CutFinder:
+        return _AdaptiveCuts(self)
+
+
+@SCENE_DETECTORS.register("scenedetect-content")
+@dataclass(frozen=True)
+class SceneDetectContent(Content):
+    """PySceneDetect's own `ContentDetector`, one frame at a time (the reference `content` is checked against)."""
+
+    def make(self) -> CutFinder:
+        detector = _import_detectors().ContentDetector(threshold=self.threshold, min_scene_len=self.min_frames)
+        return _PySceneDetect(detector)
+
+
+@SCENE_DETECTORS.register("scenedetect-adaptive")
+@dataclass(frozen=True)
+class SceneDetectAdaptive(Adaptive):
+    """PySceneDetect's own `AdaptiveDetector`, one frame at a time (the reference `adaptive` is checked
+    against)."""
+
+    def make(self) -> CutFinder:
+        detector = _import_detectors().AdaptiveDetector(
             adaptive_threshold=self.threshold, min_scene_len=self.min_frames, window_width=self.window_frames,
             min_content_val=self.min_content)
+        return _PySceneDetect(detector)
 
 
-def detect_size(width: int, height: int) -> tuple[int, int]:
-    """Size (width, height) of the frames given to the detector: `DETECT_WIDTH` wide, even, aspect kept."""
-    w = min(width, DETECT_WIDTH)
-    return w - w % 2, max(2, round(height * w / width / 2) * 2)
+def _import_detectors() -> Any:
+    try:
+        from scenedetect import detectors
+    except ImportError:
+        raise ImportError("PySceneDetect's detectors need it installed: pip install 'vdata[video]'") from None
+    return detectors
+
+
+def content_scores(previous: np.ndarray | None, batch: Planes) -> tuple[np.ndarray, np.ndarray]:
+    """PySceneDetect's content score of each frame of `batch` (its first frame against `previous`, the HSV of
+    the frame before, or 0 without one): the mean absolute change of hue, saturation and value, averaged
+    (0-255 scale). Returns the scores (float64, one per frame) and the HSV of the batch's last frame."""
+    h, s, v = hsv(to_bgr(batch))
+    channels = np.stack([h, s, v], axis=1)  # [B, 3, H, W]
+    if previous is not None:
+        channels = np.concatenate([previous[None], channels])
+    deltas = np.abs(np.diff(channels, axis=0)).mean(axis=(2, 3))  # [B or B-1, 3]
+    scores = deltas.mean(axis=1).astype(np.float64)
+    if previous is None:
+        scores = np.concatenate([[0.0], scores])
+    return scores, channels[-1]
+
+
+class _Scored:
+    """Scores every batch (`content_scores`), then runs `_step(index, score)` per frame (a few comparisons)."""
+
+    def __init__(self) -> None:
+        self._previous: np.ndarray | None = None
+
+    def add(self, indices: list[int], planes: Planes) -> list[int]:
+        scores, self._previous = content_scores(self._previous, planes)
+        return [cut for index, score in zip(indices, scores.tolist(), strict=True)
+                for cut in self._step(index, score)]
+
+    def _step(self, index: int, score: float) -> list[int]:
+        raise NotImplementedError
+
+    def finish(self) -> list[int]:
+        return []
+
+
+class _ContentCuts(_Scored):
+    """`ContentDetector`: a cut at a frame scoring at least `threshold`, with PySceneDetect's flash filter in
+    its default "merge" mode (cuts closer than `min_frames` merge into one, placed at the last of them)."""
+
+    def __init__(self, threshold: float, min_frames: int) -> None:
+        super().__init__()
+        self._threshold, self._min = threshold, min_frames
+        self._last_above: int | None = None
+        self._merge_enabled = self._merging = False
+        self._merge_start = 0
+
+    def _step(self, index: int, score: float) -> list[int]:
+        above = score >= self._threshold
+        if self._last_above is None:
+            self._last_above = index
+        long_enough = index - self._last_above >= self._min
+        if above:
+            self._last_above = index
+        if self._merging:
+            if long_enough and not above and self._last_above - self._merge_start >= self._min:
+                self._merging = False
+                return [self._last_above]
+            return []
+        if not above:
+            return []
+        if long_enough:
+            self._merge_enabled = True
+            return [index]
+        if self._merge_enabled:
+            self._merging, self._merge_start = True, index
+        return []
+
+
+class _AdaptiveCuts(_Scored):
+    """`AdaptiveDetector`: each frame's score against the mean of its `window_frames` neighbours on each side."""
+
+    def __init__(self, options: Adaptive) -> None:
+        super().__init__()
+        self._options = options
+        self._window: list[tuple[int, float]] = []
+        self._last_cut: int | None = None
+
+    def _step(self, index: int, score: float) -> list[int]:
+        o = self._options
+        if self._last_cut is None:
+            self._last_cut = index
+        self._window.append((index, score))
+        width = o.window_frames
+        if len(self._window) < 2 * width + 1:
+            return []
+        self._window = self._window[-(2 * width + 1):]
+        target, target_score = self._window[width]
+        mean = sum(s for i, (_, s) in enumerate(self._window) if i != width) / (2.0 * width)
+        if abs(mean) >= 0.00001:
+            ratio = min(target_score / mean, 255.0)
+        else:
+            ratio = 255.0 if target_score >= o.min_content else 0.0
+        if ratio >= o.threshold and target_score >= o.min_content and target - self._last_cut >= o.min_frames:
+            self._last_cut = target
+            return [target]
+        return []
+
+
+class _PySceneDetect:
+    """A PySceneDetect detector fed each frame of a batch as BGR."""
+
+    def __init__(self, detector: Any) -> None:
+        from scenedetect import FrameTimecode
+
+        self._detector, self._timecode, self._seen = detector, FrameTimecode, -1
+
+    def add(self, indices: list[int], planes: Planes) -> list[int]:
+        cuts: list[int] = []
+        for index, bgr in zip(indices, to_bgr(planes), strict=True):
+            self._seen = index
+            found = self._detector.process_frame(self._timecode(index, fps=25.0), bgr)
+            cuts.extend(int(c.frame_num) for c in found)
+        return cuts
+
+    def finish(self) -> list[int]:
+        if self._seen < 0:
+            return []
+        return [int(c.frame_num) for c in self._detector.post_process(self._timecode(self._seen, fps=25.0)) or []]
 
 
 class SceneCollector:
-    """Collects cut frame indices from one PySceneDetect detector (a fresh one made by `detector`, which must
-    be enabled) over frames `first..last` of `table`."""
+    """Collects cut frame indices from one detector (a fresh `CutFinder` made by `detector`, which must be
+    enabled) over frames `first..last` of `table`, scoring `BATCH_FRAMES` frames at a time."""
 
     def __init__(self, detector: SceneDetector, table: FrameTable, first: int, last: int) -> None:
-        self._detector = detector.make()
-        from scenedetect import FrameTimecode
-
-        self._timecode = FrameTimecode
-        self._fps = max(1.0, len(table) / table.duration_s) if table.duration_s > 0 else 25.0
+        self._finder: CutFinder = detector.make()
         self._table, self._first, self._last = table, first, last
         self._cuts: list[int] = []
-        self._seen = -1
+        self._indices: list[int] = []
+        self._planes: list[Planes] = []
+        self._final: list[int] | None = None
 
-    def visit(self, index: int, bgr: np.ndarray) -> None:
-        self._seen = index
-        cuts = self._detector.process_frame(self._timecode(index, fps=self._fps), bgr)
-        self._cuts.extend(int(c.frame_num) for c in cuts)
+    def visit(self, index: int, planes: Planes) -> None:
+        self._indices.append(index)
+        self._planes.append(planes)
+        if len(self._indices) >= BATCH_FRAMES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._indices:
+            return
+        full = self._planes[0].full_range
+        batch = Planes(*(np.stack([getattr(p, c) for p in self._planes]) for c in "yuv"), full)  # type: ignore[arg-type]
+        self._cuts.extend(self._finder.add(self._indices, batch))
+        self._indices, self._planes = [], []
+
+    def found(self) -> list[int]:
+        """The cuts found so far (up to `BATCH_FRAMES` frames behind the last visit, plus the detector's own delay),
+        ascending."""
+        return self._cuts
 
     def cuts(self) -> list[int]:
-        """Cut frame indices in (first, last], ascending; call once, after the last frame."""
-        if self._seen >= 0:
-            tail = self._detector.post_process(self._timecode(self._seen, fps=self._fps))
-            self._cuts.extend(int(c.frame_num) for c in tail or [])
-        return [c for c in sorted(set(self._cuts)) if self._first < c <= self._last]
+        """Cut frame indices in (first, last], ascending; after the last frame (the first call ends the pass)."""
+        if self._final is None:
+            self._flush()
+            self._cuts.extend(self._finder.finish())
+            self._final = [c for c in sorted(set(self._cuts)) if self._first < c <= self._last]
+        return self._final
 
     def scenes(self) -> list[tuple[float, float]]:
         """Spans (start_s, end_s) covering frames first..last; each cut starts a new scene."""

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from vdata.console import console, err_console, friendly, print_table
+from vdata.curate.balance import BalanceOptions
 from vdata.curate.contamination import ContaminationOptions
 from vdata.curate.dedup import DedupOptions
 from vdata.curate.difficulty import DifficultyOptions
@@ -29,6 +30,7 @@ def defaults(options: type) -> dict[str, Any]:
 _DEDUP = defaults(DedupOptions)
 _DIFFICULTY = defaults(DifficultyOptions)
 _CONTAMINATION = defaults(ContaminationOptions)
+_BALANCE = defaults(BalanceOptions)
 _ENGINE = defaults(EngineConfig)
 _SAMPLING = Sampling()
 Out = Annotated[Path, typer.Option("--out", "-o", help="Output dataset folder.")]
@@ -173,3 +175,29 @@ def contamination(
         s = report.summary
         console.print(f"{s['contaminated']} of {s['samples']} training samples match the benchmarks "
                       f"({', '.join(f'{k}: {v}' for k, v in s['by_kind'].items()) or 'none'})")
+
+
+@app.command()
+@friendly
+def balance(
+    root: Annotated[Path, typer.Argument(help="Built dataset folder.")],
+    out: Out,
+    max_per: Annotated[str | None, typer.Option(help="Caps KEY=N,... with KEY source, task, split or video_id. "
+                                                     "Default: no cap.")] = None,
+    answer_letters: Annotated[str, typer.Option(help="keep, or uniform: the correct option at every position "
+                                                     "equally often (options reordered).")]
+    = _BALANCE["answer_letters"],
+    seed: Annotated[int, typer.Option(help="Seed of the cap order and the letter positions.")] = _BALANCE["seed"],
+    shard_size: ShardSize = "256MB",
+    as_json: Json = False,
+) -> None:
+    """Cap samples per source, task, split or video, and spread the correct option's letter uniformly."""
+    from vdata.curate.balance import parse_caps
+
+    options = BalanceOptions(max_per=parse_caps(max_per or ""), answer_letters=answer_letters, seed=seed)
+    report = run("balance", options, [root], out, shard_size, as_json)
+    if not as_json and report.summary["letters_after"]:
+        s = report.summary
+        letters = sorted(set(s["letters_before"]) | set(s["letters_after"]))
+        print_table("correct option letter", ["", *letters],
+                    [[when, *(s[f"letters_{when}"].get(x, 0) for x in letters)] for when in ("before", "after")])

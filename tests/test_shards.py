@@ -1,15 +1,19 @@
-"""The shard writer's journal: only committed parts count after a kill; other options cannot resume a build."""
+"""The shard writer's journal: only committed parts count after a kill; other options cannot resume a build. Row
+groups by bytes, rows added as tables, the metadata index written at finish and read back."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
-from vdata.errors import ConfigError
-from vdata.shards import ShardWriter, iter_rows, read_table
+from vdata.errors import ConfigError, VdataError
+from vdata.schemas import METADATA_COLUMNS, rows_to_table
+from vdata.shards import INDEX_NAME, ShardWriter, iter_rows, read_manifest, read_metadata, read_table
+from vdata.shards.manifest import file_sha256
 from vdata.shards.writer import WORK_DIR, row_bytes
 
 FINGERPRINT = {"sources": ["jsonl:/corpus"], "frames": "uniform:1"}
@@ -55,3 +59,52 @@ def test_row_groups_are_cut_by_bytes(tmp_path: Path) -> None:
     (shard,) = writer.finish(lambda shards: {"format": "vdata"})
     meta = pq.ParquetFile(tmp_path / shard.path).metadata
     assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [3, 3, 1]
+
+
+def test_finish_writes_the_metadata_index_named_in_the_manifest(tmp_path: Path) -> None:
+    writer = ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=3000)
+    for i in range(5):
+        writer.add(row(i, "test" if i == 2 else "train"))
+    writer.finish(lambda shards: {"format": "vdata"})
+    entry = read_manifest(tmp_path)["index"]
+    assert (entry["path"], entry["rows"], entry["sha256"]) == (INDEX_NAME, 5, file_sha256(tmp_path / INDEX_NAME))
+    assert not (tmp_path / "data" / INDEX_NAME).exists()  # beside data/, never one of its shards
+    assert read_metadata(tmp_path).equals(read_table(tmp_path, columns=list(METADATA_COLUMNS)))
+    assert read_metadata(tmp_path, ["id"], split="test").column("id").to_pylist() == ["id002"]
+    with pytest.raises(VdataError, match="no frame bytes"):
+        read_metadata(tmp_path, ["id", "frames"])
+
+
+def test_read_metadata_of_a_dataset_without_an_index_reads_the_shards(tmp_path: Path) -> None:
+    writer = ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=3000)
+    for i in range(3):
+        writer.add(row(i))
+    writer.finish(lambda shards: {"format": "vdata"})
+    expected = read_metadata(tmp_path, ["id", "task"])
+    manifest = read_manifest(tmp_path)
+    (tmp_path / manifest.pop("index")["path"]).unlink()
+    (tmp_path / "vdata.json").write_text(json.dumps(manifest))
+    assert read_metadata(tmp_path, ["id", "task"]).equals(expected)
+
+
+def test_add_table_cuts_the_same_parts_and_row_groups_as_add(tmp_path: Path) -> None:
+    rows = [row(i, "test" if i % 3 == 0 else "train") for i in range(9)]
+    layouts = []
+    for name, add in (("rows", None), ("table", rows_to_table)):
+        writer = ShardWriter(tmp_path / name, FINGERPRINT, shard_size_bytes=5000, row_group_bytes=3000)
+        if add is None:
+            for r in rows:
+                writer.add(r)
+        else:
+            writer.add_table(add(rows[:4]))
+            writer.add(rows[4])
+            writer.add_table(add(rows[5:]))
+        writer.finish(lambda shards: {"format": "vdata"})
+        layouts.append({p.name: [g.num_rows for g in _groups(p)] for p in sorted((tmp_path / name / "data").iterdir())})
+        assert read_table(tmp_path / name).equals(read_table(tmp_path / "rows"))
+    assert layouts[0] == layouts[1] and len(layouts[0]) == 3
+
+
+def _groups(path: Path) -> list[Any]:
+    meta = pq.ParquetFile(path).metadata
+    return [meta.row_group(g) for g in range(meta.num_row_groups)]

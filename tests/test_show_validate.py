@@ -1,5 +1,5 @@
 """`vdata show` draws a contact sheet; `vdata validate` passes a good dataset and names what is wrong with a bad
-one; `vdata info --json` summarises it."""
+one (shards and the metadata index); `vdata info --json` summarises it."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import CORPUS_SAMPLES
 from vdata.builders import sample_id
 from vdata.cli import app
+from vdata.shards.manifest import file_sha256
 from vdata.validate import validate
 
 runner = CliRunner()
@@ -80,3 +83,17 @@ def test_info_json_summarises_the_dataset(built: Path) -> None:
     assert summary["by_split"] == {"train": 4, "test": 1}
     assert summary["by_source"] == {"jsonl": len(CORPUS_SAMPLES)} and summary["errors"] == {}
     assert summary["bytes"] == sum(p.stat().st_size for p in (built / "data").iterdir())
+
+
+def test_validate_reports_a_missing_or_changed_index(copy: Path) -> None:
+    index = copy / "index.parquet"
+    table = pq.read_table(index)
+    index.unlink()
+    assert validate(copy) == ["index.parquet: the index named in the manifest is missing"]
+    pq.write_table(table.set_column(0, "id", pa.array(["x"] * table.num_rows)), index)
+    assert validate(copy) == ["index.parquet: sha256 differs from the manifest (file changed or corrupt)"]
+    manifest = json.loads((copy / "vdata.json").read_text())
+    manifest["index"]["sha256"] = file_sha256(index)  # a consistent manifest, rows that are not the shards'
+    (copy / "vdata.json").write_text(json.dumps(manifest))
+    assert validate(copy) == ["index.parquet: rows 0-0 differ from data/test-00000-of-00001.parquet "
+                              "(rebuild the index: the shards changed)"]

@@ -1,4 +1,4 @@
-"""Summaries of a built dataset for `vdata info` (metadata columns only)."""
+"""Summaries of a built dataset for `vdata info` (metadata columns only: the index when there is one)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from vdata.shards import read_manifest
 
 
 def summarise(root: str | Path) -> dict[str, Any]:
-    """Rows by split, task and source; keyframes; errors by code; bytes on disk; schema version."""
+    """Rows by split, task and source; keyframes; errors by code; bytes on disk; schema version. Reads the
+    metadata index when the dataset has one (no shard is opened), else the shards' metadata columns."""
     root = Path(root)
     manifest = read_manifest(root)
-    con = connect(root)
+    con = connect(root, use_index=True)
 
     def grouped(column: str) -> dict[str, int]:
         rows = con.execute(f"SELECT {column}, count(*) FROM samples GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()

@@ -5,12 +5,15 @@ weight over the sum of the weights (largest-remainder rounding, so the shares ad
 rows a source gives are a seeded random choice without replacement. A source asked for more rows than it holds
 gives all of them, again and again (each pass a new random order); a repeated row's `id` gets `#r<k>` (k = 1,
 2, ...) so ids stay unique. The output interleaves the sources at random (seeded) while each source's rows
-keep their original order; memory holds one row group per source. `out` gets the same layout as a build:
-`data/{split}-NNNNN-of-NNNNN.parquet`, an empty `errors.parquet` and `vdata.json`.
+keep their original order. Rows are copied in Arrow (`take`/`concat` of record batches, never one Python dict per
+row), about `CHUNK_BYTES` of output at a time; memory holds about that much per source plus the output chunk.
+The report's counts by split and task come from the sources' metadata index. `out` gets the same layout as a
+build: `data/{split}-NNNNN-of-NNNNN.parquet`, an empty `errors.parquet`, `index.parquet` and `vdata.json`.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -19,18 +22,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import vdata
 from vdata.errors import ConfigError
 from vdata.options import parse_size
 from vdata.schemas import COLUMNS, SCHEMA_VERSION
-from vdata.shards import MANIFEST_NAME, ShardInfo, ShardWriter, read_manifest, shard_paths
+from vdata.shards import MANIFEST_NAME, ShardInfo, ShardWriter, read_manifest, read_metadata, shard_paths
 
 log = logging.getLogger(__name__)
 
-#: Rows read from a source shard at a time.
-BATCH_ROWS = 64
+#: Bytes of rows (uncompressed) assembled into the output at a time; sources are read in batches of as many rows.
+CHUNK_BYTES = 64 << 20
+#: At most this many output rows at a time, whatever their size.
+MAX_CHUNK_ROWS = 65_536
+#: At most this many rows per batch read from a source.
+BATCH_ROWS_MAX = 65_536
 
 
 @dataclass
@@ -99,27 +108,25 @@ def mix(
 
     rng = np.random.default_rng(seed)
     picks = [_pick(rng, size, count) for size, count in zip(sizes, counts, strict=True)]
-    streams = [_rows(root, pick) for root, pick in zip(roots, picks, strict=True)]
+    order = _interleave(rng, counts)
     writer = ShardWriter(out, fingerprint, parse_size(shard_size))
-    report = MixReport(out)
-    remaining = np.array(counts, dtype=float)
+    chunk_rows = _chunk_rows(roots)
+    for table in _mixed_tables(roots, picks, order, chunk_rows):
+        if writer.done_ids:  # a resumed mixture: skip the rows already committed
+            table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=pa.array(list(writer.done_ids)))))
+        writer.add_table(table)
+    report = MixReport(out, rows=total)
     split_counts: Counter[str] = Counter()
     task_counts: Counter[str] = Counter()
-    while remaining.sum() > 0:
-        i = int(rng.choice(len(streams), p=remaining / remaining.sum()))
-        remaining[i] -= 1
-        row = next(streams[i])
-        key = str(roots[i])
-        report.taken[key] = report.taken.get(key, 0) + 1
-        split_counts[row["split"]] += 1
-        task_counts[row["task"]] += 1
-        if row["id"] not in writer.done_ids:
-            writer.add(row)
-    for root, size, count in zip(roots, sizes, counts, strict=True):
+    for root, size, count, times in zip(roots, sizes, counts, picks, strict=True):
+        report.taken[str(root)] = count
         report.repeated[str(root)] = max(0, count - size)
         if count > size:
             log.warning("mix: %s holds %d rows, %d asked: %d rows repeated", root, size, count, count - size)
-    report.rows, report.rows_by_split, report.rows_by_task = total, dict(split_counts), dict(task_counts)
+        metadata = read_metadata(root, columns=["split", "task"])  # the index when there is one
+        for column, counter in (("split", split_counts), ("task", task_counts)):
+            counter.update(_weighted_counts(metadata.column(column), times))
+    report.rows_by_split, report.rows_by_task = dict(split_counts.most_common()), dict(task_counts.most_common())
 
     def describe(shards: list[ShardInfo]) -> dict[str, Any]:
         return {
@@ -154,16 +161,112 @@ def _pick(rng: np.random.Generator, size: int, count: int) -> np.ndarray:
     return times
 
 
-def _rows(root: Path, times: np.ndarray) -> Iterator[dict[str, Any]]:
-    """The source's rows in their stored order, each `times[i]` times; copies after the first get `#r<k>` ids."""
-    index = 0
-    for path in shard_paths(root):
-        with pq.ParquetFile(path) as f:
-            for batch in f.iter_batches(batch_size=BATCH_ROWS, columns=list(COLUMNS)):
-                for row in batch.to_pylist():
-                    for k in range(int(times[index])):
-                        yield row if k == 0 else {**row, "id": f"{row['id']}#r{k}"}
-                    index += 1
+def _interleave(rng: np.random.Generator, counts: Sequence[int]) -> np.ndarray:
+    """Which source each output row comes from, `[sum(counts)]`: at each row a source is drawn with
+    probability proportional to the rows it has left. The same draws, and the same floating-point steps, as
+    `rng.choice(len(counts), p=remaining / remaining.sum())` once per row (one `rng.random()` each, the
+    cumulative sum normalised by its last value, `searchsorted(side="right")`), without a numpy call per row."""
+    total = int(sum(counts))
+    uniform = rng.random(total).tolist()
+    remaining = [float(c) for c in counts]
+    left = float(total)  # integers below 2**53: every sum is exact, whatever its order
+    order = np.empty(total, dtype=np.int64)
+    for j, u in enumerate(uniform):
+        cdf, acc = [], 0.0
+        for r in remaining:
+            acc += r / left
+            cdf.append(acc)
+        last = cdf[-1]
+        i = bisect.bisect_right([c / last for c in cdf], u)
+        order[j] = i
+        remaining[i] -= 1.0
+        left -= 1.0
+    return order
+
+
+def _chunk_rows(roots: Sequence[Path]) -> int:
+    """Output rows assembled at a time: about `CHUNK_BYTES` of the largest rows (uncompressed, from the shard
+    footers), between 1 and `MAX_CHUNK_ROWS`."""
+    widest = 1.0
+    for root in roots:
+        rows = size = 0
+        for path in shard_paths(root):
+            meta = pq.ParquetFile(path).metadata
+            rows += meta.num_rows
+            size += sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+        widest = max(widest, size / max(1, rows))
+    return int(max(1, min(MAX_CHUNK_ROWS, CHUNK_BYTES // widest)))
+
+
+class _Source:
+    """One source's rows in stored order, read forward in record batches; `rows(lo, hi)` is rows `lo..hi-1`
+    (never below an earlier `lo`): memory holds the batches that cover the last range asked."""
+
+    def __init__(self, root: Path, batch_rows: int) -> None:
+        self._batches = (b for path in shard_paths(root)
+                         for b in pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=list(COLUMNS)))
+        self._held: list[pa.RecordBatch] = []
+        self._first = 0  # source row number of the first held row
+
+    def rows(self, lo: int, hi: int) -> pa.Table:
+        while self._held and self._first + self._held[0].num_rows <= lo:
+            self._first += self._held.pop(0).num_rows
+        while self._first + sum(b.num_rows for b in self._held) < hi:
+            batch = next(self._batches)
+            if self._first + sum(b.num_rows for b in self._held) + batch.num_rows <= lo:
+                self._first += batch.num_rows
+                continue
+            self._held.append(batch)
+        return pa.Table.from_batches(self._held).slice(lo - self._first, hi - lo)
+
+
+def _mixed_tables(roots: Sequence[Path], picks: Sequence[np.ndarray], order: np.ndarray,
+                  chunk_rows: int) -> Iterator[pa.Table]:
+    """The output rows in order, `chunk_rows` at a time: source `order[j]` gives output row `j`, each source
+    giving its rows in stored order, row `r` `picks[s][r]` times in a row, the copies after the first with the
+    id `<id>#r<k>`."""
+    streams = []  # per source: the source row and the copy number of each row it gives
+    for times in picks:
+        rows = np.repeat(np.arange(len(times)), times)
+        first = np.repeat(np.cumsum(times) - times, times)
+        streams.append((rows, np.arange(len(rows)) - first))
+    position = np.empty(len(order), dtype=np.int64)  # output row j is row position[j] of its source's stream
+    for s in range(len(roots)):
+        mine = order == s
+        position[mine] = np.arange(int(mine.sum()))
+    sources = [_Source(root, min(chunk_rows, BATCH_ROWS_MAX)) for root in roots]
+    for c0 in range(0, len(order), chunk_rows):
+        which, where = order[c0 : c0 + chunk_rows], position[c0 : c0 + chunk_rows]
+        parts, offsets, offset = [], np.zeros(len(roots), dtype=np.int64), 0
+        for s, (rows, copies) in enumerate(streams):
+            taken = where[which == s]
+            offsets[s] = offset - (taken[0] if len(taken) else 0)
+            if not len(taken):
+                continue
+            p0, p1 = int(taken[0]), int(taken[-1]) + 1  # a source's stream positions in a chunk are consecutive
+            lo, hi = int(rows[p0]), int(rows[p1 - 1]) + 1
+            part = sources[s].rows(lo, hi).take(pa.array(rows[p0:p1] - lo))
+            parts.append(_with_copy_ids(part, copies[p0:p1]))
+            offset += p1 - p0
+        yield pa.concat_tables(parts).take(pa.array(offsets[which] + where))
+
+
+def _with_copy_ids(table: pa.Table, copies: np.ndarray) -> pa.Table:
+    """`table` with the id of each row whose copy number `k` is above 0 made `<id>#r<k>`."""
+    if not copies.any():
+        return table
+    ids = table.column("id")
+    renamed = pc.binary_join_element_wise(ids, pa.array(copies.astype(str)), "#r")
+    return table.set_column(table.schema.get_field_index("id"), "id",
+                            pc.if_else(pa.array(copies > 0), renamed, ids))
+
+
+def _weighted_counts(values: pa.ChunkedArray, times: np.ndarray) -> dict[str, int]:
+    """`{value: sum of times[i] over the rows i holding it}`."""
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    totals = np.bincount(encoded.indices.to_numpy(zero_copy_only=False), weights=times,
+                         minlength=len(encoded.dictionary))
+    return {str(v): int(t) for v, t in zip(encoded.dictionary.to_pylist(), totals, strict=True) if t}
 
 
 def _report(out: Path, manifest: dict[str, Any], already_built: bool) -> MixReport:

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 from vdata.errors import VdataError
 from vdata.schemas import validate_table
 from vdata.shards import read_manifest
+from vdata.shards.index import check_index
 from vdata.shards.manifest import file_sha256
 from vdata.shards.reader import check_shard_schema
 
@@ -17,7 +18,8 @@ from vdata.shards.reader import check_shard_schema
 def validate(root: str | Path, decode_frames: bool = True) -> list[str]:
     """Every problem found, one line each (empty list = valid). Checks: each shard listed in the manifest
     exists with its sha256, byte size and row count; no unlisted shards; schema v1 with valid values; every
-    keyframe is a decodable JPEG (when `decode_frames`)."""
+    keyframe is a decodable JPEG (when `decode_frames`); the metadata index, when the manifest names one, has
+    its sha256 and equals the shards' metadata columns row for row."""
     root = Path(root)
     problems: list[str] = []
     try:
@@ -42,6 +44,11 @@ def validate(root: str | Path, decode_frames: bool = True) -> list[str]:
             if meta.num_rows != entry["rows"]:
                 problems.append(f"{rel}: {meta.num_rows} rows, the manifest says {entry['rows']}")
             problems += _check_row_groups(path, rel, decode_frames)
+        except VdataError as e:
+            problems.append(str(e))
+    if not problems:  # the index is compared with shards known to be whole
+        try:
+            problems += check_index(root)
         except VdataError as e:
             problems.append(str(e))
     return problems

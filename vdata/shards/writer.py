@@ -7,7 +7,11 @@ the failed items recorded since the previous commit, whose rows go to an errors 
 count: after `kill -9`, `ShardWriter` reopens the journal (every rewrite of it is a new file, fsynced, renamed
 over the old one; a commit is one appended line, and a line cut short by a kill is dropped), deletes anything uncommitted and reports the ids
 that are done, so the build skips exactly those. `finish()` renames the parts into the Hugging Face layout
-`OUT/data/{split}-00000-of-0000N.parquet` (deleting any other file there), writes `OUT/errors.parquet`, then the manifest `OUT/vdata.json` last.
+`OUT/data/{split}-00000-of-0000N.parquet` (deleting any other file there), writes `OUT/errors.parquet` and the
+metadata index `OUT/index.parquet` (`vdata.shards.index`), then the manifest `OUT/vdata.json` last.
+
+Rows arrive one at a time (`add`, a dict) or as Arrow tables (`add_table`, for copies such as `vdata mix`); both
+cut parts and row groups at the same rows.
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vdata.errors import ConfigError
-from vdata.schemas import SCHEMA, rows_to_table
+from vdata.schemas import COLUMNS, SCHEMA, rows_to_table, validate_table
 from vdata.shards.errors_table import ERRORS_SCHEMA, error_table
+from vdata.shards.index import write_index
 from vdata.shards.manifest import MANIFEST_NAME, file_sha256, shard_name
 
 WORK_DIR = ".vdata-build"
@@ -43,6 +50,15 @@ def row_bytes(row: dict[str, Any]) -> int:
     2024
     """
     return ROW_OVERHEAD_BYTES + sum(len(f["bytes"]) for f in row["frames"])
+
+
+def table_row_bytes(table: pa.Table) -> np.ndarray:
+    """`row_bytes` of every row of a schema-v1 table, as int64 `[rows]`."""
+    frames = table.column("frames")
+    lengths = pc.fill_null(pc.binary_length(pc.struct_field(pc.list_flatten(frames), "bytes")), 0)
+    per_row = np.bincount(pc.list_parent_indices(frames).to_numpy(), weights=lengths.to_numpy(),
+                          minlength=table.num_rows)
+    return per_row.astype(np.int64) + ROW_OVERHEAD_BYTES
 
 
 class FingerprintMismatch(ConfigError):
@@ -177,6 +193,28 @@ class ShardWriter:
         if part.bytes >= self.shard_size_bytes:
             self._commit(split)
 
+    def add_table(self, table: pa.Table) -> None:
+        """Append the rows of a schema-v1 table, in order: the same parts, row groups and commits as `add` of
+        each row (pending errors may join another part's commit than they would row by row)."""
+        table = pa.Table.from_arrays(table.select(list(COLUMNS)).columns, schema=SCHEMA)
+        validate_table(table)
+        splits = pc.unique(table.column("split")).to_pylist()
+        for split in splits:
+            rows = table if len(splits) == 1 else table.filter(pc.equal(table.column("split"), split))
+            sizes = table_row_bytes(rows)
+            start = 0
+            while start < rows.num_rows:
+                part = self._open.get(split)
+                if part is None:
+                    part = self._open[split] = _OpenPart(self.parts_dir, split, self._next_part,
+                                                         self.row_group_bytes)
+                    self._next_part += 1
+                end = start + _rows_until(part.bytes, sizes[start:], self.shard_size_bytes)
+                part.add_table(rows.slice(start, end - start), sizes[start:end])
+                if part.bytes >= self.shard_size_bytes:
+                    self._commit(split)
+                start = end
+
     def add_error(self, error: dict[str, Any]) -> None:
         """Record one failed item (see `errors_table.ERRORS_SCHEMA` for the fields)."""
         self._errors.append(error)
@@ -224,8 +262,9 @@ class ShardWriter:
 
     # -- finishing --------------------------------------------------------------------------------------------
     def finish(self, describe: Callable[[list[ShardInfo]], dict[str, Any]]) -> list[ShardInfo]:
-        """Commit what is open, move parts to `data/`, write `errors.parquet`, then `vdata.json` last: the
-        manifest is `describe(shards)` (called once the shards are in place) plus the shard list."""
+        """Commit what is open, move parts to `data/`, write `errors.parquet` and `index.parquet`, then
+        `vdata.json` last: the manifest is `describe(shards)` (called once the shards are in place) plus the
+        shard list and the index entry."""
         self.flush()
         (self.out / "data").mkdir(parents=True, exist_ok=True)
         plan = self._shard_plan()
@@ -239,8 +278,9 @@ class ShardWriter:
                 shutil.rmtree(stray) if stray.is_dir() else stray.unlink()
         pq.write_table(self._errors_table(), self.out / "errors.parquet.tmp")
         os.replace(self.out / "errors.parquet.tmp", self.out / "errors.parquet")
+        index = write_index(self.out, sorted(shard.path for shard in shards))
         tmp = self.out / (MANIFEST_NAME + ".tmp")
-        tmp.write_text(self._manifest_text(describe, shards), encoding="utf-8")
+        tmp.write_text(self._manifest_text(describe, shards, index), encoding="utf-8")
         os.replace(tmp, self.out / MANIFEST_NAME)
         shutil.rmtree(self.work)
         return shards
@@ -272,8 +312,24 @@ class ShardWriter:
         return pa.concat_tables(error_parts) if error_parts else ERRORS_SCHEMA.empty_table()
 
     @staticmethod
-    def _manifest_text(describe: Callable[[list[ShardInfo]], dict[str, Any]], shards: list[ShardInfo]) -> str:
-        return json.dumps({**describe(shards), "shards": [s.__dict__ for s in shards]}, indent=2) + "\n"
+    def _manifest_text(describe: Callable[[list[ShardInfo]], dict[str, Any]], shards: list[ShardInfo],
+                       index: dict[str, Any] | None = None) -> str:
+        """The manifest: `describe(shards)`, the shard list and, when one was written, the index entry."""
+        manifest = {**describe(shards), "shards": [s.__dict__ for s in shards]}
+        if index is not None:
+            manifest["index"] = index
+        return json.dumps(manifest, indent=2) + "\n"
+
+
+def _rows_until(start_bytes: int, sizes: np.ndarray, limit: int) -> int:
+    """How many of the rows sized `sizes` go in before a total that starts at `start_bytes` reaches `limit`
+    (the row that reaches it included; all of them when none does).
+
+    >>> _rows_until(0, np.array([5, 5, 5]), 10), _rows_until(0, np.array([5, 5, 5]), 100)
+    (2, 3)
+    """
+    reached = int(np.searchsorted(start_bytes + np.cumsum(sizes), limit, side="left"))
+    return min(reached + 1, len(sizes))
 
 
 def _fsync_dir(path: Path) -> None:
@@ -295,7 +351,8 @@ class _OpenPart:
         self.path = parts_dir / f"{split}-{number:05d}.parquet"
         self.tmp = self.path.with_suffix(".parquet.tmp")
         self._writer = pq.ParquetWriter(self.tmp, SCHEMA, **parquet_write_options())
-        self._buffer: list[dict[str, Any]] = []
+        self._buffer: list[dict[str, Any]] = []  # rows from `add`, not yet in a table
+        self._tables: list[pa.Table] = []  # buffered rows in order, as tables
         self._buffer_bytes = 0
         self.ids: list[str] = []
         self.rows = 0
@@ -311,11 +368,32 @@ class _OpenPart:
         if self._buffer_bytes >= self.row_group_bytes:
             self._write_buffer()
 
-    def _write_buffer(self) -> None:
+    def add_table(self, table: pa.Table, sizes: np.ndarray) -> None:
+        """Add a validated schema-v1 table whose rows count `sizes` bytes each (`table_row_bytes`)."""
+        self._table_buffer()
+        self.ids.extend(table.column("id").to_pylist())
+        self.rows += table.num_rows
+        self.bytes += int(sizes.sum())
+        start = 0
+        while start < table.num_rows:
+            end = start + _rows_until(self._buffer_bytes, sizes[start:], self.row_group_bytes)
+            self._tables.append(table.slice(start, end - start))
+            self._buffer_bytes += int(sizes[start:end].sum())
+            if self._buffer_bytes >= self.row_group_bytes:
+                self._write_buffer()
+            start = end
+
+    def _table_buffer(self) -> None:
         if self._buffer:
-            table = rows_to_table(self._buffer)
+            self._tables.append(rows_to_table(self._buffer))
+            self._buffer = []
+
+    def _write_buffer(self) -> None:
+        self._table_buffer()
+        if self._tables:
+            table = pa.concat_tables(self._tables)
             self._writer.write_table(table, row_group_size=table.num_rows)  # one row group
-            self._buffer, self._buffer_bytes = [], 0
+            self._tables, self._buffer_bytes = [], 0
 
     def abandon(self) -> None:
         self._writer.close()

@@ -15,6 +15,7 @@ import typer
 
 from vdata.console import console, err_console, friendly
 from vdata.console import print_table as _table
+from vdata.rewards.weights import DEFAULT_REWARDS
 
 app = typer.Typer(help="Verifiable rewards: list, score predictions, serve over HTTP.", no_args_is_help=True)
 def _options(pairs: list[str]) -> dict[str, Any]:
@@ -78,9 +79,9 @@ def score(
     ],
     data: Annotated[Path, typer.Option(help="A built vdata dataset folder.", exists=True, file_okay=False)],
     option: Annotated[
-        list[str], typer.Option("--option", "-o", help="Reward option key=value; repeatable.")
+        list[str], typer.Option("--option", "-o", help="Reward option key=value; repeatable (default: the reward's own).")
     ] = [],  # noqa: B006
-    out: Annotated[Path | None, typer.Option(help="Write per-prediction scores here (JSONL).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write per-prediction scores here (JSONL; default: none written).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Score predictions against a built dataset, joined by id; prints the mean per task."""
@@ -121,8 +122,8 @@ def score(
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 5000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    reward: Annotated[list[str], typer.Option("--reward", "-r", help="Reward to sum; repeatable.")] = [],  # noqa: B006
-    weight: Annotated[list[float], typer.Option("--weight", "-w", help="Weight per --reward.")] = [],  # noqa: B006
+    reward: Annotated[list[str], typer.Option("--reward", "-r", help=f"Reward to sum; repeatable (default: {DEFAULT_REWARDS}).")] = [],  # noqa: B006
+    weight: Annotated[list[float], typer.Option("--weight", "-w", help="Weight per --reward (default: 1 each).")] = [],  # noqa: B006
 ) -> None:
     """Serve `POST /get_reward` for OpenRLHF's --remote_rm_url (default rewards: accuracy + format)."""
     from vdata.rewards.server import serve as run

@@ -51,7 +51,7 @@ def build(
                                                      "Default: all cores.")] = None,
     timeout: Annotated[float, typer.Option(help="Per-item time limit, seconds.")] = _DEFAULTS.timeout_s,
     shard_size: Annotated[str, typer.Option(help="Target shard size, e.g. 256MB.")] = _DEFAULTS.shard_size,
-    limit: Annotated[int | None, typer.Option(help="Build only the first N items.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Build only the first N items (default: all).")] = None,
     split: Annotated[str, typer.Option(help="Split for formats that name none.")] = _DEFAULTS.split,
     engine: Annotated[str, typer.Option(help="Where items run: local (process pool) or ray (a Ray cluster).")]
     = _DEFAULTS.engine,

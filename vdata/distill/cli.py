@@ -37,13 +37,14 @@ def distill(
     keep_rejected: Annotated[bool, typer.Option(help="Write items with no passing candidate to split rejected.")]
     = False,
     verify: Annotated[str, typer.Option(help="Rewards as verifier: NAME[:WEIGHT],...")] = DEFAULT_REWARDS,
-    threshold: Annotated[list[str] | None, typer.Option(help="Pass threshold (weighted mean), or TASK=VALUE; repeat.")]
+    threshold: Annotated[list[str] | None, typer.Option(help="Pass threshold (weighted mean), or TASK=VALUE; repeat "
+                                                          f"(default: {_DISTILL['threshold']} for every task).")]
     = None,
-    prompt_template: Annotated[list[str] | None, typer.Option(help="FILE (every task) or TASK=FILE; repeat.")]
+    prompt_template: Annotated[list[str] | None, typer.Option(help="FILE (every task) or TASK=FILE; repeat (default: the packaged templates).")]
     = None,
-    tasks: Annotated[str | None, typer.Option(help="Only these tasks, comma-separated.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N matching items.")] = None,
-    max_pixels: Annotated[int | None, typer.Option(help="Per-frame pixel budget for the model.")] = None,
+    tasks: Annotated[str | None, typer.Option(help="Only these tasks, comma-separated (default: every task).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N matching items (default: all).")] = None,
+    max_pixels: Annotated[int | None, typer.Option(help="Per-frame pixel budget for the model (default: the processor's).")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda[:N] (transformers).")] = _ENGINE["device"],
     dtype: Annotated[str, typer.Option(help="auto, bfloat16, float16, float32.")] = _ENGINE["dtype"],
     base_url: Annotated[str, typer.Option(help="OpenAI-compatible server (openai).")] = _ENGINE["base_url"],

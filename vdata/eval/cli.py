@@ -18,13 +18,14 @@ _EVAL = EvalOptions()
 def eval_(
     data: Annotated[Path, typer.Option(help="Built dataset folder.")],
     predictions: Annotated[Path, typer.Option(help="JSONL of {id, response} (what vdata infer writes).")],
-    by: Annotated[list[str] | None, typer.Option(help="Break down by a column or meta key (source, type); repeat.")]
+    by: Annotated[list[str] | None, typer.Option(help="Break down by a column or meta key (source, type); repeat "
+                                                          "(default: per task only).")]
     = None,
-    split: Annotated[str | None, typer.Option(help="Evaluate only this split.")] = None,
+    split: Annotated[str | None, typer.Option(help="Evaluate only this split (default: every split).")] = None,
     missing: Annotated[str, typer.Option(help="Samples without a prediction: zero (count as wrong) or skip.")]
     = _EVAL.missing,
     coord_space: Annotated[str, typer.Option(help="Predicted boxes: pixels, resized, norm1, norm1000.")] = _EVAL.coord_space,
-    plot: Annotated[Path | None, typer.Option(help="Write a PNG: per-task bars, IoU-threshold recall curves.")]
+    plot: Annotated[Path | None, typer.Option(help="Write a PNG: per-task bars, IoU-threshold recall curves (default: no plot).")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:

@@ -37,11 +37,11 @@ def export(
     to: Annotated[str, typer.Option("--to", help="Target: verl, easyr1, trl, ... (vdata.export.names()).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="New or empty folder for the export.")],
     split: Annotated[str | None, typer.Option(help="Export only this split (default: every split).")] = None,
-    limit: Annotated[int | None, typer.Option(help="Export only the first N rows.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Export only the first N rows (default: all).")] = None,
     frames_as: Annotated[str | None, typer.Option(help="files or bytes, where the target takes both "
                                                        "(default: the target's).")] = None,
     option: Annotated[list[str] | None, typer.Option("--option", help="A target option KEY=VALUE, e.g. "
-                                                     "media=video (easyr1), completion=false (trl); repeat.")]
+                                                     "media=video (easyr1), completion=false (trl); repeat (default: the target's).")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:

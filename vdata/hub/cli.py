@@ -15,7 +15,7 @@ from vdata.console import console, err_console, friendly, print_table
 @friendly
 def card(
     root: Annotated[Path, typer.Argument(help="Dataset folder.")],
-    repo: Annotated[str | None, typer.Option(help="USER/NAME the examples load from.")] = None,
+    repo: Annotated[str | None, typer.Option(help="USER/NAME the examples load from (default: a USER/NAME placeholder).")] = None,
     license: Annotated[str | None, typer.Option(help="License id for the YAML, e.g. cc-by-4.0 (default: the sources').")]
     = None,
 ) -> None:
@@ -33,7 +33,7 @@ def push(
     = False,
     revision: Annotated[str | None, typer.Option(help="Branch to push to (created if missing). Default: main.")]
     = None,
-    license: Annotated[str | None, typer.Option(help="License id for a generated card, e.g. cc-by-4.0.")] = None,
+    license: Annotated[str | None, typer.Option(help="License id for a generated card, e.g. cc-by-4.0 (default: the sources').")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the plan and limits locally; upload nothing.")]
     = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

@@ -111,17 +111,6 @@ def test_a_run_killed_with_sigkill_resumes_without_asking_any_sample_twice(tmp_p
     assert {r["id"]: r["pass_rate"] for r in report(out, "difficulty")} == {r["id"]: 0.5 for r in rows}
 
 
-@pytest.fixture(scope="session")
-def tiny_qwen(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny model tests/distill's fixture built in this session when there is one (same builder), else a
-    new one."""
-    pytest.importorskip("transformers")
-    from tests.distill.tiny_qwen import build_tiny_qwen25_vl
-
-    built = sorted(tmp_path_factory.getbasetemp().glob("tiny-qwen25-vl*/config.json"))
-    return built[0].parent if built else build_tiny_qwen25_vl(tmp_path_factory.mktemp("tiny-qwen25-vl"))
-
-
 def test_a_tiny_qwen_policy_runs_end_to_end_on_cpu(tiny_qwen, built, tmp_path):
     engine = EngineConfig(str(tiny_qwen), "transformers", device="cpu", batch_size=4,
                           sampling=Sampling(temperature=1.0, max_new_tokens=4, seed=0))

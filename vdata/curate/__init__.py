@@ -11,7 +11,7 @@ The driver (`vdata.curate.base`) makes every step resumable, writes the same lay
 `OUT/curate-<step>.parquet`. Importing this package loads no ML library.
 """
 
-from vdata.curate import balance, contamination, dedup, difficulty  # noqa: F401  (register the steps)
+from vdata.curate import balance, contamination, dedup, difficulty, filter  # noqa: F401  (register the steps)
 from vdata.curate.base import STEPS, Context, CurateReport, Decision, Step, register, report_name, run_step
 
 __all__ = ["STEPS", "Context", "CurateReport", "Decision", "Step", "register", "report_name", "run_step"]

@@ -16,6 +16,7 @@ from vdata.curate.balance import BalanceOptions
 from vdata.curate.contamination import ContaminationOptions
 from vdata.curate.dedup import DedupOptions
 from vdata.curate.difficulty import DifficultyOptions
+from vdata.curate.filter import FilterOptions
 from vdata.engines import EngineConfig, Sampling
 
 app = typer.Typer(help="Curation for RL: difficulty, near-duplicates, contamination, balance, quality filters.",
@@ -31,6 +32,7 @@ _DEDUP = defaults(DedupOptions)
 _DIFFICULTY = defaults(DifficultyOptions)
 _CONTAMINATION = defaults(ContaminationOptions)
 _BALANCE = defaults(BalanceOptions)
+_FILTER = defaults(FilterOptions)
 _ENGINE = defaults(EngineConfig)
 _SAMPLING = Sampling()
 Out = Annotated[Path, typer.Option("--out", "-o", help="Output dataset folder.")]
@@ -201,3 +203,34 @@ def balance(
         letters = sorted(set(s["letters_before"]) | set(s["letters_after"]))
         print_table("correct option letter", ["", *letters],
                     [[when, *(s[f"letters_{when}"].get(x, 0) for x in letters)] for when in ("before", "after")])
+
+
+@app.command("filter")
+@friendly
+def filter_(
+    root: Annotated[Path, typer.Argument(help="Built dataset folder.")],
+    out: Out,
+    min_duration: Annotated[float, typer.Option(help="Drop clips shorter than this many seconds.")]
+    = _FILTER["min_duration_s"],
+    black_level: Annotated[float, typer.Option(help="Mean grey level (0-255) under which a keyframe is "
+                                                    "near-black.")] = _FILTER["black_level"],
+    black_share: Annotated[float, typer.Option(help="Drop samples with at least this share of near-black "
+                                                    "keyframes.")] = _FILTER["black_share"],
+    frozen_diff: Annotated[float, typer.Option(help="Drop samples whose consecutive keyframes all differ by less "
+                                                    "(mean grey levels; 0 = off).")] = _FILTER["frozen_diff"],
+    max_tokens: Annotated[int | None, typer.Option(help="Drop samples whose visual + text tokens exceed this. "
+                                                        "Default: no budget.")] = None,
+    family: Annotated[str, typer.Option(help="Model family of the token budget: qwen2-vl, qwen2.5-vl, qwen3-vl.")]
+    = _FILTER["family"],
+    max_pixels: Annotated[int | None, typer.Option(help="Per-frame pixel budget of the model. Default: the "
+                                                        "family's.")] = None,
+    tokenizer: Annotated[str | None, typer.Option(help="Local tokenizer for text tokens. Default: 4 characters "
+                                                       "per token.")] = None,
+    shard_size: ShardSize = "256MB",
+    as_json: Json = False,
+) -> None:
+    """Quality filters: near-black or frozen keyframes, short clips, token budgets of a model family."""
+    options = FilterOptions(min_duration_s=min_duration, black_level=black_level, black_share=black_share,
+                            frozen_diff=frozen_diff, max_tokens=max_tokens, family=family, max_pixels=max_pixels,
+                            tokenizer=tokenizer)
+    run("filter", options, [root], out, shard_size, as_json)

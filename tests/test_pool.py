@@ -93,3 +93,25 @@ def test_workers_0_off_the_main_thread_is_refused_at_start_up(codec_videos: dict
     thread.join(60)
     assert len(caught) == 1 and isinstance(caught[0], ConfigError)
     assert "--workers 0" in str(caught[0]) and "\n" not in str(caught[0])
+
+
+def test_a_long_videos_scene_scan_runs_in_window_tasks_and_gives_the_same_rows(
+    scene_video: Path, codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    shutil.copyfile(scene_video, videos / "a_scenes.mp4")  # 100 frames, cuts at 30 and 70
+    shutil.copyfile(codec_videos["h264"], videos / "b_h264.mp4")  # 60 frames, cuts at 20 and 40
+    options = BuildOptions(frames="scenes,min=4", scenes="content", workers=2)
+    build([f"folder:{videos}"], tmp_path / "whole", options)
+    monkeypatch.setattr("vdata.build.windows.WINDOW_FRAMES", 25)  # windows of 25 frames: cuts near their starts
+    with caplog.at_level(logging.INFO, logger="vdata.build.local"):
+        build([f"folder:{videos}"], tmp_path / "split", options)
+    windows = {r.args[0].name: r.args[2] for r in caplog.records if "window tasks" in r.getMessage()}
+    assert windows == {"a_scenes.mp4": 4, "b_h264.mp4": 3}
+    whole, split = read_table(tmp_path / "whole").to_pylist(), read_table(tmp_path / "split").to_pylist()
+    assert [r["scenes"] for r in split] == [r["scenes"] for r in whole] and len(whole[0]["scenes"]) == 3
+    assert split == whole

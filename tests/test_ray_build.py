@@ -84,7 +84,7 @@ def test_ray_engine_builds_the_same_dataset_as_local_from_file_urls(ray_instance
 
 def test_long_videos_scene_scans_run_as_window_tasks_and_give_the_local_rows(ray_instance, corpus, local_build,
                                                                             tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr("vdata.build.ray.WINDOW_FRAMES", 30)  # the 50-, 75- and 100-frame videos are split
+    monkeypatch.setattr("vdata.build.windows.WINDOW_FRAMES", 30)  # the 50-, 75- and 100-frame videos are split
     with caplog.at_level(logging.INFO, logger="vdata.build.ray"):
         build([f"jsonl:{corpus}"], tmp_path / "ray", replace(OPTIONS, engine="ray"))
     windows = {r.args[0].name: r.args[2] for r in caplog.records if "window tasks" in r.getMessage()}

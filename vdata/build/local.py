@@ -3,7 +3,9 @@
 At most `2 * workers` items are in flight; results are taken in submission order, so the same command gives
 the same rows in the same order. Each item runs under a wall-clock limit in its worker (a hung decoder costs
 that item, recorded as `decode_timeout`). An item whose worker dies is tried again on a fresh worker, up to
-`MAX_TRIES` tries; a pool that breaks is replaced (see `_Pool`). `workers=0` runs items in this
+`MAX_TRIES` tries; a pool that breaks is replaced (see `_Pool`). With `--scenes`, a long video's scene scan is
+split into window tasks and a finishing task (`vdata.build.windows`, as on Ray), so one long video uses every
+worker; if one of its window tasks fails (a timeout, a dead worker) the item is tried whole. `workers=0` runs items in this
 process, each under the same limit by SIGALRM (so only from the main thread; elsewhere it is refused at
 start-up). Bad annotation rows pass straight through without a worker.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row, under_timeout
+from vdata.build.windows import Split, finish_task, item_task, window_frames, window_task
 from vdata.builders.base import BadRow, Item
 from vdata.errors import ConfigError
 from vdata.options import BuildOptions
@@ -61,11 +64,13 @@ class LocalEngine(Engine):
 
 @dataclass
 class _Slot:
-    """An entry in flight: its future (None for a bad annotation row) and the worker deaths it has seen."""
+    """An entry in flight: its future (None for a bad annotation row, and while `parts` run), the worker deaths
+    it has seen, and the futures of its window tasks while a split item's scene scan runs."""
 
     entry: Item | BadRow
     future: Any
     deaths: int = 0
+    parts: list[Any] | None = None
 
 
 class _Pool:
@@ -75,6 +80,7 @@ class _Pool:
 
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
+        self._frames = window_frames(options)
         self._pool = self._new()
 
     def _new(self) -> Any:
@@ -83,11 +89,34 @@ class _Pool:
         return ProcessPool(max_workers=self.options.workers, initializer=_one_thread_per_worker)
 
     def submit(self, entry: Item | BadRow) -> Any:
+        """The future of the entry's item task (its outcome, or `Split` for a long video's scene scan)."""
+        return self._schedule(item_task, entry, self._frames)
+
+    def _schedule(self, work: Any, entry: Item | BadRow, *args: Any) -> Any:
         try:
-            return self._pool.schedule(attempt, args=(entry, self.options), timeout=self.options.timeout_s)
+            return self._pool.schedule(work, args=(entry, self.options, *args), timeout=self.options.timeout_s)
         except RuntimeError:  # the pool broke: a new one
             self._replace([])
-            return self._pool.schedule(attempt, args=(entry, self.options), timeout=self.options.timeout_s)
+            return self._pool.schedule(work, args=(entry, self.options, *args), timeout=self.options.timeout_s)
+
+    def _expand(self, window: deque[_Slot]) -> None:
+        """Split every item whose task answered `Split` into window tasks, and finish every split item whose
+        window tasks are all done (or try it whole if one failed)."""
+        for slot in window:
+            if slot.parts is None and slot.future is not None and _succeeded(slot.future):
+                answer = slot.future.result()
+                if isinstance(answer, Split):
+                    log.info("%s: scene scan of %d frames in %d window tasks", slot.entry.video,
+                             answer.windows[-1][1] - answer.windows[0][0] + 1, len(answer.windows))
+                    slot.parts = [self._schedule(window_task, slot.entry, *w) for w in answer.windows]
+                    slot.future = None
+            if slot.parts is not None and all(part.done() for part in slot.parts):
+                if all(_succeeded(part) for part in slot.parts):
+                    slot.future = self._schedule(finish_task, slot.entry, *(part.result() for part in slot.parts))
+                else:
+                    log.warning("%s: a window task of its scene scan failed; trying the item whole", slot.entry.video)
+                    slot.future = self._schedule(attempt, slot.entry)
+                slot.parts = None
 
     def _replace(self, window: deque[_Slot]) -> None:
         log.warning("the worker pool broke; starting a new one and scheduling its %d items again", len(window))
@@ -95,8 +124,11 @@ class _Pool:
         self._pool.join()
         self._pool = self._new()
         for slot in window:
-            if slot.future is not None and not _succeeded(slot.future):
-                slot.future = self._pool.schedule(attempt, args=(slot.entry, self.options),
+            if slot.parts is not None:  # a split item: tried whole
+                slot.parts, slot.future = None, self._pool.schedule(attempt, args=(slot.entry, self.options),
+                                                                    timeout=self.options.timeout_s)
+            elif slot.future is not None and not _succeeded(slot.future):
+                slot.future = self._pool.schedule(item_task, args=(slot.entry, self.options, self._frames),
                                                   timeout=self.options.timeout_s)
 
     def collect(self, window: deque[_Slot]) -> Outcome:
@@ -108,7 +140,14 @@ class _Pool:
 
         slot = window[0]
         entry = slot.entry
-        while slot.future is not None:
+        while slot.future is not None or slot.parts is not None:
+            self._expand(window)
+            if slot.future is None:  # its window tasks run
+                assert slot.parts is not None
+                done, _ = wait(slot.parts, timeout=POLL_S)
+                if not self._pool.active:
+                    self._replace(window)
+                continue
             done, _ = wait([slot.future], timeout=POLL_S)
             if not done:
                 if not self._pool.active:
@@ -116,6 +155,8 @@ class _Pool:
                 continue
             try:
                 outcome = slot.future.result()
+                if isinstance(outcome, Split):
+                    continue  # `_expand` splits it
             except FutureTimeout:
                 outcome = False, error_row(entry, "decode_timeout", f"gave up after {self.options.timeout_s:g}s")
             except ProcessExpired as e:

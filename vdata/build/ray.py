@@ -5,12 +5,9 @@ the same rows into the same shards, and resume is the writer's journal on either
 of `CHUNK_PER_CPU` x the cluster's CPUs; the next chunk is submitted before the current one is collected, so
 the cluster does not wait on the driver. Straggler control: within a chunk the biggest video files (bytes, a
 `stat` on the driver; decode and demux work grow with them) are submitted first, so a long video starts early
-rather than holding up the chunk's end (videos at URLs keep input order). With `--scenes`, the scan over every
-frame of a long clip window is what makes a straggler: an item's task probes its (local) video first and, when
-the window is longer than `WINDOW_FRAMES`, answers with the scan's windows instead of a row; the driver then
-submits one window task per `WINDOW_FRAMES` frames (`vdata.process.scan_window`) and a finishing task that
-builds the row from their cuts (`process_item(..., cuts)`, which decodes only the sampled frames). Cuts within
-the detector's lead-in (`SceneDetector.lead_in_frames`) after a window's start are found as at a clip start. Each task reserves 1 CPU and
+rather than holding up the chunk's end (videos at URLs keep input order). With `--scenes`, a long clip window's
+scene scan is split into window tasks and a finishing task (`vdata.build.windows`, as the local pool does): the
+driver submits them as soon as the item's task answers `Split`. Each task reserves 1 CPU and
 `options.task_memory` bytes, so Ray places no more tasks on a node than its memory holds; each task's time
 limit (`--timeout`, per item task, window task and finishing task) is a SIGALRM in the worker, with the
 worker's exit as a backstop for a decoder stuck in C. A task whose worker or node dies is retried once; if it
@@ -31,10 +28,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from vdata.build.runner import ENGINES, Engine, Outcome, attempt, error_row, under_timeout
+from vdata.build.windows import Split, finish_task, item_task, window_frames, window_task
 from vdata.builders.base import BadRow, Item
-from vdata.errors import ConfigError, ItemError
+from vdata.errors import ConfigError
 from vdata.options import BuildOptions
-from vdata.process import scan_window, scan_windows
 from vdata.ray import connect, stdout_to_stderr
 
 T = TypeVar("T")
@@ -45,8 +42,6 @@ log = logging.getLogger(__name__)
 CHUNK_PER_CPU = 4
 #: Seconds past `timeout_s` after which a worker that did not honour SIGALRM exits (Ray records it dead).
 BACKSTOP_S = 30.0
-#: Frames of scene scan per window task (5 min at 30 fps): a longer clip window is scanned by several tasks.
-WINDOW_FRAMES = 9000
 #: Seconds the driver waits for any item task's answer before checking the item it collects next again.
 POLL_S = 1.0
 
@@ -66,14 +61,14 @@ class RayEngine(Engine):
         _check_memory(ray, options.task_memory_bytes)
         remote = ray.remote(_task).options(num_cpus=1, memory=options.task_memory_bytes, max_retries=1)
         splitter = _Splitter(ray, remote, options)
-        window_frames = WINDOW_FRAMES if options.scene_detector.enabled else 0
+        frames = window_frames(options)
         chunk_size = CHUNK_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
         previous: tuple[list[Item | BadRow], list[Any]] | None = None
         while entries := list(itertools.islice(todo, chunk_size)):
             refs: list[Any] = [None] * len(entries)
             for i in _biggest_first(entries):
-                refs[i] = remote.remote(_item_task, entries[i], options, window_frames)
-                if window_frames:
+                refs[i] = remote.remote(item_task, entries[i], options, frames)
+                if frames:
                     splitter.watch(refs, i, entries[i])  # type: ignore[arg-type]
             if previous is not None:
                 yield from _collect(ray, *previous, options, splitter)
@@ -107,15 +102,8 @@ def _biggest_first(entries: list[Item | BadRow]) -> list[int]:
     return sorted(items, key=lambda i: -sizes[entries[i].video])  # type: ignore[union-attr]
 
 
-@dataclass(frozen=True)
-class _Split:
-    """An item task's answer instead of an outcome: scan these (first, last) frame windows first."""
-
-    windows: list[tuple[int, int]]
-
-
 class _Splitter:
-    """Turns each item task that answers `_Split` into window tasks and a finishing task, as soon as it answers
+    """Turns each item task that answers `Split` into window tasks and a finishing task, as soon as it answers
     (not when the driver reaches the item): `refs[i]` then holds the finishing task."""
 
     def __init__(self, ray: Any, remote: Any, options: BuildOptions) -> None:
@@ -141,11 +129,11 @@ class _Splitter:
             answer = self._ray.get(ref)
         except RayError:  # `_collect` gets it again and records why
             return
-        if isinstance(answer, _Split):
+        if isinstance(answer, Split):
             log.info("%s: scene scan of %d frames in %d window tasks", item.video,
                      answer.windows[-1][1] - answer.windows[0][0] + 1, len(answer.windows))
-            cuts = [self._remote.remote(_window_task, item, self._options, *w) for w in answer.windows]
-            refs[i] = self._remote.remote(_finish_task, item, self._options, *cuts)
+            cuts = [self._remote.remote(window_task, item, self._options, *w) for w in answer.windows]
+            refs[i] = self._remote.remote(finish_task, item, self._options, *cuts)
 
 
 def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: BuildOptions,
@@ -166,30 +154,6 @@ def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: B
             yield False, error_row(entry, "worker_lost", f"{type(e).__name__} on each of its tries (a crash, a lost "
                                    f"node, memory pressure with --task-memory {options.task_memory}, or a decoder "
                                    f"stuck past --timeout {options.timeout_s:g}s)")
-
-
-def _item_task(entry: Item, options: BuildOptions, window_frames: int) -> Outcome | _Split:
-    """The item's outcome, or its scene scan's windows when its clip window is longer than `window_frames`
-    frames (0: never split)."""
-    if window_frames and (windows := scan_windows(entry, window_frames)):
-        return _Split(windows)
-    return attempt(entry, options)
-
-
-def _window_task(entry: Item, options: BuildOptions, first: int, last: int) -> list[int] | Outcome:
-    """The cut frame indices in (first, last] of the item's scene scan, or the item's error outcome."""
-    try:
-        return scan_window(entry, options.scene_detector, first, last)
-    except ItemError as e:
-        return False, error_row(entry, e.code, e.message, e.source_file)
-
-
-def _finish_task(entry: Item, options: BuildOptions, *windows: list[int] | Outcome) -> Outcome:
-    """The item's outcome from its window tasks' cuts (the first window's error, if one failed)."""
-    for answer in windows:
-        if isinstance(answer, tuple):
-            return answer
-    return attempt(entry, options, [c for cuts in windows for c in cuts])
 
 
 def _task(work: Callable[..., T], entry: Item, options: BuildOptions, *args: Any) -> T | Outcome:

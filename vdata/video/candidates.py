@@ -3,10 +3,11 @@
 The middle of a scene is known only when the scene ends, so while a scene is open its frames are kept as
 candidates (`take` callables from the decode pass: the decoded picture, converted only if picked), every
 `stride`-th frame from the scene start; when more than `budget` are held the stride doubles and every other one
-is dropped. When a cut closes the scene, the candidate nearest its middle frame is kept and the rest dropped.
+is dropped. When a cut closes the scene, the candidate nearest its middle frame is taken (converted and
+encoded: a JPEG) and the rest dropped.
 So the middle is exact for scenes up to `budget` frames long and within `stride / 2` frames (at most
-`scene length / budget`) of it for longer ones, and at most `budget` pictures plus one per closed scene are
-held (`budget_for`).
+`scene length / budget`) of it for longer ones, and at most `budget` decoded pictures (`budget_for`,
+`BUDGET_BYTES`) plus one JPEG per closed scene are held.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class MiddleCandidates:
         self._table, self._last, self._budget = table, last, budget
         self._start, self._stride = first, 1
         self._open: dict[int, Callable[[], Frame]] = {}
-        self._picked: dict[int, Callable[[], Frame]] = {}
+        self._picked: dict[int, Frame] = {}  # one per closed scene, taken (converted and encoded) at once
 
     def offer(self, index: int, take: Callable[[], Frame], cuts: list[int]) -> None:
         self._apply(cuts)
@@ -64,7 +65,7 @@ class MiddleCandidates:
         before = [i for i in self._open if i < cut]
         if before:
             best = min(before, key=lambda i: (abs(i - middle), i))
-            self._picked[best] = self._open[best]
+            self._picked[best] = self._open[best]()
         self._open = {i: t for i, t in self._open.items() if i >= cut}
         self._start, self._stride = cut, 1
 
@@ -82,4 +83,4 @@ class MiddleCandidates:
     def pick(self, index: int) -> Frame:
         """The kept frame nearest frame `index` (a scene's middle: itself, or within the stride of it)."""
         best = min(self._picked, key=lambda i: (abs(i - index), i))
-        return self._picked[best]()
+        return self._picked[best]

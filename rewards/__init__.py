@@ -8,7 +8,7 @@
 
 0.0 means the model's answer is wrong or unparseable; None means the reward cannot judge the sample (wrong task,
 missing gold). Each reward is one module named after it; the rules they share (answer extraction,
-parsers, per-task gold) live in `vdata.tasks`. Trainer adapters live in `vdata.rewards.trl`, `.verl`, `.easyr1`, `.openrlhf` and `.server`;
+parsers, per-task gold) live in `vdata.tasks`. Trainer adapters live in `vdata.rewards.trl`, `.verl`, `.easyr1`, `.openrlhf`, `.swift` and `.server`;
 group bonuses (Video-R1's T-GRPO) in `vdata.rewards.group`; paper-parity presets are registered as
 `paper/name` (`video-r1/accuracy`, `time-r1/iou`, ...). Importing this package imports no ML or video library.
 """

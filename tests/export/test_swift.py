@@ -1,6 +1,8 @@
 """`vdata export --to swift` loaded by ms-swift's own `load_dataset` (its messages preprocessor) and encoded
 by its own Qwen2.5-VL template and data collator, with a tiny Qwen2.5-VL processor built locally
-(tests/distill/tiny_qwen.py) and the `FPS` the export reports.
+(tests/distill/tiny_qwen.py) and the `FPS` the export reports; the GRPO export (`stage=grpo`) loaded the way
+`swift rlhf --rlhf_type grpo` loads it, its reward plugin imported by ms-swift's `--external_plugins` loader and
+its ORMs called by ms-swift's own reward step.
 
 ms-swift 4.6.0 pins transformers < 5.20 (and its own trl, peft, datasets), so its half runs in `.venv/swift`
 (`make venv-swift`, layered over `.venv`): this file is also the script run there, printing one JSON report.
@@ -54,6 +56,41 @@ def _in_swift(export_dir: Path, work: Path, fps: str) -> dict:
     return report
 
 
+def _grpo_in_swift(export_dir: Path, plugin: str, reward_funcs: list[str]) -> dict:
+    """Import the export's reward plugin with ms-swift's own `--external_plugins` loader, load the GRPO rows with
+    its `load_dataset`, and score a gold and a wrong completion per row with its own reward step
+    (`compute_rewards_per_func` on `GRPOSample`s, the ORMs built from `orms` as its trainer builds them)."""
+    from types import SimpleNamespace
+
+    import torch
+    from swift import load_dataset
+    from swift.arguments import BaseArguments
+    from swift.rewards import orms
+    from swift.rl_core.data import GRPOSample
+    from swift.rl_core.grpo_algorithm import compute_rewards_per_func
+
+    from vdata import tasks
+
+    BaseArguments._import_external_plugins(SimpleNamespace(external_plugins=[plugin], custom_register_path=[]))
+    funcs = [orms[name](args=None) for name in reward_funcs]  # GRPOTrainer._prepare_rewards
+    # `swift rlhf --rlhf_type grpo` keeps every column (RLHFArguments._init_grpo: remove_unused_columns=False)
+    dataset, _ = load_dataset([str(export_dir / "train.jsonl")], remove_unused_columns=False)
+    samples, report = [], {"registered": sorted(k for k in orms if k.startswith("vdata_")), "rows": []}
+    for row in dataset:
+        sample = json.loads(row["solution"])
+        report["rows"].append({"task": sample["task"], "roles": [m["role"] for m in row["messages"]],
+                               "columns": sorted(row)})
+        gold = f"<think>look</think><answer>{tasks.get(sample['task']).target(sample)}</answer>"
+        for response in (gold, "<think>no idea</think>"):
+            grpo = GRPOSample.from_row(row)
+            grpo.messages.append({"role": "assistant", "content": response})  # a single-turn rollout's result
+            grpo.response_token_ids = [[1] * 5]
+            samples.append(grpo)
+    rewards = compute_rewards_per_func(samples, funcs, None, torch.device("cpu"), trainer_state=None)
+    report["rewards"] = [[None if r != r else r for r in row] for row in rewards.tolist()]  # NaN: not judged
+    return report
+
+
 pytestmark = pytest.mark.skipif(
     not SWIFT_PYTHON.exists(),
     reason="ms-swift needs its own venv (it pins transformers < 5.20): make venv-swift",
@@ -68,15 +105,34 @@ def swift_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def swift_report(swift_export, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def grpo_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    from vdata.export import export
+
+    return export(export_data, "swift", tmp_path_factory.mktemp("swift-grpo") / "export", stage="grpo")
+
+
+def _reward_funcs(grpo_export) -> list[str]:
+    args = grpo_export.extra["rlhf_args"].split()
+    return args[args.index("--reward_funcs") + 1 : args.index("--reward_weights")]
+
+
+@pytest.fixture(scope="module")
+def swift_reports(swift_export, grpo_export, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Both halves in one ms-swift process (importing it takes most of the time)."""
     work = tmp_path_factory.mktemp("swift-work")
     proc = subprocess.run(
-        [str(SWIFT_PYTHON), __file__, str(swift_export.out), str(work), swift_export.extra["env"]["FPS"]],
+        [str(SWIFT_PYTHON), __file__, str(swift_export.out), str(work), swift_export.extra["env"]["FPS"],
+         str(grpo_export.out), grpo_export.extra["plugin"], *_reward_funcs(grpo_export)],
         capture_output=True, text=True, cwd=work, timeout=600, env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("SWIFT-REPORT ")]
     assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-5000:]
     return json.loads(lines[-1].removeprefix("SWIFT-REPORT "))
+
+
+@pytest.fixture(scope="module")
+def swift_report(swift_reports) -> dict:
+    return swift_reports["sft"]
 
 
 def test_export_reports_the_fps_to_set_and_the_skipped_rows(swift_export):
@@ -108,5 +164,26 @@ def test_the_labels_are_the_task_layers_answer(swift_report):
     assert any(a.startswith("<think>") and a.rstrip().endswith("<answer>B</answer>") for a in answers), answers
 
 
+def test_grpo_export_keeps_rows_without_cot_and_reports_the_rlhf_arguments(grpo_export):
+    assert dict(grpo_export.written) == {"train": 3, "test": 1}
+    assert dict(grpo_export.skipped) == {"no gold answer (caption)": 1}
+    plugin = grpo_export.extra["plugin"]
+    assert Path(plugin).parent == grpo_export.out.resolve()
+    assert grpo_export.extra["rlhf_args"] == (f"--rlhf_type grpo --external_plugins {plugin} "
+                                              "--reward_funcs vdata_format vdata_accuracy --reward_weights 1 4")
+
+
+def test_swifts_plugin_loader_registers_vdata_orms_that_score_the_exported_rows(swift_reports, grpo_export):
+    report = swift_reports["grpo"]
+    assert _reward_funcs(grpo_export) == ["vdata_format", "vdata_accuracy"]
+    assert {"vdata_accuracy", "vdata_format", "vdata_temporal_iou"} <= set(report["registered"])
+    assert [r["roles"] for r in report["rows"]] == [["system", "user"]] * 3  # no assistant turn: GRPO generates it
+    assert all("solution" in r["columns"] for r in report["rows"])
+    # per row: the gold completion, then a wrong one; columns: vdata_format, vdata_accuracy
+    assert report["rewards"] == [[1.0, 1.0], [0.0, 0.0]] * 3
+
+
 if __name__ == "__main__":
-    print("SWIFT-REPORT " + json.dumps(_in_swift(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])))
+    sft = _in_swift(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
+    grpo = _grpo_in_swift(Path(sys.argv[4]), sys.argv[5], sys.argv[6:])
+    print("SWIFT-REPORT " + json.dumps({"sft": sft, "grpo": grpo}))

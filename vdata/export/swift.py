@@ -16,6 +16,12 @@ rows evenly spaced at the export's rate (`video_fps` option, else the first even
 `<video>`; every other row goes as images, each after its time as text (`<2.5s><image>`). The report gives the
 `FPS` to set. Lost: a video's time axis starts at 0 (the first keyframe's offset is in the prompt text only), and
 evenly spaced rows at another rate train as timestamped images, not as video.
+
+GRPO (`--option stage=grpo`, for `swift rlhf --rlhf_type grpo`): the same lines without the assistant turn (rows
+need gold, not `cot`), plus `solution`, the sample as JSON (ms-swift 4.6.0 hands every dataset column to its
+reward functions, `swift/rl_core/grpo_algorithm.py` `compute_rewards_per_func`), and `OUT/vdata_reward_plugin.py`,
+the `--external_plugins` file that registers vdata's rewards as ORMs (`vdata.rewards.swift`: `vdata_accuracy`,
+`vdata_format`, ...). The report gives the `swift rlhf` arguments (`rlhf_args`: vdata's default rewards and weights).
 """
 
 from __future__ import annotations
@@ -24,33 +30,65 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from vdata.errors import ConfigError
 from vdata.export import rows
 from vdata.export.base import ExportOptions, SingleFpsExporter, register
 from vdata.export.timing import global_rate_plan
+
+#: `stage` option values: `swift sft` data (default) or `swift rlhf --rlhf_type grpo` data and reward plugin.
+STAGES = ("sft", "grpo")
+#: The `--external_plugins` file written beside a GRPO export.
+PLUGIN_FILE = "vdata_reward_plugin.py"
+PLUGIN = '''"""vdata's rewards as ms-swift ORMs, written by `vdata export --to swift --option stage=grpo`.
+
+    swift rlhf --rlhf_type grpo --external_plugins {path} --reward_funcs vdata_accuracy vdata_format ...
+
+Needs vdata installed where ms-swift runs. Reward options (e.g. fallback=True) go to orm_classes().
+"""
+
+from swift.rewards import orms
+
+from vdata.rewards.swift import orm_classes
+
+orms.update(orm_classes())
+'''
 
 
 @register("swift")
 @dataclass(frozen=True)
 class Swift(SingleFpsExporter):
-    """ms-swift 4.6.0's messages JSONL for SFT (see the module docstring). `video_fps`: the run's `FPS` (None:
-    the first evenly spaced row's rate). State of one export: `_state`."""
+    """ms-swift 4.6.0's messages JSONL (see the module docstring). `video_fps`: the run's `FPS` (None: the first
+    evenly spaced row's rate). `stage`: `sft` (with the assistant turn) or `grpo` (`solution` and the reward
+    plugin instead). State of one export: `_state`."""
+
+    stage: str = "sft"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.stage not in STAGES:
+            raise ConfigError(f"swift stage must be one of {', '.join(STAGES)}, got {self.stage!r}")
 
     def write(self, row: dict[str, Any], options: ExportOptions) -> None:
-        completion = rows.sft_completion(row)
+        grpo = self.stage == "grpo"
+        if grpo:
+            rows.require_gold(row)
+        else:
+            completion = rows.sft_completion(row)
         frame_plan = global_rate_plan(
             rows.frame_plan(row), row["frame_timestamps_s"], float(row.get("fps") or 0.0), self._state
         )
         prompt = rows.prompt(row)
         frames = rows.write_frames(row, self._state["out"], frame_plan.indices)
+        messages = [
+            {"role": "system", "content": prompt.system},
+            {"role": "user", "content": rows.media_text(frame_plan) + prompt.text},
+        ]
         line = {
-            "messages": [
-                {"role": "system", "content": prompt.system},
-                {"role": "user", "content": rows.media_text(frame_plan) + prompt.text},
-                {"role": "assistant", "content": completion},
-            ],
+            "messages": messages if grpo else [*messages, {"role": "assistant", "content": completion}],
             "images": [] if frame_plan.as_video else frames,
             "videos": [frames] if frame_plan.as_video else [],
             "id": row["id"],
+            **({"solution": rows.sample_json(row)} if grpo else {}),
         }
         files = self._state["files"]
         if row["split"] not in files:
@@ -62,9 +100,29 @@ class Swift(SingleFpsExporter):
         for f in files.values():
             f.close()
         fps = self._state["video_fps"]
-        return {
+        report = {
             "files": [str(out / f"{split}.jsonl") for split in sorted(files)],
             "env": {"FPS": str(fps)} if fps is not None else {},
             "video_fps": fps,
             "shown_as": dict(self._state["shown_as"]),
         }
+        if self.stage == "grpo":
+            report.update(_write_plugin(out))
+        return report
+
+
+def _write_plugin(out: Any) -> dict[str, Any]:
+    """Write the reward plugin; return its path and the `swift rlhf` arguments that use it (vdata's default
+    rewards and weights, `vdata.rewards.weights.DEFAULT_REWARDS`)."""
+    from vdata.rewards.swift import PREFIX
+    from vdata.rewards.weights import DEFAULT_REWARDS, parse_weights
+
+    path = (out / PLUGIN_FILE).resolve()
+    path.write_text(PLUGIN.format(path=path), encoding="utf-8")
+    rewards = parse_weights(DEFAULT_REWARDS)
+    return {
+        "plugin": str(path),
+        "rlhf_args": f"--rlhf_type grpo --external_plugins {path} "
+        f"--reward_funcs {' '.join(PREFIX + name for name, _ in rewards)} "
+        f"--reward_weights {' '.join(f'{weight:g}' for _, weight in rewards)}",
+    }

@@ -40,11 +40,11 @@ class VSIBench(Builder):
 
     Conversions: `options` without their letters and `answer` the letter for the choice types; `answer` the
     `ground_truth` text for the numerical types (`task` = `regression`); `key` is `id`; `video_id` is
-    `scene_name`; `meta` keeps `question_type`, `category` (the three `object_rel_direction_*` types are one
-    category, `object_rel_direction`, as the script averages them), `dataset` and `scene_name`. A question type
+    `scene_name`; `meta` keeps `question_type`, `dataset` and `scene_name`. A question type
     outside the ten, a numerical `ground_truth` that is not a number, or a letter that names no option is a bad
     row. `vdata eval` prints VSI-Bench's table (`lmms_eval/tasks/vsibench/utils.py`): a score per question
-    type and overall the mean over the eight categories (accuracy or MRA, the first word of the answer read).
+    type and overall the mean over the eight tasks, the three `object_rel_direction_*` types averaged into one
+    (accuracy or MRA, the first word of the answer read).
     """
 
     citation = """\
@@ -103,6 +103,5 @@ class VSIBench(Builder):
             question=str(row["question"]).strip(),
             options=options,
             answer=gold,
-            meta={"question_type": qtype, "category": qtype.rsplit("_", 1)[0] if "rel_direction" in qtype else qtype,
-                  "dataset": row["dataset"], "scene_name": scene},
+            meta={"question_type": qtype, "dataset": row["dataset"], "scene_name": scene},
         )

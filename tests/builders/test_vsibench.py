@@ -31,9 +31,9 @@ def test_choice_types_are_multiple_choice_and_numerical_ones_regression(tmp_path
     mc, na = out["1"], out["2"]
     assert isinstance(mc, Item) and isinstance(na, Item)
     assert (mc.task, mc.split, mc.options, mc.answer) == ("multiple_choice", "test", ("left", "right"), "B")
-    assert mc.meta == {"question_type": "object_rel_direction_easy", "category": "object_rel_direction",
-                       "dataset": "arkitscenes", "scene_name": "41069025"}
-    assert (na.task, na.answer, na.options, na.meta["category"]) == ("regression", "30.9", None, "room_size_estimation")
+    assert mc.meta == {"question_type": "object_rel_direction_easy", "dataset": "arkitscenes",
+                       "scene_name": "41069025"}
+    assert (na.task, na.answer, na.options, na.meta["question_type"]) == ("regression", "30.9", None, "room_size_estimation")
     assert na.video_rel == "arkitscenes/41069025.mp4" and na.video_id == "41069025"
 
 

@@ -116,13 +116,12 @@ def test_vsibench_numbers_score_mra_of_the_first_word(response, value) -> None:
 
 def test_vsibench_overall_is_the_mean_over_categories_with_direction_types_merged(tmp_path: Path) -> None:
     def mc(id, qtype, answer):
-        category = qtype.rsplit("_", 1)[0] if "rel_direction" in qtype else qtype
-        return _mc(id, answer, ["l", "r"], question_type=qtype, category=category)
+        return _mc(id, answer, ["l", "r"], question_type=qtype)
     rows = [mc("e", "object_rel_direction_easy", "A"), mc("m", "object_rel_direction_medium", "A"),
             mc("h1", "object_rel_direction_hard", "A"), mc("h2", "object_rel_direction_hard", "B"),
             mc("r", "route_planning", "B"),
             make_row("n", "regression", answer="10", meta=json.dumps(
-                {"question_type": "room_size_estimation", "category": "room_size_estimation"}))]
+                {"question_type": "room_size_estimation"}))]
     preds = {"e": "A", "m": "B", "h1": "A", "h2": "A", "r": "B", "n": "13"}
     table = _table(tmp_path, "vsibench", rows, preds)
     types = {k: v["value"] for k, v in table["categories"]["question_type"].items()}
@@ -130,6 +129,14 @@ def test_vsibench_overall_is_the_mean_over_categories_with_direction_types_merge
                      "object_rel_direction_hard": 0.5, "route_planning": 1.0, "room_size_estimation": 0.5}
     # direction = (1 + 0 + 0.5) / 3 = 0.5; overall = (0.5 + 1.0 + 0.5) / 3, not the micro 3.5 / 6
     assert table["overall"] == pytest.approx(2 / 3) and table["metric"] == "score"
+
+
+def test_vsibench_overall_counts_an_absent_direction_type_as_zero_as_the_script_does(tmp_path: Path) -> None:
+    rows = [_mc("e", "A", ["l", "r"], question_type="object_rel_direction_easy"),
+            _mc("r", "B", ["l", "r"], question_type="route_planning")]
+    table = _table(tmp_path, "vsibench", rows, {"e": "A", "r": "B"})
+    # direction = (1 + 0 + 0) / 3: the script pops the missing medium and hard types as 0 and divides by 3
+    assert table["overall"] == pytest.approx((1 / 3 + 1.0) / 2)
 
 
 # -- LongVideoBench: first capital A-E after the prefixes; no letter = the random pick's expectation; micro ----

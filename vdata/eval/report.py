@@ -117,8 +117,8 @@ def aggregate(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
 
 def benchmark_table(name: str, records: Sequence[Record]) -> dict[str, Any]:
     """A benchmark's own table from its records: `metric`, `n` (questions counted), `not_counted`, `overall`
-    (micro, or the nested macro mean of the benchmark's `macro` keys) and `categories` (key -> value ->
-    `{"n", "value"}`, means in [0, 1]).
+    (micro, or the benchmark's `combine` of the means per value of its `overall_by` key) and `categories`
+    (key -> value -> `{"n", "value"}`, means in [0, 1]).
 
     >>> r = [Record(str(i), "multiple_choice", {}, Scored(), benchmark="videomme", official=v,
     ...             categories={"duration": d}) for i, (v, d) in enumerate([(1.0, "long"), (0.0, "long"), (1.0, "short")])]
@@ -129,27 +129,26 @@ def benchmark_table(name: str, records: Sequence[Record]) -> dict[str, Any]:
     bench = benchmark_of(name)
     counted = [r for r in records if r.official is not None]
     table: dict[str, Any] = {"metric": bench.metric if bench else "accuracy", "n": len(counted),
-                             "not_counted": len(records) - len(counted),
-                             "overall": _nested_mean(counted, bench.macro if bench else ()), "categories": {}}
+                             "not_counted": len(records) - len(counted), "overall": _mean(counted),
+                             "categories": {}}
     for key in bench.categories if bench else ():
-        groups: dict[str, list[Record]] = {}
-        for r in counted:
-            groups.setdefault(r.categories.get(key, "(none)"), []).append(r)
-        table["categories"][key] = {v: {"n": len(rs), "value": _nested_mean(rs, ())} for v, rs in sorted(groups.items())}
+        table["categories"][key] = {v: {"n": len(rs), "value": _mean(rs)} for v, rs in _groups(counted, key).items()}
+    if bench and bench.overall_by:
+        table["overall"] = bench.combine({v: _mean(rs) for v, rs in _groups(counted, bench.overall_by).items()})
     return table
 
 
-def _nested_mean(records: Sequence[Record], keys: Sequence[str]) -> float:
-    """Mean of `official` over `records` (micro); with `keys`, the mean over the values of `keys[0]` of the
-    nested mean of each group over the remaining keys (macro). 0.0 when empty."""
-    if not records:
-        return 0.0
-    if not keys:
-        return sum(r.official or 0.0 for r in records) / len(records)
+def _groups(records: Sequence[Record], key: str) -> dict[str, list[Record]]:
+    """Records by their value of the category `key`, values sorted."""
     groups: dict[str, list[Record]] = {}
     for r in records:
-        groups.setdefault(r.categories.get(keys[0], "(none)"), []).append(r)
-    return sum(_nested_mean(g, keys[1:]) for g in groups.values()) / len(groups)
+        groups.setdefault(r.categories.get(key, "(none)"), []).append(r)
+    return dict(sorted(groups.items()))
+
+
+def _mean(records: Sequence[Record]) -> float:
+    """Mean of the records' `official` values; 0.0 when there are none."""
+    return sum(r.official or 0.0 for r in records) / len(records) if records else 0.0
 
 
 def group_value(row: Mapping[str, Any], key: str, meta: Mapping[str, Any]) -> str:
@@ -193,7 +192,8 @@ def evaluate(data: str | Path, predictions: str | Path, options: EvalOptions | N
         official, categories = None, {}
         if bench is not None:
             official = official_score(response or "", row, meta)
-            categories = {key: group_value(row, key, meta) for key in (*bench.categories, *bench.macro)}
+            keys = (*bench.categories, bench.overall_by) if bench.overall_by else bench.categories
+            categories = {key: group_value(row, key, meta) for key in keys}
         report.records.append(Record(row["id"], row["task"], groups, scored, response is None,
                                      row["source"] if bench else None, official, categories))
     report.unknown = len(set(preds) - seen)

@@ -4,7 +4,7 @@ A benchmark builder (`builders/videomme.py`, ...) names its `Benchmark` as the c
 `vdata eval` then scores each of its rows with `judge` (on the text inside `<answer>`, read by
 `vdata.tasks.extract_answer` with `fallback=True` like every other metric) and reports the table the script
 prints: the mean per value of each of `categories` and an overall that is micro (every question weighs the same)
-or macro (`macro`: a mean over the values of the first key, each the mean over the values of the next key...).
+or, with `overall_by`, the script's own function of the per-value means of that key (VSI-Bench's macro mean).
 
 `judge(answer, row, meta)` returns the sample's value in [0, 1], or None when the script leaves the question out
 of every denominator (Video-MME counts only answers it could extract). Each rule below names the script it
@@ -30,15 +30,26 @@ class Benchmark:
 
     - `judge`: the per-sample value (see module); None = not counted.
     - `categories`: `meta` keys reported as breakdowns, in the script's order; `"a/b"` crosses two keys.
-    - `macro`: empty = the overall is the mean over all counted questions (micro); else the keys of a nested
-      mean (VSI-Bench: `("category", "question_type")`, a mean over categories of the mean over their types).
+    - `overall_by`: empty = the overall is the mean over all counted questions (micro); else a `meta` key whose
+      per-value means `overall` turns into the overall (default: their plain mean, a macro mean).
     - `metric`: the name the script prints (`accuracy`, or `score` when accuracy and MRA are averaged).
     """
 
     judge: Judge
     categories: tuple[str, ...] = ()
-    macro: tuple[str, ...] = ()
+    overall_by: str = ""
+    overall: Callable[[Mapping[str, float]], float] | None = None
     metric: str = "accuracy"
+
+    def combine(self, means: Mapping[str, float]) -> float:
+        """The overall from the per-value means of `overall_by` (0.0 when there are none).
+
+        >>> Benchmark(videomme_judge, overall_by="task_type").combine({"a": 1.0, "b": 0.0})
+        0.5
+        """
+        if self.overall is not None:
+            return self.overall(means)
+        return sum(means.values()) / len(means) if means else 0.0
 
 
 def _gold_letter(row: Mapping[str, Any]) -> str | None:
@@ -168,6 +179,22 @@ def vsibench_judge(answer: str, row: Mapping[str, Any], meta: Mapping[str, Any])
     return mean_relative_accuracy(value, gold_value)
 
 
+#: VSI-Bench's three relative-direction types, averaged into one entry of its overall.
+VSIBENCH_DIRECTION_TYPES = ("object_rel_direction_easy", "object_rel_direction_medium", "object_rel_direction_hard")
+
+
+def vsibench_overall(means: Mapping[str, float]) -> float:
+    """VSI-Bench's `vsibench_aggregate_results`: the per-type means with the three direction types replaced by
+    their sum / 3 (a type with no question adds 0, and the direction entry is always there), then the plain mean.
+
+    >>> vsibench_overall({"object_rel_direction_easy": 1.0, "object_rel_direction_hard": 0.5, "route_planning": 1.0})
+    0.75
+    """
+    rest = {k: v for k, v in means.items() if k not in VSIBENCH_DIRECTION_TYPES}
+    values = [*rest.values(), sum(means.get(k, 0.0) for k in VSIBENCH_DIRECTION_TYPES) / 3]
+    return sum(values) / len(values)
+
+
 # -- EgoSchema -------------------------------------------------------------------------------------------------
 
 
@@ -276,6 +303,7 @@ def tempcompass_judge(answer: str, row: Mapping[str, Any], meta: Mapping[str, An
 VIDEOMME = Benchmark(videomme_judge, ("duration", "domain", "sub_category", "task_type"))
 LONGVIDEOBENCH = Benchmark(longvideobench_judge, ("duration_group", "question_category"))
 MVBENCH = Benchmark(mvbench_judge, ("task_type",))
-VSIBENCH = Benchmark(vsibench_judge, ("question_type",), macro=("category", "question_type"), metric="score")
+VSIBENCH = Benchmark(vsibench_judge, ("question_type",), overall_by="question_type", overall=vsibench_overall,
+                     metric="score")
 EGOSCHEMA = Benchmark(egoschema_judge)
 TEMPCOMPASS = Benchmark(tempcompass_judge, ("task_type", "dimension", "task_type/dimension"))

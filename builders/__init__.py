@@ -12,6 +12,7 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     ego4d_nlq,
     egoschema,
     folder,
+    got10k,
     hc_stvg,
     jsonl,
     llava_video,

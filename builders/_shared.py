@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from vdata.builders.base import Box
 from vdata.builders.folder import VIDEO_EXTENSIONS
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -202,3 +203,59 @@ def split_of(name: str, splits: Sequence[str], default: str) -> str:
         if stem == split or split in parts:
             return split
     return default
+
+
+def read_xywh(path: Path) -> list[tuple[float, float, float, float]]:
+    """The `x,y,w,h` boxes of a tracking ground-truth file, one a line (pixels, top-left corner; GOT-10k and
+    LaSOT `groundtruth.txt`, commas or whitespace); `RowError(bad_box)` naming the first line that is not four
+    numbers.
+
+    >>> import tempfile; f = Path(tempfile.mkdtemp()) / "groundtruth.txt"; _ = f.write_text("1,2,30,40\\n5 6 7 8\\n")
+    >>> read_xywh(f)
+    [(1.0, 2.0, 30.0, 40.0), (5.0, 6.0, 7.0, 8.0)]
+    """
+    boxes = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.replace(",", " ").replace("\t", " ").split()
+        try:
+            x, y, w, h = (float(v) for v in parts)
+        except ValueError:
+            raise RowError(f"{path.name} line {lineno}: {line.strip()!r} is not x,y,w,h", "bad_box") from None
+        boxes.append((x, y, w, h))
+    return boxes
+
+
+def read_flags(path: Path) -> list[int]:
+    """Per-frame integer labels of a tracking sequence: one a line (GOT-10k `absence.label`, `cover.label`) or
+    comma-separated on one line (LaSOT `full_occlusion.txt`, `out_of_view.txt`); `[]` when the file is absent;
+    `RowError` on a value that is not an integer."""
+    if not path.is_file():
+        return []
+    try:
+        return [int(float(v)) for v in path.read_text(encoding="utf-8").replace(",", " ").split()]
+    except ValueError:
+        raise RowError(f"{path.name}: a per-frame label is not an integer") from None
+
+
+def track_boxes(
+    xywh: Sequence[tuple[float, float, float, float]], hidden: Sequence[bool], label: str | None
+) -> tuple[list[Box], dict[str, int]]:
+    """The boxes of a tracking sequence, box i on 0-based frame i (`Box` with `frame_index`, pixels x1,y1,x2,y2),
+    without frames marked `hidden` (absent, fully occluded or out of view) and without boxes of no area (the
+    trackers' benchmarks skip both); the counts of each kind left out, for `meta`.
+
+    >>> boxes, left_out = track_boxes([(10, 20, 30, 40), (0, 0, 0, 0), (1, 1, 5, 5)], [False, False, True], "cat")
+    >>> [(b.x1, b.y1, b.x2, b.y2, b.frame_index) for b in boxes], left_out
+    ([(10.0, 20.0, 40.0, 60.0, 0)], {'frames_hidden': 1, 'boxes_without_area': 1})
+    """
+    boxes, left_out = [], {"frames_hidden": 0, "boxes_without_area": 0}
+    for i, (x, y, w, h) in enumerate(xywh):
+        if i < len(hidden) and hidden[i]:
+            left_out["frames_hidden"] += 1
+        elif not (w > 0 and h > 0):
+            left_out["boxes_without_area"] += 1
+        else:
+            boxes.append(Box(float(x), float(y), float(x + w), float(y + h), frame_index=i, label=label))
+    return boxes, left_out

@@ -21,7 +21,7 @@ from vdata.errors import ItemError
 from vdata.options import BuildOptions
 from vdata.tasks.multiple_choice import gold_option
 from vdata.urls import local_copy
-from vdata.video import decode
+from vdata.video import decode, frames_folder
 from vdata.video.candidates import MiddleCandidates, budget_for
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
@@ -99,7 +99,7 @@ def _frame_window(info: VideoInfo, start_s: float, end_s: float) -> tuple[int, i
 
 def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | None) -> dict[str, Any]:
     _check_answer(item)
-    info = probe(video)
+    info = frames_folder.probe_any(video, frames_folder.item_fps(item))  # a container video, or an image folder
     table = info.frames
     notes: dict[str, Any] = {}
     start_s, end_s = _clip_window(item, info, notes)
@@ -110,7 +110,7 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
     policy = options.policy
     box_times = [b.timestamp_s for b in boxes or ()]
     size = fit_pixels(info.width, info.height, options.max_pixels, options.size_factor)
-    decoder_name = options.decoder
+    decoder_name = frames_folder.DECODER if info.container == frames_folder.CONTAINER else options.decoder
     reason = decode.inexact_reason(decoder_name, info.codec, info.container, table)
     if reason is not None:
         decoder_name = "pyav"

@@ -32,3 +32,16 @@ def put(clip: Path) -> Callable[[Path], Path]:
         return dest
 
     return copy
+
+
+def write_frames(folder: Path, num_frames: int = NUM_FRAMES) -> Path:
+    """Write the test video's frames (same pixels: barcode index and box) as JPEG files `00000001.jpg`,
+    `00000002.jpg`, ... (GOT-10k / LaSOT naming) into `folder`; returns it."""
+    from PIL import Image
+
+    from tests.videos import make_frame
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(num_frames):
+        Image.fromarray(make_frame(i, WIDTH, HEIGHT)).save(folder / f"{i + 1:08d}.jpg", quality=95)
+    return folder

@@ -1,0 +1,53 @@
+"""Image folders as videos: frame order, times from the given fps, the `frames` decoder, and their error codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.videos import make_frame, read_index
+from vdata.errors import ItemError
+from vdata.video import decode, frames_folder
+
+
+def _frames(folder: Path, names: list[str], size: tuple[int, int] = (64, 48)) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, name in enumerate(names):
+        Image.fromarray(make_frame(index, *size)).save(folder / name)
+    return folder
+
+
+def test_frames_come_in_natural_name_order_at_i_over_fps(tmp_path: Path) -> None:
+    folder = _frames(tmp_path / "seq", ["1.jpg", "2.jpg", "10.jpg"])
+    (folder / "groundtruth.txt").write_text("not a frame")
+    info = frames_folder.probe_any(folder, 25.0)
+    assert (info.num_frames, info.fps, info.width, info.height, info.container) == (3, 25.0, 64, 48, "image_folder")
+    assert info.frames.timestamps_s.tolist() == pytest.approx([0.0, 0.04, 0.08])
+    frames = decode.get("frames")(str(folder), info.frames, [0, 2], (32, 24))
+    assert [(f.index, f.timestamp_s, f.image.shape) for f in frames] == [(0, 0.0, (24, 32, 3)), (2, 0.08, (24, 32, 3))]
+    assert [read_index(np.asarray(Image.open(folder / n).convert("RGB"))) for n in ("1.jpg", "10.jpg")] == [0, 2]
+    assert read_index(frames[1].image) == 2  # "10.jpg" is frame 2, not frame 1
+
+
+def test_a_folder_without_fps_is_unreadable_and_an_empty_folder_is_no_video(tmp_path: Path) -> None:
+    folder = _frames(tmp_path / "seq", ["00000001.jpg"])
+    with pytest.raises(ItemError) as no_fps:
+        frames_folder.probe_any(folder, None)
+    assert no_fps.value.code == "video_unreadable" and "frame rate" in no_fps.value.message
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ItemError) as empty:
+        frames_folder.probe_any(tmp_path / "empty", 10.0)
+    assert empty.value.code == "video_not_a_file"
+
+
+def test_a_frame_of_another_size_fails_to_decode(tmp_path: Path) -> None:
+    folder = _frames(tmp_path / "seq", ["00000001.jpg"])
+    _frames(tmp_path / "other", ["x.jpg"], (80, 48))
+    (tmp_path / "other" / "x.jpg").rename(folder / "00000002.jpg")
+    info = frames_folder.probe_any(folder, 10.0)
+    with pytest.raises(ItemError) as caught:
+        decode.get("frames")(str(folder), info.frames, [0, 1], (64, 48))
+    assert caught.value.code == "decode_failed" and "80x48" in caught.value.message

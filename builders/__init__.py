@@ -15,6 +15,7 @@ from vdata.builders import (  # noqa: F401  (registers the formats)
     got10k,
     hc_stvg,
     jsonl,
+    lasot,
     llava_video,
     longvideobench,
     msrvtt_qa,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from vdata.builders._shared import RowError, read_flags, read_xywh, track_boxes
+from vdata.builders._shared import RowError, VideoIndex, read_flags, read_xywh, track_boxes
 from vdata.builders.base import BadRow, Builder, Item, register
 from vdata.video.frames_folder import FPS_KEY
 
@@ -71,7 +71,7 @@ class GOT10k(Builder):
             source=self.name,
             key=folder.name,
             video=folder,
-            video_rel=_rel(folder, self.root),
+            video_rel=VideoIndex(self.root).rel(folder),
             video_id=folder.name,
             task="tracking",
             split=split,
@@ -101,9 +101,3 @@ def _hertz(text: str | None) -> float | None:
     value = float(match.group()) if match else 0.0
     return value if value > 0 else None
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix() or "."
-    except ValueError:
-        return path.as_posix()

@@ -300,10 +300,11 @@ def tempcompass_judge(answer: str, row: Mapping[str, Any], meta: Mapping[str, An
     return tempcompass_caption_matching(answer, str(row.get("question") or ""), gold_text)
 
 
-VIDEOMME = Benchmark(videomme_judge, ("duration", "domain", "sub_category", "task_type"))
+VIDEOMME = Benchmark(videomme_judge, ("duration", "domain", "sub_category", "task_type", "duration/domain",
+                                     "duration/task_type"))
 LONGVIDEOBENCH = Benchmark(longvideobench_judge, ("duration_group", "question_category"))
 MVBENCH = Benchmark(mvbench_judge, ("task_type",))
 VSIBENCH = Benchmark(vsibench_judge, ("question_type",), overall_by="question_type", overall=vsibench_overall,
                      metric="score")
 EGOSCHEMA = Benchmark(egoschema_judge)
-TEMPCOMPASS = Benchmark(tempcompass_judge, ("task_type", "dimension", "task_type/dimension"))
+TEMPCOMPASS = Benchmark(tempcompass_judge, ("task_type", "dimension", "fine_dimension", "task_type/dimension"))

@@ -50,9 +50,9 @@ def process_item(item: Item, options: BuildOptions, cuts: list[int] | None = Non
 
 
 def scan_windows(item: Item, window_frames: int) -> list[tuple[int, int]]:
-    """The scene scan of `item` (a local video) cut into windows of at most `window_frames` frames, as
-    (first, last) frame indices: window k finds the cuts in (first, last], and the windows together cover the
-    clip window's cuts. Empty when one window would cover the clip window, the video is at a URL, or the
+    """The scene scan of `item` (a local video) cut into the fewest windows of about equal length holding at most
+    `window_frames` frames each, as (first, last) frame indices: window k finds the cuts in (first, last], and
+    the windows together cover the clip window's cuts. Empty when one window would cover the clip window, the video is at a URL, or the
     item is bad (its own task then reports why)."""
     if not isinstance(item.video, Path):
         return []
@@ -63,7 +63,8 @@ def scan_windows(item: Item, window_frames: int) -> list[tuple[int, int]]:
         return []
     if last - first <= window_frames:  # one window holds every cut (first, last]
         return []
-    bounds = [*range(first, last, window_frames), last]
+    count = -(-(last - first) // window_frames)
+    bounds = [*range(first, last, -(-(last - first) // count)), last]  # `count` windows of about equal length
     return list(itertools.pairwise(bounds))
 
 

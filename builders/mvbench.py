@@ -9,10 +9,11 @@ from typing import Any
 from vdata.builders._shared import RowError, VideoIndex, letter, load_json, require, span
 from vdata.builders.base import BadRow, Builder, Item, register
 from vdata.tasks.benchmarks import MVBENCH
+from vdata.video.frames_folder import FPS_KEY
 
 #: The 20 tasks as the release's `mvbench.ipynb` lists them: name -> (json file, video folder under `video/`,
 #: whether the question is about a window `start`-`end` of the video). Episodic Reasoning reads TVQA frame
-#: folders (3 fps JPEGs), not video files.
+#: folders (`FRAME_FOLDER_FPS` JPEGs `00001.jpg`, ...), not video files.
 TASKS: dict[str, tuple[str, str, bool]] = {
     "Action Sequence": ("action_sequence.json", "star/Charades_v1_480", True),
     "Action Prediction": ("action_prediction.json", "star/Charades_v1_480", True),
@@ -36,6 +37,8 @@ TASKS: dict[str, tuple[str, str, bool]] = {
     "Counterfactual Inference": ("counterfactual_inference.json", "clevrer/video_validation", False),
 }
 FRAME_FOLDER_TASKS = ("Episodic Reasoning",)
+#: Frame rate of the TVQA frame folders (`frames_fps3_hq`), frames per second.
+FRAME_FOLDER_FPS = 3.0
 
 
 @register("mvbench")
@@ -55,8 +58,10 @@ class MVBench(Builder):
     question is about (the other tasks' `start`/`end`, if any, are ignored, as the release's loader ignores them);
     `key` is `<json stem>/<position in the file>`; `meta` keeps `task_type` (the task name) and `task_file`.
     An answer that is none of the candidates, a window with end < start or a row without
-    `video`/`question`/`candidates`/`answer` is a bad row. Episodic Reasoning's videos are TVQA frame folders,
-    which this build does not read: its rows are `not_a_video` error rows.
+    `video`/`question`/`candidates`/`answer` is a bad row. Episodic Reasoning's videos are TVQA frame folders
+    (`video/tvqa/frames_fps3_hq/<video>/00001.jpg`, ...): the video is the folder, read as an image-folder video
+    at 3 fps (`meta.frames_fps`), frame file k at (k - 1) / 3 s, so its `start`/`end` bound the same frames as
+    the release's loader (which rounds `start * 3` to a 1-based file number) up to one frame.
     `vdata eval` prints MVBench's table (`mvbench.ipynb` `check_ans`): accuracy per task and overall over
     every question.
     """
@@ -103,11 +108,13 @@ class MVBench(Builder):
         answer = str(row["answer"]).strip()
         if answer not in options:
             raise RowError(f"answer {answer!r} is none of the candidates {list(options)}")
-        if task in FRAME_FOLDER_TASKS:
-            raise RowError(f"{task} reads the TVQA frame folder {folder}/{row['video']}, not a video file",
-                           "not_a_video")
         clip = span(row.get("start"), row.get("end"), "start/end") if windowed and "start" in row else (None, None)
-        video = _find(videos, folder, str(row["video"]))
+        meta: dict[str, Any] = {"task_type": task, "task_file": key.split("/")[0]}
+        if task in FRAME_FOLDER_TASKS:
+            video = _find_folder(videos, folder, str(row["video"]))
+            meta[FPS_KEY] = FRAME_FOLDER_FPS
+        else:
+            video = _find(videos, folder, str(row["video"]))
         return Item(
             source=self.name,
             key=key,
@@ -121,8 +128,14 @@ class MVBench(Builder):
             question=str(row["question"]).strip(),
             options=options,
             answer=letter(options.index(answer), len(options)),
-            meta={"task_type": task, "task_file": key.split("/")[0]},
+            meta=meta,
         )
+
+
+def _find_folder(videos: VideoIndex, folder: str, name: str) -> Path:
+    """The frame folder `video/<folder>/<name>` (or `<folder>/<name>`); the first path when neither exists."""
+    candidates = (videos.root / "video" / folder / name, videos.root / folder / name)
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 
 
 def _find(videos: VideoIndex, folder: str, name: str) -> Path:

@@ -59,6 +59,8 @@ def test_all_six_build_into_one_dataset_and_eval_prints_each_table(tmp_path: Pat
     mv = next(r for r in rows if r["source"] == "mvbench" and parse_meta(r["meta"])["task_type"] == "Action Sequence")
     assert (mv["clip_start_s"], mv["clip_end_s"]) == (0.5, 2.5)  # the question's window bounds its keyframes
     assert all(0.5 <= t <= 2.5 for t in mv["frame_timestamps_s"])
+    ep = next(r for r in rows if r["source"] == "mvbench" and parse_meta(r["meta"])["task_type"] == "Episodic Reasoning")
+    assert ep["fps"] == 3.0 and all(1.0 <= t <= 4.0 for t in ep["frame_timestamps_s"])  # the TVQA frame folder
     vsi = {r["task"] for r in rows if r["source"] == "vsibench"}
     assert vsi == {"multiple_choice", "regression"}
     # every prediction right: each benchmark's official overall is 1.0, except VSI-Bench's, whose script counts

@@ -78,7 +78,7 @@ class DiDeMo(Builder):
   booktitle={ICCV}, year={2017}
 }
 """
-    license = "bsd-2-clause (annotations; videos: their YFCC100M Creative Commons licenses)"
+    license = "see https://github.com/LisaAnne/LocalizingMoments (videos: their YFCC100M Creative Commons licenses)"
 
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("videos", "DiDeMo/videos", ""))

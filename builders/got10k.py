@@ -45,7 +45,7 @@ class GOT10k(Builder):
   journal={IEEE TPAMI}, volume={43}, number={5}, pages={1562--1577}, year={2021}
 }
 """
-    license = "cc-by-4.0 (annotations; see http://got-10k.aitestunion.com/ for the videos' terms)"
+    license = "see http://got-10k.aitestunion.com/"
 
     def __init__(self, path: str | Path, split: str = "train", fps: float | None = None) -> None:
         super().__init__(path, split)

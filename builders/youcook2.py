@@ -42,7 +42,7 @@ class YouCook2(Builder):
   booktitle={AAAI}, year={2018}
 }
 """
-    license = "mit (annotations; videos: YouTube terms)"
+    license = "see http://youcook2.eecs.umich.edu/ (videos: YouTube terms)"
 
     def items(self) -> Iterator[Item | BadRow]:
         videos = VideoIndex(self.root, ("raw_videos", "videos", ""))

@@ -34,7 +34,16 @@ from vdata.errors import ConfigError
 from vdata.options import parse_size
 from vdata.registry import Registry
 from vdata.schemas import COLUMNS, SCHEMA_VERSION, parse_meta
-from vdata.shards import MANIFEST_NAME, ShardInfo, ShardWriter, iter_rows, read_manifest, read_table
+from vdata.shards import (
+    MANIFEST_NAME,
+    FingerprintMismatch,
+    ShardInfo,
+    ShardWriter,
+    iter_rows,
+    read_manifest,
+    read_table,
+)
+from vdata.shards.writer import WORK_DIR
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +146,9 @@ def report_name(step: str) -> str:
 
 def fingerprint(step: Step, inputs: Sequence[Path]) -> dict[str, Any]:
     """What the output depends on: step, options, inputs (with their manifests' shard hashes), vdata version and
-    the sha256 of the step's code (`vdata.build.fingerprint.code_sha256`, the one code hash)."""
-    from vdata.build.fingerprint import code_sha256
+    the sha256 of the step's code (`vdata.build.fingerprint.code_sha256`, the one code hash: the step's modules
+    and the row-making code it hashes for builds, `vdata.tasks` and `vdata.schemas` among them)."""
+    from vdata.build.fingerprint import code_sha256  # the build package: imported only when a step runs
 
     shards = [[s.get("sha256") for s in read_manifest(root).get("shards", [])] for root in inputs]
     return {"step": step.name, "options": _jsonable(asdict(step.options)), "inputs": [str(p) for p in inputs],
@@ -149,6 +159,8 @@ def run_step(step: Step, inputs: Sequence[str | Path], out: str | Path, shard_si
              on_progress: ProgressFn | None = None) -> CurateReport:
     """Run `step` over `inputs` into `out` (see the module docstring); returns the report. Bad options or
     inputs raise `ConfigError` / `VdataError` before any work."""
+    from vdata.build.fingerprint import describe_change
+
     started = time.perf_counter()
     roots = [Path(p).expanduser().resolve() for p in inputs]
     out = Path(out)
@@ -167,8 +179,14 @@ def run_step(step: Step, inputs: Sequence[str | Path], out: str | Path, shard_si
         if done.get("fingerprint") == fp:
             return CurateReport(out, step.name, done["rows_in"], done["rows_out"], done["dropped"], done["summary"],
                                 out / done["report"], already_done=True)
-        raise ConfigError(f"{out} already holds a finished dataset made otherwise; use another --out")
-    writer = ShardWriter(out, fp, parse_size(shard_size))
+        what, _ = describe_change(done.get("fingerprint"), fp)
+        raise ConfigError(f"{out} already holds a finished dataset made with {what}; use another --out")
+    try:
+        writer = ShardWriter(out, fp, parse_size(shard_size))
+    except FingerprintMismatch as e:
+        what, _ = describe_change(e.found, fp)
+        raise ConfigError(f"{out} holds an unfinished run made with {what}; run the same command with the same "
+                          f"vdata to resume it, or remove {out / WORK_DIR} to start over") from None
     progress = on_progress or (lambda phase, done, total: None)
     try:
         decisions, summary = step.decide(Context(roots, writer.work, progress))

@@ -57,3 +57,20 @@ def test_a_query_without_text_or_with_a_reversed_window_is_a_bad_row(tmp_path: P
     bad = [b for b in Ego4DNLQ(_corpus(tmp_path, put)).items() if isinstance(b, BadRow)]
     assert [(b.key, b.code) for b in bad] == [("ann-clip-a_1", "bad_annotation"), ("ann-clip-a_2", "bad_span")]
     assert "no text" in bad[0].message
+
+
+def test_build_takes_keyframes_inside_the_clip_window_of_the_full_video(tmp_path: Path, put) -> None:
+    from vdata.build import build
+    from vdata.builders import sample_id
+    from vdata.options import BuildOptions
+    from vdata.shards import read_table
+
+    out = tmp_path / "out"
+    build([f"ego4d-nlq:{_corpus(tmp_path / 'c', put)}"], out, BuildOptions(frames="uniform:4", workers=0))
+    rows = {r["id"]: r for r in read_table(out).to_pylist()}
+    full = rows[sample_id("ego4d-nlq", "train", "ann-clip-b_0")]
+    assert (full["clip_start_s"], full["clip_end_s"]) == (0.5, 2.5)
+    assert all(0.5 <= t <= 2.5 for t in full["frame_timestamps_s"])
+    assert full["spans"] == [{"start_s": 1.0, "end_s": 1.5}]
+    clip = rows[sample_id("ego4d-nlq", "train", "ann-clip-a_0")]
+    assert clip["spans"] == [{"start_s": 0.5, "end_s": 1.25}] and clip["clip_start_s"] == 0.0

@@ -48,3 +48,16 @@ def test_empty_or_reversed_spans_and_a_missing_fps_are_bad_rows(tmp_path: Path, 
         ("s14-d22.avi", "bad_annotation"),
     ]
     assert "fps" in bad[3].message and bad[0].source_file.endswith("train.json:s13-d21.avi")
+
+
+def test_build_stores_the_spans_in_seconds(tmp_path: Path, put) -> None:
+    from vdata.build import build
+    from vdata.builders import sample_id
+    from vdata.options import BuildOptions
+    from vdata.shards import read_table
+
+    out = tmp_path / "out"
+    build([f"tacos:{_corpus(tmp_path / 'c', put)}"], out, BuildOptions(frames="uniform:2", workers=0))
+    rows = {r["id"]: r for r in read_table(out).to_pylist()}
+    row = rows[sample_id("tacos", "train", "s13-d21.avi#1")]
+    assert [(s["start_s"], s["end_s"]) for s in row["spans"]] == [pytest.approx((30 / 29.4, 88 / 29.4))]

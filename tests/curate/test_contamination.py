@@ -38,10 +38,10 @@ def test_video_by_frames_and_id_and_questions_by_ngrams_are_reported_as_pairs(da
     bench, train = datasets
     result = contamination(train, bench, tmp_path / "out")
     rows = {r["key"]: r for r in report(tmp_path / "out", "contamination")}
-    assert rows["v0_crf"]["by"] == "frames" and rows["v0_cut"]["by"] == "frames"
+    assert rows["v0_crf"]["matched_by"] == "frames" and rows["v0_cut"]["matched_by"] == "frames"
     assert [m["bench"] for m in rows["v0_crf"]["matches"]] == [str(bench)]
-    assert rows["tq"]["by"] == "question" and rows["tq"]["question_overlap"] == 1.0
-    assert rows["other"]["by"] is None and rows["v2"]["by"] is None and rows["v3"]["by"] is None
+    assert rows["tq"]["matched_by"] == "question" and rows["tq"]["question_overlap"] == 1.0
+    assert rows["other"]["matched_by"] is None and rows["v2"]["matched_by"] is None and rows["v3"]["matched_by"] is None
     assert result.rows_out == result.rows_in  # reported, not dropped, without --drop
     assert result.summary["by_kind"] == {"frames": 2, "question": 1}
 
@@ -60,7 +60,7 @@ def test_same_video_id_matches_by_id(videos, tmp_path):
     twin.write_bytes(videos["v2"].read_bytes())  # another video under the benchmark's file name
     train = build_dataset([twin], tmp_path / "train")
     contamination(train, bench, tmp_path / "out")
-    assert [r["by"] for r in report(tmp_path / "out", "contamination")] == ["video_id"]
+    assert [r["matched_by"] for r in report(tmp_path / "out", "contamination")] == ["video_id"]
 
 
 def test_bad_options_are_one_line_errors(datasets, tmp_path):

@@ -12,8 +12,8 @@ A training sample matches a benchmark sample (a dataset built by vdata, `against
   `match` for such corpora.
 
 `match` chooses the kinds (default all three). The report lists every pair in `matches` (a list of `{bench, id,
-by}`; `SELECT id, unnest(matches) FROM 'OUT/curate-contamination.parquet'`), the kinds in `by`, the best
-question overlap and the shared keyframes. With `drop` the matched samples are left out of the output (reason
+kind}`; `SELECT id, unnest(matches) FROM 'OUT/curate-contamination.parquet'`), the kinds in `matched_by`, the
+best question overlap and the shared keyframes. With `drop` the matched samples are left out of the output (reason
 `contaminated`); without it every sample is kept and only the report says which are contaminated.
 """
 
@@ -91,8 +91,8 @@ class Contamination(Step):
     """Overlap of a training dataset with benchmark datasets (see the module docstring)."""
 
     report_schema = pa.schema([
-        ("by", pa.string()), ("matches", pa.list_(pa.struct([("bench", pa.string()), ("id", pa.string()),
-                                                             ("by", pa.string())]))),
+        ("matched_by", pa.string()),
+        ("matches", pa.list_(pa.struct([("bench", pa.string()), ("id", pa.string()), ("kind", pa.string())]))),
         ("question_overlap", pa.float64()), ("frames_shared", pa.int32()),
     ])
 
@@ -145,8 +145,8 @@ class Contamination(Step):
             pairs = found.get(t, {})
             by = sorted({k for ks in pairs.values() for k in ks})
             kinds.update(by)
-            report = {"by": ",".join(by) or None, "question_overlap": overlap.get(t), "frames_shared": shared.get(t),
-                      "matches": [{"bench": b, "id": i, "by": ",".join(sorted(k))}
+            report = {"matched_by": ",".join(by) or None, "question_overlap": overlap.get(t), "frames_shared": shared.get(t),
+                      "matches": [{"bench": b, "id": i, "kind": ",".join(sorted(k))}
                                   for (b, i), k in list(pairs.items())[:MAX_PAIRS]] or None}
             reason = ""
             if pairs:

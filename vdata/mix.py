@@ -13,7 +13,6 @@ build: `data/{split}-NNNNN-of-NNNNN.parquet`, an empty `errors.parquet`, `index.
 
 from __future__ import annotations
 
-import bisect
 import logging
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -111,9 +110,10 @@ def mix(
     order = _interleave(rng, counts)
     writer = ShardWriter(out, fingerprint, parse_size(shard_size))
     chunk_rows = _chunk_rows(roots)
+    done = pa.array(sorted(writer.done_ids), pa.string())  # a resumed mixture: rows committed before
     for table in _mixed_tables(roots, picks, order, chunk_rows):
-        if writer.done_ids:  # a resumed mixture: skip the rows already committed
-            table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=pa.array(list(writer.done_ids)))))
+        if len(done):
+            table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=done)))
         writer.add_table(table)
     report = MixReport(out, rows=total)
     split_counts: Counter[str] = Counter()
@@ -167,21 +167,21 @@ def _interleave(rng: np.random.Generator, counts: Sequence[int]) -> np.ndarray:
     `rng.choice(len(counts), p=remaining / remaining.sum())` once per row (one `rng.random()` each, the
     cumulative sum normalised by its last value, `searchsorted(side="right")`), without a numpy call per row."""
     total = int(sum(counts))
-    uniform = rng.random(total).tolist()
     remaining = [float(c) for c in counts]
     left = float(total)  # integers below 2**53: every sum is exact, whatever its order
-    order = np.empty(total, dtype=np.int64)
-    for j, u in enumerate(uniform):
+    order: list[int] = []
+    for u in rng.random(total).tolist():
         cdf, acc = [], 0.0
         for r in remaining:
             acc += r / left
             cdf.append(acc)
-        last = cdf[-1]
-        i = bisect.bisect_right([c / last for c in cdf], u)
-        order[j] = i
+        i = 0
+        while cdf[i] / acc <= u:  # the last entry is 1.0 > u
+            i += 1
+        order.append(i)
         remaining[i] -= 1.0
         left -= 1.0
-    return order
+    return np.array(order, dtype=np.int64)
 
 
 def _chunk_rows(roots: Sequence[Path]) -> int:

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from vdata.errors import VdataError
 from vdata.schemas import METADATA_COLUMNS, SCHEMA
-from vdata.shards.manifest import MANIFEST_NAME, file_sha256, read_manifest
+from vdata.shards.manifest import MANIFEST_NAME, file_sha256, parquet_write_options, read_manifest
 from vdata.shards.reader import check_shard_schema, read_table, shard_paths
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def write_index(root: str | Path, shards: Sequence[str | Path]) -> dict[str, Any
     root = Path(root)
     tmp = root / (INDEX_NAME + ".tmp")
     rows = 0
-    with pq.ParquetWriter(tmp, INDEX_SCHEMA, compression="zstd", write_statistics=True) as writer:
+    with pq.ParquetWriter(tmp, INDEX_SCHEMA, **parquet_write_options()) as writer:
         pending: list[pa.RecordBatch] = []
         for shard in shards:
             with pq.ParquetFile(root / shard) as f:

@@ -1,4 +1,4 @@
-"""The dataset manifest `vdata.json` and the Hugging Face shard file names."""
+"""The dataset manifest `vdata.json`, the Hugging Face shard file names and how the Parquet files are written."""
 
 from __future__ import annotations
 
@@ -10,6 +10,18 @@ from typing import Any
 from vdata.errors import VdataError
 
 MANIFEST_NAME = "vdata.json"
+#: Columns dictionary-encoded in shards and the index: those whose values repeat (ids, numbers and frame bytes
+#: rarely do, and trying a dictionary on them costs more time than it saves space).
+DICTIONARY_COLUMNS = ("source", "split", "video", "video_id", "task", "question", "answer")
+
+
+def parquet_write_options() -> dict[str, Any]:
+    """Keyword arguments of `pq.ParquetWriter` for shards and the index: zstd, statistics, `DICTIONARY_COLUMNS`.
+
+    >>> parquet_write_options()["compression"]
+    'zstd'
+    """
+    return {"compression": "zstd", "write_statistics": True, "use_dictionary": list(DICTIONARY_COLUMNS)}
 
 
 def shard_name(split: str, index: int, count: int) -> str:

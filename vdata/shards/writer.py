@@ -33,7 +33,7 @@ from vdata.errors import ConfigError
 from vdata.schemas import COLUMNS, SCHEMA, rows_to_table, validate_table
 from vdata.shards.errors_table import ERRORS_SCHEMA, error_table
 from vdata.shards.index import write_index
-from vdata.shards.manifest import MANIFEST_NAME, file_sha256, shard_name
+from vdata.shards.manifest import MANIFEST_NAME, file_sha256, parquet_write_options, shard_name
 
 WORK_DIR = ".vdata-build"
 #: Bytes per Parquet row group (counted as `row_bytes`): a writer holds at most this much in memory per open part;
@@ -79,10 +79,6 @@ class ShardInfo:
     rows: int
     bytes: int
     sha256: str
-
-
-def parquet_write_options() -> dict[str, Any]:
-    return {"compression": "zstd", "write_statistics": True}
 
 
 class ShardWriter:

@@ -14,7 +14,7 @@ from tests.videos import read_index
 from vdata.errors import ConfigError, ItemError
 from vdata.options import BuildOptions
 from vdata.process import process_item
-from vdata.video import decode
+from vdata.video import decode, frames_folder
 from vdata.video.probe import probe
 
 CODECS = ("h264", "hevc", "vp9", "mpeg4")
@@ -122,7 +122,7 @@ def test_decoded_frames_have_the_requested_size(codec_videos: dict[str, Path]) -
     assert read_index(frame.image) == 7
 
 
-@pytest.mark.parametrize("name", [n for n in decode.names() if n != "auto"])
+@pytest.mark.parametrize("name", [n for n in decode.names() if n not in ("auto", frames_folder.DECODER)])  # video decoders
 @pytest.mark.parametrize("codec", CODECS)
 def test_every_registered_decoder_returns_the_requested_frames(
     codec_videos: dict[str, Path], codec: str, name: str

@@ -20,7 +20,7 @@ import numpy as np
 
 from vdata.errors import ItemError
 from vdata.registry import Registry
-from vdata.video.planes import Planes, small_planes, step_for
+from vdata.video.planes import Planes, detect_size, small_planes
 from vdata.video.probe import FrameTable, _import_av
 
 #: A seek is worth it when it skips more than this many frames of forward decoding.
@@ -153,7 +153,7 @@ def decode_pyav(
                 last = max(scan.last, max(indices, default=scan.last))
                 start = table.keyframe_at_or_before(min(scan.first, min(indices, default=scan.first)))
                 keep = set(wanted.values())
-                step = 0
+                detect = (0, 0)
                 for index, frame in _frames_from(container, stream, table, start):
                     if index > last:
                         break
@@ -161,8 +161,9 @@ def decode_pyav(
                     if index in keep:
                         out[index] = made = _to_frame(frame, index, table, size, encode)
                     if scan.first <= index <= scan.last:
-                        step = step or step_for(frame.width)
-                        scan.visit(index, small_planes(frame, step), _taker(frame, index, table, size, encode, made))
+                        detect = detect if detect[0] else detect_size(frame.width, frame.height)
+                        scan.visit(index, small_planes(frame, detect),
+                                   _taker(frame, index, table, size, encode, made))
             else:
                 frames_iter = None
                 position = -1  # index of the last decoded frame

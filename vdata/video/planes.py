@@ -1,12 +1,13 @@
 """Small colour planes of decoded frames for scene scoring, read from the decoder's own Y, U and V planes.
 
-A frame's luma plane is sampled every `step` pixels (two diagonal samples averaged per `step` x `step` block,
-about what PySceneDetect's default downscale with linear interpolation sees) and its chroma planes at the
-matching places; no full-frame colour conversion or scaling (swscale) runs. Pixel formats other than 8-bit
-planar YUV (10-bit, NV12, RGB, ...) are first converted by swscale to 8-bit YUV 4:2:0 at the small size.
+Each plane is resized on its own to about `DETECT_WIDTH` pixels wide (OpenCV, linear interpolation: what
+PySceneDetect's own downscaling does); no full-frame colour conversion or scaling (swscale) runs. Pixel formats
+other than 8-bit planar YUV (10-bit, NV12, RGB, ...) are first converted by swscale to 8-bit YUV 4:2:0 at twice
+the small size.
 
 `to_bgr` converts a batch of small planes to BGR (ITU-R BT.601, as swscale does by default), the picture a
-scene detector sees; `hsv` gives OpenCV's 8-bit HSV of it (hue 0-179, saturation and value 0-255).
+scene detector sees; `hsv` gives OpenCV's 8-bit HSV of it (hue 0-179, saturation and value 0-255), each one
+OpenCV call over the whole batch.
 """
 
 from __future__ import annotations
@@ -33,34 +34,27 @@ class Planes:
     full_range: bool = False
 
 
-def step_for(width: int) -> int:
-    """The (even) sampling step that brings a `width`-pixel plane to about `DETECT_WIDTH` pixels.
+def detect_size(width: int, height: int) -> tuple[int, int]:
+    """Size (width, height) of the planes given to scene detection: `DETECT_WIDTH` wide at most, aspect kept.
 
-    >>> step_for(1280), step_for(1920), step_for(160)
-    (8, 12, 2)
+    >>> detect_size(1280, 720), detect_size(1920, 1080), detect_size(160, 120)
+    ((160, 90), (160, 90), (160, 120))
     """
-    return max(2, 2 * round(width / (2 * DETECT_WIDTH)))
+    w = min(width, DETECT_WIDTH)
+    return w, max(1, round(height * w / width))
 
 
-def small_planes(frame, step: int) -> Planes:
-    """The small Y, U, V planes of a PyAV video frame, sampled every `step` luma pixels (`step` even)."""
+def small_planes(frame, size: tuple[int, int]) -> Planes:
+    """The Y, U, V planes of a PyAV video frame, each resized to `size` (width, height) by OpenCV's linear
+    interpolation (what PySceneDetect's own downscaling uses)."""
+    import cv2
+
     name = frame.format.name
     if name not in _PLANAR_8BIT:
-        width, height = max(2, frame.width // step * 2), max(2, frame.height // step * 2)
-        frame = frame.reformat(width=width, height=height, format="yuv420p")
-        step = 2
-    y = _plane(frame.planes[0])
-    rows, cols = y.shape[0] // step, y.shape[1] // step
-    half = step // 2
-    small_y = ((y[: rows * step : step, : cols * step : step].astype(np.uint16)
-                + y[half : rows * step : step, half : cols * step : step]) >> 1).astype(np.uint8)
-    chroma = []
-    for plane in frame.planes[1:3]:
-        c = _plane(plane)
-        sy, sx = step * c.shape[0] // y.shape[0] or 1, step * c.shape[1] // y.shape[1] or 1
-        chroma.append(np.ascontiguousarray(c[: rows * sy : sy, : cols * sx : sx][:rows, :cols]))
+        frame = frame.reformat(width=size[0] * 2, height=size[1] * 2, format="yuv420p")
+    y, u, v = (cv2.resize(_plane(plane), size, interpolation=cv2.INTER_LINEAR) for plane in frame.planes[:3])
     full = name.startswith("yuvj") or getattr(frame, "color_range", 0) == 2
-    return Planes(small_y, chroma[0], chroma[1], full)
+    return Planes(y, u, v, full)
 
 
 def _plane(plane) -> np.ndarray:
@@ -68,41 +62,40 @@ def _plane(plane) -> np.ndarray:
     return np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
 
 
+#: BT.601 YUV -> BGR, as rows (B, G, R) of [y, u, v, offset], for TV (16-235) and full (0-255) levels.
+_TV = np.array([[1.164384, 2.017232, 0.0], [1.164384, -0.391762, -0.812968], [1.164384, 0.0, 1.596027]])
+_FULL = np.array([[1.0, 1.772, 0.0], [1.0, -0.344136, -0.714136], [1.0, 0.0, 1.402]])
+
+
+def _matrix(full_range: bool) -> np.ndarray:
+    m = _FULL if full_range else _TV
+    offset = -(m @ np.array([0.0 if full_range else 16.0, 128.0, 128.0]))
+    return np.concatenate([m, offset[:, None]], axis=1)
+
+
 def to_bgr(planes: Planes) -> np.ndarray:
-    """BGR uint8 (..., H, W, 3) of small planes (BT.601 matrix; TV or full levels as the planes say).
+    """BGR uint8 (..., H, W, 3) of small planes (BT.601 matrix; TV or full levels as the planes say; rounded and
+    clipped to 0-255 by OpenCV's `transform`).
 
     >>> grey = Planes(np.full((1, 1), 126, np.uint8), np.full((1, 1), 128, np.uint8), np.full((1, 1), 128, np.uint8))
     >>> to_bgr(grey).tolist()
     [[[128, 128, 128]]]
     """
-    y = planes.y.astype(np.float32)
-    u = planes.u.astype(np.float32) - 128
-    v = planes.v.astype(np.float32) - 128
-    if planes.full_range:
-        r, g, b = y + 1.402 * v, y - 0.344136 * u - 0.714136 * v, y + 1.772 * u
-    else:
-        y = (y - 16) * (255 / 219)
-        r = y + 1.596027 * v
-        g = y - 0.391762 * u - 0.812968 * v
-        b = y + 2.017232 * u
-    return np.clip(np.rint(np.stack([b, g, r], axis=-1)), 0, 255).astype(np.uint8)
+    import cv2
+
+    yuv = np.stack([planes.y, planes.u, planes.v], axis=-1)
+    flat = yuv.reshape(-1, yuv.shape[-2], 3)
+    return cv2.transform(flat, _matrix(planes.full_range)).reshape(yuv.shape)
 
 
-def hsv(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """OpenCV's 8-bit `COLOR_BGR2HSV` of BGR uint8 (..., 3): hue 0-179 (degrees / 2), saturation and value 0-255,
-    each as float32 (..., ) arrays.
+def hsv(bgr: np.ndarray) -> np.ndarray:
+    """OpenCV's 8-bit `COLOR_BGR2HSV` of BGR uint8 (..., H, W, 3), as PySceneDetect computes it: hue 0-179
+    (degrees / 2), saturation and value 0-255 (uint8, same shape).
 
-    >>> h, s, v = hsv(np.array([[0, 0, 255], [255, 0, 0], [40, 40, 40]], np.uint8))
-    >>> h.tolist(), s.tolist(), v.tolist()
-    ([0.0, 120.0, 0.0], [255.0, 255.0, 0.0], [255.0, 255.0, 40.0])
+    >>> hsv(np.array([[[0, 0, 255], [255, 0, 0], [40, 40, 40]]], np.uint8)).tolist()
+    [[[0, 255, 255], [120, 255, 255], [0, 0, 40]]]
     """
-    b, g, r = (bgr[..., k].astype(np.float32) for k in range(3))
-    value = np.maximum(np.maximum(b, g), r)
-    low = np.minimum(np.minimum(b, g), r)
-    diff = value - low
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sat = np.where(value > 0, np.rint(diff * 255 / value), 0)
-        scale = np.where(diff > 0, 60 / diff, 0)
-    hue = np.where(value == r, (g - b) * scale, np.where(value == g, 120 + (b - r) * scale, 240 + (r - g) * scale))
-    hue = np.where(hue < 0, hue + 360, hue)
-    return np.rint(hue / 2).astype(np.float32) % 180, sat.astype(np.float32), value
+    import cv2
+
+    flat = bgr.reshape(-1, bgr.shape[-2], 3)
+    return cv2.cvtColor(flat, cv2.COLOR_BGR2HSV).reshape(bgr.shape)

@@ -164,12 +164,14 @@ def content_scores(previous: np.ndarray | None, batch: Planes) -> tuple[np.ndarr
     """PySceneDetect's content score of each frame of `batch` (its first frame against `previous`, the HSV of
     the frame before, or 0 without one): the mean absolute change of hue, saturation and value, averaged
     (0-255 scale). Returns the scores (float64, one per frame) and the HSV of the batch's last frame."""
-    h, s, v = hsv(to_bgr(batch))
-    channels = np.stack([h, s, v], axis=1)  # [B, 3, H, W]
-    if previous is not None:
-        channels = np.concatenate([previous[None], channels])
-    deltas = np.abs(np.diff(channels, axis=0)).mean(axis=(2, 3))  # [B or B-1, 3]
-    scores = deltas.mean(axis=1).astype(np.float64)
+    import cv2
+
+    channels = hsv(to_bgr(batch))  # [B, H, W, 3] uint8
+    frames = [previous, *channels] if previous is not None else list(channels)
+    pixels = channels.shape[1] * channels.shape[2]
+    # |a - b| of uint8 is exact in uint8 (OpenCV's absdiff), and one sum per frame keeps it in C
+    deltas = [cv2.sumElems(cv2.absdiff(a, b))[:3] for a, b in itertools.pairwise(frames)]  # [B or B-1] x 3
+    scores = np.asarray(deltas, np.float64).reshape(-1, 3).mean(axis=1) / pixels
     if previous is None:
         scores = np.concatenate([[0.0], scores])
     return scores, channels[-1]

@@ -58,8 +58,8 @@ class DedupOptions:
             raise ConfigError(f"--prefer must be one of {', '.join(PREFER)}, got {self.prefer!r}")
         if self.by not in BY:
             raise ConfigError(f"--by must be one of {', '.join(BY)}, got {self.by!r}")
-        if not (8 <= self.bits <= 48 and 1 <= self.tables <= 256):
-            raise ConfigError(f"index: bits in 8-48 and tables in 1-256, got {self.bits}, {self.tables}")
+        if not (8 <= self.bits <= 32 and 1 <= self.tables <= 256):
+            raise ConfigError(f"index: bits in 8-32 and tables in 1-256, got {self.bits}, {self.tables}")
 
 
 def question_key(row: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:

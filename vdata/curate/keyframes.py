@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from vdata.curate.index import BITS, TABLES, near_pairs
+from vdata.curate.index import BITS, TABLES, near_pairs, unique
 from vdata.curate.phash import flat, phash, thumbnails
 
 #: Defaults: bits of 64 within which two keyframes match, and keyframes two samples must share.
@@ -71,7 +71,7 @@ def exact_groups(h: Hashes) -> np.ndarray:
     with no hash are alone."""
     keys: dict[bytes, int] = {}
     group = np.empty(len(h.counts), np.int64)
-    order = np.argsort(h.frame_sample, kind="stable")
+    order = np.argsort(h.frame_sample)
     starts = np.concatenate([[0], np.cumsum(h.counts)])
     sorted_hash = h.frame_hash[order]
     for s in range(len(h.counts)):
@@ -94,9 +94,8 @@ def matching_pairs(h: Hashes, group: np.ndarray, max_distance: int = MAX_DISTANC
     fs, fh = h.frame_sample[keep], h.frame_hash[keep]
     if not len(fh):
         return []
-    values, inverse = np.unique(fh, return_inverse=True)
+    values, inverse, counts = unique(fh)
     i, j = near_pairs(values, max_distance, bits, tables)
-    counts = np.bincount(inverse, minlength=len(values))
     selfs = np.nonzero(counts > 1)[0]
     us, vs = np.concatenate([i, j, selfs]), np.concatenate([j, i, selfs])
     fa, fb = _expand(inverse, counts, us, vs)
@@ -105,8 +104,8 @@ def matching_pairs(h: Hashes, group: np.ndarray, max_distance: int = MAX_DISTANC
     sa, sb, fa = sa[cross], sb[cross], fa[cross]
     n = len(h.counts)
     frames = len(fh)
-    matched = np.unique((sa * n + sb) * frames + fa) // frames  # one entry per (a, b, frame of a)
-    pair_keys, m = np.unique(matched, return_counts=True)
+    matched = unique((sa * n + sb) * frames + fa, inverse=False)[0] // frames  # one entry per (a, b, frame of a)
+    pair_keys, _, m = unique(matched, inverse=False)
     m_of = dict(zip(pair_keys.tolist(), m.tolist(), strict=True))
     out = []
     for key, m_ab in m_of.items():
@@ -122,7 +121,7 @@ def matching_pairs(h: Hashes, group: np.ndarray, max_distance: int = MAX_DISTANC
 
 def _expand(inverse: np.ndarray, counts: np.ndarray, us: np.ndarray, vs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every frame pair (fa, fb), fa != fb, whose hash values are a pair (us[k], vs[k])."""
-    order = np.argsort(inverse, kind="stable")
+    order = np.argsort(inverse)
     starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
     cu, cv = counts[us], counts[vs]
     n = cu * cv

@@ -1,5 +1,5 @@
 """`vdata curate filter`: near-black, frozen and short generated videos are dropped with their reason, normal ones
-kept; the token budget uses patch arithmetic that equals a real Qwen2.5-VL processor's `video_grid_thw`."""
+kept, undecodable keyframes kept and reported (filter and dedup); the token budget uses patch arithmetic that equals a real Qwen2.5-VL processor's `video_grid_thw`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 
 from tests.curate.helpers import report
 from tests.curate.media import build_dataset, encode, textured_frames
-from tests.distill.helpers import ROWS
+from tests.distill.helpers import ROWS, make_row, write_dataset
 from vdata.curate import STEPS, run_step
+from vdata.curate.dedup import DedupOptions
 from vdata.curate.filter import FilterOptions
 from vdata.curate.tokens import video_grid, video_tokens
 from vdata.engines import Templates
@@ -61,3 +62,14 @@ def test_the_patch_arithmetic_equals_the_real_qwen25_vl_processor(tiny_qwen):
         grid = video_grid("qwen2.5-vl", len(row["frames"]), 48, 64, min_pixels=min(size["shortest_edge"],
                           max_pixels or size["shortest_edge"]), max_pixels=max_pixels or size["longest_edge"])
         assert batch["video_grid_thw"][0].tolist() == list(grid)
+
+
+def test_a_sample_whose_keyframes_cannot_be_decoded_is_kept_and_reported(tmp_path):
+    broken = make_row("broken", "numeric", question="?", answer="1")
+    broken["frames"] = [{"bytes": b"not a jpeg", "path": None}] * len(broken["frames"])
+    built = write_dataset(tmp_path / "built", [broken, make_row("fine", "numeric", question="?", answer="2")])
+    for step, options in (("filter", FilterOptions()), ("dedup", DedupOptions())):
+        result = run_step(STEPS.get(step)(options), [built], tmp_path / step)
+        rows = {r["id"]: r for r in report(tmp_path / step, step)}
+        assert rows["broken"]["kept"] and rows["broken"]["reason"].startswith("error: unreadable keyframe")
+        assert result.rows_out == 2

@@ -118,3 +118,17 @@ def test_a_tiny_qwen_policy_runs_end_to_end_on_cpu(tiny_qwen, built, tmp_path):
     rows = report(tmp_path / "out", "difficulty")
     assert result.rows_in == result.rows_out == len(ROWS) and result.summary["asked"] == len(ROWS)
     assert all(r["samples"] == 2 and r["pass_rate"] in (0.0, 0.5, 1.0) for r in rows)
+
+
+def test_a_scored_dataset_is_filtered_again_without_asking_the_policy(built, tmp_path):
+    log = tmp_path / "asked.txt"
+    teacher = write_script(tmp_path / "s.json", SCRIPT, log=str(log))
+    difficulty(built, tmp_path / "scored", teacher)
+    asked = len(log.read_text().splitlines())
+    result = difficulty(tmp_path / "scored", tmp_path / "kept", teacher, keep=parse_range("0.1:0.9"))
+    assert len(log.read_text().splitlines()) == asked  # nothing asked: the pass rates in meta are reused
+    assert result.summary["reused"] == len(ROWS) and result.summary["asked"] == 0
+    assert {r["id"]: r["pass_rate"] for r in report(tmp_path / "kept", "difficulty")} == EXPECTED
+    assert sorted(r["id"] for r in read_table(tmp_path / "kept", columns=["id"]).to_pylist()) == ["mc1", "tg1"]
+    other = difficulty(tmp_path / "scored", tmp_path / "k2", teacher, threshold=0.9)  # another rule: asked again
+    assert other.summary["asked"] == len(ROWS)

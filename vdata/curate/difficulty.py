@@ -4,9 +4,11 @@ Prompts are the engines' per-task templates (`vdata.engines.Templates`, as disti
 answer is scored by `reward` (default `accuracy`: the reward each task declares in `vdata.tasks`) and passes when
 it reaches `threshold`, through distill's `Verifier` (one scoring rule). The pass rate, in [0, 1], is
 `passed / samples`; it goes into the row's meta as `meta.difficulty = {"pass_rate", "passed", "samples",
-"mean_reward", "model", "reward", "threshold"}` (`json_extract(meta, '$.difficulty.pass_rate')` in DuckDB) and
-into the report's `pass_rate` column. A sample the reward cannot judge (no gold) gets no pass rate and is kept,
-with reason `unjudged`.
+"mean_reward", "model", "reward", "threshold", "run"}` (`json_extract(meta, '$.difficulty.pass_rate')` in
+DuckDB) and into the report's `pass_rate` column. A sample the reward cannot judge (no gold) gets a null pass
+rate and is kept, with reason `unjudged`. `run` is the `signature` of the options that decide a pass rate: run
+on a dataset that already carries pass rates with the same signature, the step asks nothing and only filters
+(`--keep` ranges can be tried on a scored dataset without sampling again).
 
 Filters: `keep=(lo, hi)` keeps pass rates in [lo, hi]; `drop_solved` drops pass rate 1, `drop_unsolved` drops 0
 (the groups that give GRPO no gradient). Every answer set is journaled (distill's `Journal`, fsynced per batch)
@@ -16,7 +18,7 @@ before anything else happens to it, so a run killed with `kill -9` and started a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -26,6 +28,7 @@ from vdata.distill.journal import Journal
 from vdata.distill.verify import Candidate, Verifier
 from vdata.engines import EngineConfig, EngineError, Templates, create_engine
 from vdata.errors import ConfigError
+from vdata.schemas import parse_meta
 from vdata.shards import iter_rows
 
 JOURNAL_NAME = "difficulty.jsonl"
@@ -102,48 +105,72 @@ class Difficulty(Step):
         opts: DifficultyOptions = self.options
         verifier = Verifier(((opts.reward, 1.0),), opts.threshold, {})
         journal = Journal(context.work / JOURNAL_NAME)
-        self.asked = _ask(opts, context, journal, verifier)
+        run = signature(opts)
+        stored = {}
+        for _, row in context.meta(["id", "meta"]):
+            previous = parse_meta(row["meta"]).get("difficulty")
+            if isinstance(previous, dict) and previous.get("run") == run:
+                stored[row["id"]] = previous
+        asked = _ask(opts, context, journal, verifier, set(stored))
         decisions: dict[Key, Decision] = {}
         by_task: dict[str, Counter[str]] = {}
         by_source: dict[str, Counter[str]] = {}
         for key, row in context.meta(["id", "task", "source"]):
-            decisions[key] = self._decide(journal.entries[row["id"]][1])
+            if row["id"] in stored:
+                s = stored[row["id"]]
+                counts = (s["passed"], s["samples"], s["mean_reward"], s["pass_rate"] is not None)
+            else:
+                counts = _counts(journal.entries[row["id"]][1], opts.reward)
+            decisions[key] = self._decide(*counts, run)
             rate = decisions[key].report["pass_rate"]
             by_task.setdefault(row["task"], Counter())[pass_bin(rate)] += 1
             by_source.setdefault(row["source"], Counter())[pass_bin(rate)] += 1
         order = [name for name, _ in BINS] + ["unjudged"]
-        summary = {"asked": self.asked, "resumed": len(decisions) - self.asked, "bins": order,
+        summary = {"asked": asked, "resumed": len(decisions) - asked - len(stored), "reused": len(stored),
+                   "bins": order,
                    "histogram_by_task": {t: {b: c[b] for b in order if c[b]} for t, c in sorted(by_task.items())},
                    "histogram_by_source": {s: {b: c[b] for b in order if c[b]} for s, c in sorted(by_source.items())}}
         return decisions, summary
 
-    def _decide(self, candidates: list[Candidate]) -> Decision:
+    def _decide(self, passed: int, samples: int, mean: float | None, judged: bool, run: dict[str, Any]) -> Decision:
         opts: DifficultyOptions = self.options
-        judged = [c for c in candidates if c.rewards.get(opts.reward) is not None]
-        if not judged:
-            return Decision(True, "unjudged: the reward cannot judge this sample (no gold?)",
-                            report={"pass_rate": None, "passed": 0, "samples": len(candidates)})
-        passed = sum(c.passed for c in candidates)
-        rate = passed / len(candidates)
-        mean = sum(c.reward for c in candidates) / len(candidates)
-        info = {"pass_rate": rate, "passed": passed, "samples": len(candidates), "mean_reward": round(mean, 6),
-                "model": opts.engine.model, "reward": opts.reward, "threshold": opts.threshold}
+        rate = passed / samples if judged else None
+        info = {"pass_rate": rate, "passed": passed, "samples": samples, "mean_reward": mean,
+                "model": opts.engine.model, "reward": opts.reward, "threshold": opts.threshold, "run": run}
         report = {k: info[k] for k in ("pass_rate", "passed", "samples", "mean_reward")}
         reason = ""
-        if opts.drop_solved and rate == 1.0:
+        if rate is None:
+            reason = "unjudged: the reward cannot judge this sample (no gold?)"
+        elif opts.drop_solved and rate == 1.0:
             reason = "solved: every answer passed"
         elif opts.drop_unsolved and rate == 0.0:
             reason = "unsolved: no answer passed"
         elif opts.keep is not None and not opts.keep[0] <= rate <= opts.keep[1]:
             reason = f"pass_rate: {rate:.3f} outside {opts.keep[0]}:{opts.keep[1]}"
-        return Decision(not reason, reason, updates={"meta": {"difficulty": info}}, report=report)
+        keep = rate is None or not reason
+        return Decision(keep, reason, updates={"meta": {"difficulty": info}}, report=report)
 
 
-def _ask(opts: DifficultyOptions, context: Context, journal: Journal, verifier: Verifier) -> int:
-    """Ask the policy about every sample not in the journal, `engine.batch_size` samples per call; returns how
-    many were asked. The engine is built only when there is something to ask."""
+def signature(opts: DifficultyOptions) -> dict[str, Any]:
+    """What decides a pass rate (policy, engine, sampling, K, reward, threshold, prompt templates): a sample whose
+    `meta.difficulty.run` equals it is not asked again."""
+    return {"model": opts.engine.model, "engine": opts.engine.name, "sampling": asdict(opts.engine.sampling),
+            "samples": opts.samples, "reward": opts.reward, "threshold": opts.threshold,
+            "max_pixels": opts.engine.max_pixels, "template_hash": Templates(opts.engine.prompt_templates).digest}
+
+
+def _counts(candidates: list[Candidate], reward: str) -> tuple[int, int, float | None, bool]:
+    """(answers passed, answers, mean reward, whether the reward could judge the sample) of journaled answers."""
+    judged = any(c.rewards.get(reward) is not None for c in candidates)
+    mean = round(sum(c.reward for c in candidates) / len(candidates), 6) if judged else None
+    return sum(c.passed for c in candidates), len(candidates), mean, judged
+
+
+def _ask(opts: DifficultyOptions, context: Context, journal: Journal, verifier: Verifier, skip: set[str]) -> int:
+    """Ask the policy about every sample neither in the journal nor in `skip`, `engine.batch_size` samples per
+    call; returns how many were asked. The engine is built only when there is something to ask."""
     total = context.count()
-    todo = total - len(journal.entries)
+    todo = total - len(set(journal.entries) | skip)
     if todo <= 0:
         return 0
     templates = Templates(opts.engine.prompt_templates)
@@ -152,7 +179,7 @@ def _ask(opts: DifficultyOptions, context: Context, journal: Journal, verifier: 
     try:
         batch: list[dict[str, Any]] = []
         for row in iter_rows(context.inputs[0]):
-            if row["id"] not in journal.entries:
+            if row["id"] not in journal.entries and row["id"] not in skip:
                 batch.append(row)
             if len(batch) >= opts.engine.batch_size:
                 asked += _batch(opts, engine, templates, verifier, journal, batch)

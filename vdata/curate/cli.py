@@ -142,7 +142,8 @@ def difficulty(
     report = run("difficulty", options, [root], out, shard_size, as_json)
     if not as_json:
         s = report.summary
-        console.print(f"asked the policy about {s['asked']} samples ({s['resumed']} answered before)")
+        console.print(f"asked the policy about {s['asked']} samples ({s['resumed']} answered before a restart, "
+                      f"{s['reused']} scored already in meta.difficulty)")
         for key, title in (("histogram_by_task", "task"), ("histogram_by_source", "source")):
             print_table(f"pass rate by {title}", [title, *s["bins"]],
                         [[name, *(counts.get(b, 0) for b in s["bins"])] for name, counts in s[key].items()])

@@ -10,10 +10,12 @@ import pytest
 
 from tests.curate.conftest import KINDS
 from tests.curate.helpers import kept_keys, report
+from tests.distill.helpers import make_row, write_dataset
 from vdata.curate import STEPS, run_step
 from vdata.curate.dedup import DedupOptions
 from vdata.curate.index import near_pairs
 from vdata.errors import ConfigError
+from vdata.shards import read_table
 
 
 def dedup(inputs: list[Path], out: Path, **options: object):
@@ -75,3 +77,12 @@ def test_the_index_finds_every_pair_within_the_distance_without_comparing_all_pa
     expected = {tuple(sorted((int(b), int(b ^ f)))) for b, f in zip(base, flips, strict=True) if f}
     assert len(expected & found) / len(expected) > 0.99
     assert len(found) <= len(expected) + 5  # unrelated values (about 32 bits apart) are not paired
+
+
+def test_an_id_taken_by_an_earlier_input_is_renamed_not_lost(tmp_path):
+    a = write_dataset(tmp_path / "a", [make_row("x", "numeric", question="How many?", answer="3")])
+    b = write_dataset(tmp_path / "b", [make_row("x", "free_form", question="What happens?", answer="it moves")])
+    result = dedup([a, b], tmp_path / "out")
+    assert result.rows_out == 2  # the same frames, but other questions: two samples
+    assert sorted(read_table(tmp_path / "out", columns=["id"]).column("id").to_pylist()) == ["x", "x#in1"]
+    assert [r["reason"] for r in report(tmp_path / "out", "dedup")] == ["", "renamed x#in1"]

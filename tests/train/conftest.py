@@ -52,6 +52,7 @@ def sft_run(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory):
         batch_size=6,
         lr=5e-3,
         warmup_steps=5,
+        num_workers=0,
     )
     return train_sft(config)
 

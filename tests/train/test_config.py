@@ -8,8 +8,7 @@ import pytest
 
 from vdata.errors import ConfigError
 from vdata.rewards.weights import parse_weights
-from vdata.train.config import GRPOConfig, SFTConfig, load_config
-from vdata.train.data import batch_indices, shuffled_order
+from vdata.train.config import GRPOConfig, SFTConfig, load_config, write_config
 
 
 def test_yaml_keys_match_flags_and_flags_win(tmp_path: Path):
@@ -36,14 +35,35 @@ def test_bad_options_fail_at_start_up():
         SFTConfig(**base, batch_size=3, grad_accum=2)
     with pytest.raises(ConfigError, match="unknown reward 'acuracy'"):
         GRPOConfig(**base, rewards="acuracy")
+    with pytest.raises(ConfigError, match="unknown --loss-type 'ppo'"):
+        GRPOConfig(**base, loss_type="ppo")
+    with pytest.raises(ConfigError, match="--importance-sampling-level must be token or sequence"):
+        GRPOConfig(**base, importance_sampling_level="group")
+    with pytest.raises(ConfigError, match="--report-to: unknown mlflow"):
+        SFTConfig(**base, report_to="jsonl,mlflow")
     assert parse_weights("format:0.5, accuracy", flag="--rewards") == (("format", 0.5), ("accuracy", 1.0))
 
 
-def test_batches_are_a_pure_function_of_step_and_seed():
-    epoch = batch_indices(5, 5, 0, seed=3)
-    assert sorted(epoch) == [0, 1, 2, 3, 4]
-    assert batch_indices(5, 2, 1, seed=3) == epoch[2:4]
-    assert shuffled_order(1, "k") == [0]
+def test_yaml_accepts_trls_names_and_the_run_folder_gets_vdatas(tmp_path: Path):
+    path = tmp_path / "trl.yaml"
+    path.write_text(
+        "model_name_or_path: m\noutput_dir: run\ndata: built\nlearning_rate: 3.0e-6\nnum_iterations: 2\n"
+        "max_completion_length: 64\nsave_steps: 5\nper_device_train_batch_size: 8\ngradient_accumulation_steps: 2\n"
+        "num_generations: 4\nbeta: 0.0\nepsilon: 0.1\nepsilon_high: 0.28\nloss_type: bnpo\nscale_rewards: none\n"
+        "bf16: true\n"
+    )
+    config = load_config(GRPOConfig, path)
+    assert (config.model, str(config.out), config.lr, config.mu, config.max_new_tokens, config.save_every) == (
+        "m", "run", 3e-6, 2, 64, 5)
+    # TRL counts 8 completions per device per micro-batch: 8 x 2 / 4 generations = 4 prompts per step
+    assert (config.batch_size, config.grad_accum, config.epsilon_low, config.epsilon_high_value) == (4, 2, 0.1, 0.28)
+    assert (config.loss_type, config.scale_rewards, config.dtype) == ("bnpo", False, "bfloat16")
+    canonical = write_config(config, tmp_path / "run")
+    assert load_config(GRPOConfig, canonical) == config
+    assert "learning_rate" not in canonical.read_text() and "lr: 3.0e-06" in canonical.read_text()
+    path.write_text("data: d\nmodel: m\nout: o\nlr: 1.0\nlearning_rate: 2.0\n")
+    with pytest.raises(ConfigError, match="'learning_rate' sets 'lr' a second time"):
+        load_config(GRPOConfig, path)
 
 
 def test_the_cli_mounts_train_commands():

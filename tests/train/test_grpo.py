@@ -11,7 +11,7 @@ import pytest
 from tests.distill.helpers import write_dataset
 from tests.train.conftest import cot_rows
 from vdata.train import GRPOConfig, train_grpo
-from vdata.train import grpo as grpo_module
+from vdata.train import rollout as grpo_module
 from vdata.train.log import read_log
 
 
@@ -29,7 +29,8 @@ def by_length(rewards, completions, samples):
 
 
 def small(data: Path, model: Path, out: Path, **options) -> GRPOConfig:
-    defaults = dict(batch_size=2, num_generations=4, max_new_tokens=6, lr=1e-3, rewards="accuracy", beta=0.0)
+    defaults = dict(batch_size=2, num_generations=4, max_new_tokens=6, lr=1e-3, rewards="accuracy", beta=0.0,
+                    num_workers=0)
     return GRPOConfig(data=data, model=str(model), out=out, **{**defaults, **options})
 
 
@@ -47,6 +48,7 @@ def test_reward_rises_on_multiple_choice_always_b(sft_run, b_data: Path, tmp_pat
         beta=0.0,
         rewards="accuracy",
         seed=0,
+        num_workers=0,
     )
     rewards = [r["reward"] for r in train_grpo(config).records]
     first, last = sum(rewards[:4]) / 4, sum(rewards[-4:]) / 4

@@ -6,7 +6,7 @@ import pytest
 
 from tests.distill.helpers import make_row
 from vdata.engines import Templates
-from vdata.train.grpo import score_rollouts, shuffle_frames, temporal_bonus
+from vdata.train.rollout import score_rollouts, shuffle_frames, temporal_bonus
 
 ROW = make_row("mc", "multiple_choice", question="What moves?", options=["a car", "a bus"], answer="B")
 RIGHT, WRONG, BROKEN = "<think>x</think><answer>B</answer>", "<think>x</think><answer>A</answer>", "B"
@@ -29,7 +29,9 @@ def test_temporal_bonus_goes_to_correct_ordered_completions_when_order_helps():
 
 def test_shuffled_prompts_keep_frames_and_text_but_change_the_order():
     prompt = Templates().prompt(ROW)
-    shuffled = shuffle_frames(prompt, "seed-step-id")
+    images = [f"image of {frame!r}" for frame in prompt.frames]  # stands for the decoded frames
+    shuffled, shuffled_images = shuffle_frames(prompt, images, "seed-step-id")
     assert shuffled.frames != prompt.frames and sorted(shuffled.frames) == sorted(prompt.frames)
+    assert shuffled_images == [f"image of {frame!r}" for frame in shuffled.frames]  # the same order
     assert (shuffled.text, shuffled.timestamps_s) == (prompt.text, prompt.timestamps_s)
-    assert shuffle_frames(prompt, "seed-step-id") == shuffled
+    assert shuffle_frames(prompt, images, "seed-step-id") == (shuffled, shuffled_images)

@@ -13,15 +13,15 @@ from vdata.train.log import read_log
 
 
 def test_only_the_assistant_turn_is_labelled(tiny_model: Path):
-    from vdata.engines import Templates
+    from vdata.train.data import Prepare
     from vdata.train.model import IGNORE, load_processor
     from vdata.train.sft import encode_sft_batch
 
     processor = load_processor(str(tiny_model))
-    rows = cot_rows(2)
-    pairs = [(row, sft_target(row)) for row in rows]
+    samples = [Prepare(sft=True)(row) for row in cot_rows(2)]
+    pairs = [(s.row, s.target) for s in samples]
     config = SFTConfig(data="unused", model=str(tiny_model), out="unused")
-    inputs, labels = encode_sft_batch(processor, Templates(), pairs, config)
+    inputs, labels = encode_sft_batch(processor, samples, config)
 
     assert labels.shape == inputs["input_ids"].shape
     for i, (_, target) in enumerate(pairs):
@@ -58,7 +58,9 @@ def stop_after(step: int):
 
 
 def test_resume_reproduces_the_next_steps_loss(tiny_model: Path, cot_data: Path, tmp_path: Path):
-    options = dict(data=cot_data, model=str(tiny_model), max_steps=3, batch_size=2, lr=1e-3, save_every=2)
+    # two data-loader workers: the resumed stream continues at the exact next sample of each worker
+    options = dict(data=cot_data, model=str(tiny_model), max_steps=3, batch_size=2, lr=1e-3, save_every=2,
+                   num_workers=2, shuffle_buffer=2)
     straight = train_sft(SFTConfig(out=tmp_path / "a", **options)).records
     with pytest.raises(Interrupted):
         train_sft(SFTConfig(out=tmp_path / "b", **options), on_step=stop_after(2))

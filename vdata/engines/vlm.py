@@ -39,16 +39,19 @@ def video_kwargs(processor: Any, max_pixels: int | None) -> dict[str, Any]:
     return kwargs
 
 
-def encode_prompts(processor: Any, prompts: Sequence[Prompt], max_pixels: int | None = None) -> Any:
+def encode_prompts(
+    processor: Any, prompts: Sequence[Prompt], max_pixels: int | None = None, images: Sequence[Any] | None = None
+) -> Any:
     """The processor's batch (a `BatchFeature`) for `prompts`, rendered with the chat template and the
     generation prompt: `input_ids` and `attention_mask` [B, P] padded on the tokenizer's padding side, plus the
-    video tensors (`pixel_values_videos`, `video_grid_thw`, ...)."""
+    video tensors (`pixel_values_videos`, `video_grid_thw`, ...). `images`: each prompt's frames already decoded
+    (`Prompt.images()`, e.g. in a data-loader worker); None decodes them here."""
     from transformers.video_utils import VideoMetadata
 
     texts = [processor.apply_chat_template(p.messages(), add_generation_prompt=True, tokenize=False) for p in prompts]
     return processor(
         text=texts,
-        videos=[p.images() for p in prompts],
+        videos=list(images) if images is not None else [p.images() for p in prompts],
         video_metadata=[VideoMetadata(**video_metadata(p)) for p in prompts],
         padding=True,
         return_tensors="pt",

@@ -1,12 +1,12 @@
 """Checkpoints: the model and processor as safetensors (`save_pretrained`), plus `trainer_state.pt` holding the
 step, optimizer, scheduler and every RNG state, so a resumed run continues exactly where it stopped.
 
-Layout: `RUN/checkpoints/step-000010/` (one folder per saved step) and `RUN/final/` (the model only).
+Layout as TRL's: `RUN/checkpoint-10/` (one folder per saved step, with `config.yaml`) and `RUN/final/` (the model
+and processor only).
 """
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 from pathlib import Path
@@ -15,12 +15,15 @@ from typing import Any
 from vdata.errors import ConfigError
 
 STATE_FILE = "trainer_state.pt"
-CONFIG_FILE = "vdata_train.json"
 
 
 def checkpoint_dir(out: Path, step: int) -> Path:
-    """`out/checkpoints/step-NNNNNN` for optimizer step `step` (1-based: the number of steps done)."""
-    return Path(out) / "checkpoints" / f"step-{step:06d}"
+    """`out/checkpoint-N` for optimizer step `step` (1-based: the number of steps done), as TRL names them.
+
+    >>> checkpoint_dir(Path("run"), 20).as_posix()
+    'run/checkpoint-20'
+    """
+    return Path(out) / f"checkpoint-{step}"
 
 
 def rng_state() -> dict[str, Any]:
@@ -46,10 +49,13 @@ def set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def save(out: Path, step: int, run: Any, config: dict[str, Any]) -> Path:
+def save(out: Path, step: int, run: Any, config: Any, data_state: dict[str, Any] | None = None) -> Path:
     """Write the checkpoint of `run` (a `setup.Run`) after `step` steps, atomically: a temporary folder renamed
-    at the end. Returns its folder, `checkpoint_dir(out, step)`."""
+    at the end. `data_state` is the data stream's position (`vdata.train.stream`). Returns its folder,
+    `checkpoint_dir(out, step)`."""
     import torch
+
+    from vdata.train.config import write_config
 
     path = checkpoint_dir(out, step)
     tmp = path.with_name(path.name + ".tmp")
@@ -61,34 +67,36 @@ def save(out: Path, step: int, run: Any, config: dict[str, Any]) -> Path:
         "optimizer": run.optimizer.state_dict(),
         "scheduler": run.scheduler.state_dict(),
         "rng": rng_state(),
+        "data": data_state,
     }
     torch.save(state, tmp / STATE_FILE)
-    (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
+    write_config(config, tmp)
     shutil.rmtree(path, ignore_errors=True)
     tmp.rename(path)
     return path
 
 
 def find(out: Path, resume: str | None) -> Path | None:
-    """The checkpoint to resume from: `resume` itself, the latest under `out/checkpoints` for `auto`
-    (None when there is none yet), or None when `resume` is None."""
+    """The checkpoint to resume from: `resume` itself, the latest `out/checkpoint-N` for `auto` (None when there
+    is none yet), or None when `resume` is None."""
     if resume is None:
         return None
     if resume == "auto":
-        done = sorted(p for p in (Path(out) / "checkpoints").glob("step-*") if (p / STATE_FILE).exists())
-        return done[-1] if done else None
+        done = [p for p in Path(out).glob("checkpoint-*") if p.name[11:].isdigit() and (p / STATE_FILE).exists()]
+        return max(done, key=lambda p: int(p.name[11:])) if done else None
     path = Path(resume)
     if not (path / STATE_FILE).exists():
         raise ConfigError(f"--resume {resume}: not a checkpoint (no {STATE_FILE} in it)")
     return path
 
 
-def load_state(path: Path, optimizer: Any, scheduler: Any) -> int:
-    """Restore optimizer, scheduler and RNG states from checkpoint `path`; return the step it was saved at."""
+def load_state(path: Path, optimizer: Any, scheduler: Any) -> tuple[int, dict[str, Any] | None]:
+    """Restore optimizer, scheduler and RNG states from checkpoint `path`; return the step it was saved at and
+    the data stream's saved position (None when the checkpoint has none)."""
     import torch
 
     state = torch.load(Path(path) / STATE_FILE, weights_only=False, map_location="cpu")
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
     set_rng_state(state["rng"])
-    return int(state["step"])
+    return int(state["step"]), state.get("data")

@@ -1,13 +1,16 @@
-"""Training options: `SFTConfig` and `GRPOConfig`, frozen dataclasses; the CLI and YAML files read them from here.
+"""Training options: `SFTConfig` and `GRPOConfig`, frozen dataclasses; the CLI, YAML files and docs read them here.
 
-A YAML `--config` file holds the same keys as the flags (`max-steps` or `max_steps`); flags given on the command
-line win over the file, the file over the defaults below.
+Each field carries its help line (`metadata["help"]`); `vdata train sft|grpo --help` lists every field as a flag
+with its default. A YAML `--config` file holds the same keys (`max-steps` or `max_steps`) or TRL's names for the
+same settings (`TRL_NAMES`: `learning_rate`, `num_iterations`, `per_device_train_batch_size`, ...); flags given on
+the command line win over the file, the file over the defaults below. The run folder gets the resolved options
+in vdata's names (`config.yaml`), the one canonical form.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,55 +19,61 @@ from vdata.rewards.weights import DEFAULT_REWARDS, parse_weights
 
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("auto", "bfloat16", "float16", "float32")
+REPORTERS = ("jsonl", "tensorboard", "wandb")
+CONFIG_FILE = "config.yaml"
+
+
+def option(default: Any, help: str) -> Any:
+    """A dataclass field with its default and its one-line help (shown by `--help`)."""
+    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True)
 class SFTConfig:
-    """What `vdata train sft` does.
+    """What `vdata train sft` does: supervised fine-tuning on `<think>{cot}</think><answer>..</answer>` rows.
 
-    - `data`: a built vdata dataset (rows need `cot` and an answer); `split`: the split to train on.
-    - `model`: a local path or hub id of a Qwen-VL-family `AutoModelForImageTextToText`; `out`: the run folder
-      (`log.jsonl`, `checkpoints/step-NNNNNN/`, `final/`).
-    - `max_steps`: optimizer steps. `batch_size`: rows per optimizer step, processed in `grad_accum` micro-batches.
-    - `lr`, `warmup_steps`, `weight_decay`, `max_grad_norm`: AdamW with linear warm-up then cosine decay to 0.
-    - `seed`: data order, sampling and initial RNG state. `device`: `auto` (CUDA when available), `cpu`, `cuda`.
-      `dtype`: `auto` = bfloat16 on CUDA, float32 on CPU. `gradient_checkpointing`: trade compute for memory.
-    - `max_pixels`: pixel budget per frame given to the processor (None = its default).
-    - `save_every`: steps between checkpoints (0 = only the final one). `resume`: a checkpoint folder, or `auto`
-      for the latest under `out/checkpoints` (none = start fresh).
+    `batch_size` rows per optimizer step are processed in `grad_accum` micro-batches; the learning rate warms up
+    linearly then decays on a cosine to 0; `resume` restarts from a checkpoint with the same model, optimizer,
+    scheduler, RNG and data position.
     """
 
-    data: Path
-    model: str
-    out: Path
-    split: str = "train"
-    max_steps: int = 100
-    batch_size: int = 8
-    grad_accum: int = 1
-    lr: float = 1e-5
-    warmup_steps: int = 0
-    weight_decay: float = 0.0
-    max_grad_norm: float = 1.0
-    seed: int = 0
-    device: str = "auto"
-    dtype: str = "auto"
-    gradient_checkpointing: bool = False
-    max_pixels: int | None = None
-    save_every: int = 0
-    resume: str | None = None
+    data: Path = option(None, "A built vdata dataset.")  # noqa: RUF009 (a field(), typed Path)
+    model: str = option(None, "Local path or hub id of a Qwen-VL-family model.")
+    out: Path = option(None, "Run folder: config.yaml, log.jsonl, checkpoint-N/, final/.")  # noqa: RUF009
+    split: str = option("train", "Split to train on.")
+    max_steps: int = option(100, "Optimizer steps.")
+    batch_size: int = option(8, "Rows per optimizer step (all micro-batches).")
+    grad_accum: int = option(1, "Micro-batches per optimizer step.")
+    lr: float = option(1e-5, "Peak learning rate.")
+    warmup_steps: int = option(0, "Linear warm-up steps, then cosine decay to 0.")
+    weight_decay: float = option(0.0, "AdamW weight decay.")
+    max_grad_norm: float = option(1.0, "Clip the gradient norm to this.")
+    seed: int = option(0, "Seed of data order, sampling and init.")
+    device: str = option("auto", "auto (CUDA when available), cpu, cuda or cuda:N.")
+    dtype: str = option("auto", "auto (bf16 on GPU, fp32 on CPU), bfloat16, float16, float32.")
+    gradient_checkpointing: bool = option(False, "Recompute activations in the backward pass to save memory.")
+    max_pixels: int | None = option(None, "Pixel budget per frame for the processor (None: the processor's).")
+    save_every: int = option(0, "Steps between checkpoints (0 = final only).")
+    resume: str | None = option(None, "A checkpoint folder, or 'auto' for the latest (None: start fresh).")
+    report_to: str = option("jsonl", "Where step logs go: comma-separated jsonl, tensorboard, wandb.")
+    num_workers: int = option(2, "Data-loader processes decoding keyframes off the loop (0 = in the loop).")
+    shuffle_buffer: int = option(256, "Rows shuffled together; memory holds one such window per worker.")
 
     def __post_init__(self) -> None:
+        for key in ("data", "model", "out"):
+            if not getattr(self, key):
+                raise ConfigError(f"--{key} is required (on the command line or in --config)")
         object.__setattr__(self, "data", Path(self.data))
         object.__setattr__(self, "out", Path(self.out))
-        if not self.model:
-            raise ConfigError("--model is required: a local path or hub id")
         for key in ("max_steps", "batch_size", "grad_accum"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"--{_flag(key)} must be >= 1, got {getattr(self, key)}")
         self._check_micro_batches()
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ConfigError(f"--lr must be > 0, got {self.lr}")
-        for key in ("warmup_steps", "save_every"):
+        if self.shuffle_buffer < 1:
+            raise ConfigError(f"--shuffle-buffer must be >= 1, got {self.shuffle_buffer}")
+        for key in ("warmup_steps", "save_every", "num_workers"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"--{_flag(key)} must be >= 0, got {getattr(self, key)}")
         if self.weight_decay < 0 or not self.max_grad_norm > 0:
@@ -77,6 +86,14 @@ class SFTConfig:
             raise ConfigError(f"--dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
         if self.max_pixels is not None and self.max_pixels < 28 * 28:
             raise ConfigError(f"--max-pixels must be >= 784 (one 28x28 patch), got {self.max_pixels}")
+        unknown = set(self.reporters) - set(REPORTERS)
+        if unknown:
+            raise ConfigError(f"--report-to: unknown {', '.join(sorted(unknown))}; known: {', '.join(REPORTERS)}")
+
+    @property
+    def reporters(self) -> list[str]:
+        """The `report_to` names, in order (`jsonl` is always written)."""
+        return [name.strip() for name in self.report_to.split(",") if name.strip() and name.strip() != "none"]
 
     def _check_micro_batches(self) -> None:
         if self.batch_size % self.grad_accum:
@@ -85,7 +102,7 @@ class SFTConfig:
             )
 
     def to_json(self) -> dict[str, Any]:
-        """The options as JSON-able values (paths as strings)."""
+        """The options as JSON-able values (paths as strings), in vdata's names."""
         data = asdict(self)
         data["data"], data["out"] = str(self.data), str(self.out)
         return data
@@ -93,31 +110,29 @@ class SFTConfig:
 
 @dataclass(frozen=True)
 class GRPOConfig(SFTConfig):
-    """What `vdata train grpo` does: the `SFTConfig` options, with `batch_size` = prompts per step, plus
+    """What `vdata train grpo` does: the `SFTConfig` options with `batch_size` = prompts per step, plus rollouts,
+    rewards and the objective in TRL's terms (`loss_type`, `epsilon_low`/`epsilon_high`,
+    `importance_sampling_level`) and DAPO's overlong shaping and dynamic sampling. Each completion is judged
+    against its own row by `rewards` (`vdata.rewards.weights.parse_weights`; a None reward counts 0)."""
 
-    - `rewards`: `name:weight,...` from `vdata.rewards`, parsed by `vdata.rewards.weights.parse_weights`
-      (default `DEFAULT_REWARDS`; negative weights allowed); each completion is judged against its own sample (a
-      None reward counts 0). `num_generations`: completions per prompt (G).
-    - `max_new_tokens`, `temperature`, `top_p`: sampling of the rollouts.
-    - `epsilon`: PPO clip range. `mu`: optimizer steps on each batch of rollouts. `beta`: weight of the k3 KL to
-      the frozen starting model (0 = no reference model is loaded). `scale_rewards`: divide advantages by the
-      group's std (False = Dr. GRPO). Groups whose rewards are all equal are dropped and counted.
-    - `temporal_contrast`: T-GRPO (Video-R1): G more rollouts per prompt on shuffled frames; ordered completions
-      get the `temporal_contrast` group bonus when the group does better on ordered than on shuffled frames.
-    """
-
-    lr: float = 1e-6
-    batch_size: int = 4
-    rewards: str = DEFAULT_REWARDS
-    num_generations: int = 8
-    max_new_tokens: int = 256
-    temperature: float = 1.0
-    top_p: float = 1.0
-    epsilon: float = 0.2
-    mu: int = 1
-    beta: float = 0.04
-    scale_rewards: bool = True
-    temporal_contrast: bool = False
+    lr: float = option(1e-6, "Peak learning rate.")
+    batch_size: int = option(4, "Prompts per optimizer step.")
+    rewards: str = option(DEFAULT_REWARDS, "name:weight,... from vdata.rewards (negative weights allowed).")
+    num_generations: int = option(8, "Completions per prompt (G).")
+    max_new_tokens: int = option(256, "Tokens per completion (TRL: max_completion_length).")
+    temperature: float = option(1.0, "Sampling temperature.")
+    top_p: float = option(1.0, "Nucleus sampling mass.")
+    loss_type: str = option("dapo", "Token-loss aggregation, TRL's names: grpo, bnpo, dr_grpo, dapo.")
+    epsilon_low: float = option(0.2, "Lower clip range: ratio >= 1 - this (TRL: epsilon).")
+    epsilon_high: float | None = option(None, "Upper clip range: ratio <= 1 + this (None: epsilon-low; DAPO 0.28).")
+    importance_sampling_level: str = option("token", "Importance ratio per token, or per sequence (GSPO).")
+    mu: int = option(1, "Optimizer steps per batch of rollouts (TRL: num_iterations).")
+    beta: float = option(0.04, "k3 KL weight to the starting model (0 = no reference model).")
+    scale_rewards: bool = option(True, "Divide advantages by the group's std (off = Dr. GRPO).")
+    overlong_buffer: int = option(0, "DAPO soft overlong punishment over the last N tokens (0 = off).")
+    mask_truncated_completions: bool = option(False, "Leave completions cut at max-new-tokens out of the loss.")
+    dynamic_sampling_rounds: int = option(0, "DAPO dynamic sampling: extra prompt draws until groups vary (0 = off).")
+    temporal_contrast: bool = option(False, "T-GRPO (Video-R1): shuffled-frame rollouts and the contrast bonus.")
 
     def __post_init__(self) -> None:
         if self.num_generations < 2:
@@ -132,10 +147,29 @@ class GRPOConfig(SFTConfig):
             raise ConfigError(
                 f"--temperature > 0 and --top-p in (0, 1] required, got {self.temperature}, {self.top_p}"
             )
-        if not (0 < self.epsilon < 1 and self.beta >= 0):
+        if not (0 < self.epsilon_low < 1 and self.epsilon_high_value > 0 and self.beta >= 0):
             raise ConfigError(
-                f"--epsilon in (0, 1) and --beta >= 0 required, got {self.epsilon}, {self.beta}"
+                f"--epsilon-low in (0, 1), --epsilon-high > 0 and --beta >= 0 required, got "
+                f"{self.epsilon_low}, {self.epsilon_high}, {self.beta}"
             )
+        from vdata.train.loss_types import LOSS_TYPES
+        from vdata.train.losses import IMPORTANCE_LEVELS
+
+        LOSS_TYPES.get(self.loss_type)
+        if self.importance_sampling_level not in IMPORTANCE_LEVELS:
+            raise ConfigError(
+                f"--importance-sampling-level must be token or sequence (GSPO), got {self.importance_sampling_level!r}"
+            )
+        if not 0 <= self.overlong_buffer < self.max_new_tokens or self.dynamic_sampling_rounds < 0:
+            raise ConfigError(
+                f"--overlong-buffer in [0, --max-new-tokens) and --dynamic-sampling-rounds >= 0 required, got "
+                f"{self.overlong_buffer}, {self.dynamic_sampling_rounds}"
+            )
+
+    @property
+    def epsilon_high_value(self) -> float:
+        """The upper clip range: `epsilon_high`, or `epsilon_low` when unset (symmetric, as TRL)."""
+        return self.epsilon_low if self.epsilon_high is None else self.epsilon_high
 
     def _check_micro_batches(self) -> None:
         completions = self.batch_size * self.num_generations
@@ -146,43 +180,88 @@ class GRPOConfig(SFTConfig):
             )
 
 
+#: TRL's `SFTConfig`/`GRPOConfig` names -> vdata's, for the same setting (`per_device_train_batch_size` is
+#: converted: TRL counts it per micro-batch, and in completions for GRPO; vdata counts rows or prompts per step).
+TRL_NAMES = {
+    "learning_rate": "lr",
+    "num_iterations": "mu",
+    "max_completion_length": "max_new_tokens",
+    "save_steps": "save_every",
+    "gradient_accumulation_steps": "grad_accum",
+    "output_dir": "out",
+    "model_name_or_path": "model",
+    "epsilon": "epsilon_low",
+    "resume_from_checkpoint": "resume",
+}
+
+
 C = TypeVar("C", bound=SFTConfig)
 
 
 def load_config(cls: type[C], path: Path | None = None, **flags: Any) -> C:
-    """A `cls` from the YAML file at `path` (keys as flags: `max-steps` or `max_steps`) and `flags`.
+    """A `cls` from the YAML file at `path` (vdata's keys as flags, `max-steps` or `max_steps`, or TRL's names)
+    and `flags`. Flags that are None were not given and do not override the file."""
+    values = _read_yaml(cls, path) if path is not None else {}
+    values.update({k: v for k, v in flags.items() if v is not None})
+    return cls(**values)
 
-    Flags that are None were not given and do not override the file.
-    """
+
+def _read_yaml(cls: type[SFTConfig], path: Path) -> dict[str, Any]:
+    try:
+        import yaml
+    except ImportError:
+        raise ConfigError("--config needs PyYAML: pip install 'vdata[train]'") from None
+    try:
+        loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as e:
+        raise ConfigError(f"--config {path}: cannot read it ({e.strerror})") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"--config {path}: not valid YAML ({e})") from None
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"--config {path}: expected a mapping of flag: value, got {type(loaded).__name__}")
     known = {f.name for f in fields(cls)}
     values: dict[str, Any] = {}
-    if path is not None:
-        try:
-            import yaml
-        except ImportError:
-            raise ConfigError("--config needs PyYAML: pip install 'vdata[train]'") from None
-        try:
-            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except OSError as e:
-            raise ConfigError(f"--config {path}: cannot read it ({e.strerror})") from None
-        except yaml.YAMLError as e:
-            raise ConfigError(f"--config {path}: not valid YAML ({e})") from None
-        if not isinstance(loaded, dict):
-            raise ConfigError(
-                f"--config {path}: expected a mapping of flag: value, got {type(loaded).__name__}"
-            )
-        for key, value in loaded.items():
-            name = str(key).replace("-", "_")
-            if name not in known:
+    per_device = loaded.pop("per_device_train_batch_size", None)
+    for key, value in loaded.items():
+        name = str(key).replace("-", "_")
+        name = TRL_NAMES.get(name, name)
+        if name == "scale_rewards" and isinstance(value, str):
+            value = _trl_scale_rewards(path, value)
+        if name == "bf16":
+            name, value = "dtype", "bfloat16" if value else "float32"
+        if name not in known:
+            raise ConfigError(f"--config {path}: unknown key {key!r}; known: {', '.join(sorted(map(_flag, known)))}")
+        if name in values:
+            raise ConfigError(f"--config {path}: {key!r} sets {name!r} a second time (TRL's name and vdata's)")
+        values[name] = value
+    if per_device is not None:
+        per_step = int(per_device) * int(values.get("grad_accum", 1))
+        if issubclass(cls, GRPOConfig):  # TRL counts GRPO batches in completions
+            generations = int(values.get("num_generations", GRPOConfig.num_generations))
+            if per_step % generations:
                 raise ConfigError(
-                    f"--config {path}: unknown key {key!r}; known: {', '.join(sorted(map(_flag, known)))}"
+                    f"--config {path}: per_device_train_batch_size x gradient_accumulation_steps = {per_step} "
+                    f"completions is not a multiple of num_generations = {generations}"
                 )
-            values[name] = value
-    values.update({k: v for k, v in flags.items() if v is not None})
-    for key in ("data", "model", "out"):
-        if key not in values:
-            raise ConfigError(f"--{key} is required (on the command line or in --config)")
-    return cls(**values)
+            per_step //= generations
+        values.setdefault("batch_size", per_step)
+    return values
+
+
+def _trl_scale_rewards(path: Path, value: str) -> bool:
+    if value in ("group", "none"):
+        return value == "group"
+    raise ConfigError(f"--config {path}: scale_rewards {value!r}: vdata scales per group or not at all (group, none)")
+
+
+def write_config(config: SFTConfig, out: Path) -> Path:
+    """Write the resolved options in vdata's names to `out/config.yaml` (readable back by `load_config`)."""
+    import yaml
+
+    path = Path(out) / CONFIG_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config.to_json(), sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _flag(name: str) -> str:

@@ -1,27 +1,49 @@
-"""Rows for training: reading a split, the SFT target text, the order rows are seen in. No torch here."""
+"""Samples for training: the SFT target text, the worker-side `Prepare` of a row, frame shuffling. No torch here."""
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from vdata import tasks
-from vdata.errors import ConfigError
 from vdata.schemas import parse_meta
-from vdata.shards import iter_rows
 from vdata.tasks import extract_answer, format_response
 
 logger = logging.getLogger(__name__)
 
-def load_rows(data: Path, split: str) -> list[dict[str, Any]]:
-    """Every row of `split` in the built dataset at `data`, frames included; an empty split raises."""
-    rows = list(iter_rows(data, split=split))
-    if not rows:
-        raise ConfigError(f"--data {data}: no rows in split {split!r} (is it a built vdata dataset?)")
-    return rows
+@dataclass
+class Sample:
+    """One row ready for the loop, made in a data-loader worker: the `row` (for rewards), its engine `prompt`,
+    the keyframes decoded to RGB `images`, the SFT `target` (None when the row has none, or for GRPO) and the
+    prompt's token count (`tokens`: text plus video tokens, None when not counted)."""
+
+    row: dict[str, Any]
+    prompt: Any
+    images: list[Any]
+    target: str | None = None
+    tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Prepare:
+    """The worker-side transform of a row into a `Sample`: the engines' prompt (`vdata.engines.Templates`), its
+    keyframes decoded, the SFT target when `sft`, the token count when `counter` (a `tokens.TokenCounter`)."""
+
+    sft: bool = False
+    counter: Any = None
+
+    def __call__(self, row: dict[str, Any]) -> Sample:
+        from vdata.engines import Templates
+
+        prompt = Templates().prompt(row)
+        target = sft_target(row) if self.sft else None
+        if self.sft and target is None:
+            return Sample(row, prompt, [], None, None)
+        tokens = self.counter.prompt_tokens(prompt) + self.counter.text_tokens(target) if self.counter else None
+        return Sample(row, prompt, prompt.images(), target, tokens)
 
 
 def answer_text(row: Mapping[str, Any]) -> str | None:
@@ -52,33 +74,6 @@ def sft_target(row: Mapping[str, Any]) -> str | None:
     if not cot or answer is None:
         return None
     return format_response(cot, answer)
-
-
-def sft_rows(rows: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
-    """(row, target) for every row that has a target; rows without `cot` or an answer are skipped and counted."""
-    pairs = [(row, target) for row in rows if (target := sft_target(row)) is not None]
-    if not pairs:
-        raise ConfigError("no row has both `cot` and an answer; distill the dataset first (vdata distill)")
-    if len(pairs) < len(rows):
-        logger.warning("skipped %d of %d rows without cot or answer", len(rows) - len(pairs), len(rows))
-    return pairs
-
-
-def batch_indices(num_rows: int, batch_size: int, step: int, seed: int) -> list[int]:
-    """Row indices of optimizer step `step` (0-based): epochs are seeded permutations laid end to end.
-
-    A pure function of its arguments, so a resumed run sees the same rows as an uninterrupted one.
-
-    >>> batch_indices(4, 3, 0, 0) + batch_indices(4, 3, 1, 0) == batch_indices(4, 6, 0, 0)
-    True
-    """
-    out = []
-    for position in range(step * batch_size, (step + 1) * batch_size):
-        epoch, offset = divmod(position, num_rows)
-        order = list(range(num_rows))
-        random.Random(f"{seed}-{epoch}").shuffle(order)
-        out.append(order[offset])
-    return out
 
 
 def shuffled_order(num_frames: int, key: str) -> list[int]:

@@ -1,32 +1,86 @@
-"""Per-step logs: one JSON object per line in `RUN/log.jsonl`, and a rich live table for the console."""
+"""Per-step logs where researchers look: `RUN/log.jsonl` always, TensorBoard event files (`RUN/tensorboard/`) and
+Weights & Biases (`RUN/wandb/`, offline when `WANDB_MODE=offline`) on request (`--report-to`), and a live console
+view with "step N of M" and the ETA."""
 
 from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 LOG_FILE = "log.jsonl"
+TENSORBOARD_DIR = "tensorboard"
 
 Record = dict[str, Any]
 
 
 class StepLog:
-    """Appends step records to `out/log.jsonl`. On resume, records after the resumed step are dropped first, so
-    the file reads as one uninterrupted run."""
+    """Writes each step record to `out/log.jsonl` and to the `reporters` asked for (`tensorboard`, `wandb`).
 
-    def __init__(self, out: Path, start_step: int = 0) -> None:
+    On resume, jsonl records after the resumed step are dropped first, so the file reads as one uninterrupted run.
+    Numeric values go to TensorBoard and wandb as scalars at the record's `step`; `close()` flushes them.
+    """
+
+    def __init__(self, out: Path, start_step: int = 0, reporters: Sequence[str] = (), config: Record | None = None):
         self.path = Path(out) / LOG_FILE
         self.path.parent.mkdir(parents=True, exist_ok=True)
         kept = [r for r in read_log(self.path) if r.get("step", 0) <= start_step] if start_step else []
         self.path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+        self._tensorboard = self._wandb = None
+        if "tensorboard" in reporters:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self._tensorboard = SummaryWriter(str(Path(out) / TENSORBOARD_DIR), purge_step=start_step + 1)
+        if "wandb" in reporters:
+            try:
+                import wandb
+            except ImportError:
+                from vdata.errors import ConfigError
+
+                raise ConfigError("--report-to wandb needs wandb: pip install 'vdata[train]'") from None
+            self._wandb = wandb.init(
+                project="vdata", dir=str(out), name=Path(out).name, config=config or {}, resume="allow",
+                id=_run_id(out),
+            )
 
     def write(self, record: Record) -> None:
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(jsonable(record)) + "\n")
+        scalars = scalar_items(record)
+        if self._tensorboard is not None:
+            for key, value in scalars.items():
+                self._tensorboard.add_scalar(f"train/{key}", value, record["step"])
+        if self._wandb is not None:
+            self._wandb.log({f"train/{k}": v for k, v in scalars.items()}, step=record["step"])
+
+    def close(self) -> None:
+        if self._tensorboard is not None:
+            self._tensorboard.close()
+        if self._wandb is not None:
+            self._wandb.finish()
+
+
+def _run_id(out: Path) -> str:
+    import hashlib
+
+    return hashlib.sha1(str(Path(out).resolve()).encode()).hexdigest()[:12]
+
+
+def scalar_items(record: Record) -> dict[str, float]:
+    """The finite numbers of a record (not `step`, not booleans), as floats.
+
+    >>> scalar_items({"step": 3, "loss": 0.5, "kl": float("nan"), "note": "x", "gpu_mem_gb": None})
+    {'loss': 0.5}
+    """
+    return {
+        k: float(v)
+        for k, v in record.items()
+        if k != "step" and isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    }
 
 
 def read_log(path: Path) -> list[Record]:
@@ -55,23 +109,43 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def progress_line(step: int, total: int, elapsed_s: float, steps_done: int) -> str:
+    """"step N of M, ETA" from the seconds spent on the `steps_done` steps of this process (resumed steps excluded).
+
+    >>> progress_line(3, 10, 6.0, 3)
+    'step 3 of 10 (30%), 2.00 s/step, ETA 0:00:14'
+    """
+    per_step = elapsed_s / max(steps_done, 1)
+    eta = round(per_step * max(total - step, 0))
+    return f"step {step} of {total} ({100 * step // total}%), {per_step:.2f} s/step, ETA {eta // 3600}:{eta % 3600 // 60:02d}:{eta % 60:02d}"
+
+
 @contextmanager
 def live_table(
-    console: Any, title: str, columns: Sequence[str], keep: int = 12
+    console: Any, title: str, columns: Sequence[str], total_steps: int, keep: int = 12
 ) -> Iterator[Callable[[Record], None]]:
-    """A rich `Live` table of the last `keep` step records; yields the callback that adds one."""
+    """A rich `Live` view: the "step N of M, ETA" line over a table of the last `keep` step records; yields the
+    callback that adds one."""
+    from rich.console import Group
     from rich.live import Live
     from rich.table import Table
+    from rich.text import Text
 
     records: list[Record] = []
+    started = time.perf_counter()
 
-    def render() -> Table:
+    def render() -> Group:
         table = Table(title=title, title_justify="left")
         for column in columns:
             table.add_column(column, justify="right")
         for r in records[-keep:]:
             table.add_row(*(_cell(r.get(c)) for c in columns))
-        return table
+        line = (
+            progress_line(records[-1]["step"], total_steps, time.perf_counter() - started, len(records))
+            if records
+            else f"step 0 of {total_steps}"
+        )
+        return Group(Text(line), table)
 
     with Live(render(), console=console, refresh_per_second=4) as live:
 

@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from vdata.train.loss_types import StepSize
 
 if TYPE_CHECKING:
     import torch
@@ -59,20 +62,40 @@ def group_advantages(
     return advantages, zero_variance
 
 
-def clipped_surrogate(
-    logp: torch.Tensor, old_logp: torch.Tensor, advantages: torch.Tensor, epsilon: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """PPO's clipped objective as a per-token loss: `-min(r * A, clip(r, 1 - eps, 1 + eps) * A)`, `r = p / p_old`.
+IMPORTANCE_LEVELS = ("token", "sequence")
 
-    logp, old_logp [N, T], advantages [N] -> (loss [N, T], clipped [N, T] bool: the clip was the active term).
+
+def log_importance_weights(
+    logp: torch.Tensor, old_logp: torch.Tensor, mask: torch.Tensor, level: str = "token"
+) -> torch.Tensor:
+    """Log importance ratio log(p / p_old), per token or per sequence (TRL's `importance_sampling_level`).
+
+    logp, old_logp, mask [N, T] -> [N, T] for `token` (PPO, GRPO), or [N, 1] for `sequence` (GSPO: the mean of
+    the sequence's token log-ratios, i.e. the length-normalised sequence likelihood ratio, shared by its tokens).
     """
-    ratio = (logp - old_logp).exp()  # [N, T]
+    log_ratio = logp - old_logp  # [N, T]
+    if level == "token":
+        return log_ratio
+    if level == "sequence":
+        return ((log_ratio * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)).unsqueeze(-1)  # [N, 1]
+    raise ValueError(f"importance sampling level must be one of {IMPORTANCE_LEVELS}, got {level!r}")
+
+
+def clipped_surrogate(
+    log_weights: torch.Tensor, advantages: torch.Tensor, epsilon_low: float, epsilon_high: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """PPO's clipped objective as a loss: `-min(r * A, clip(r, 1 - eps_low, 1 + eps_high) * A)`, `r = exp(w)`.
+
+    log_weights [N, T] or [N, 1], advantages [N] -> (loss, low_clipped, high_clipped), each shaped like
+    `log_weights`. `epsilon_high > epsilon_low` is DAPO's clip-higher. A ratio is clipped low when it is below
+    `1 - eps_low` with A < 0, high when above `1 + eps_high` with A > 0 (TRL's `clip_ratio/low`, `/high`).
+    """
+    ratio = log_weights.exp()  # [N, T]
     adv = advantages.unsqueeze(1)  # [N, 1]
-    unclipped = ratio * adv  # [N, T]
-    clipped = ratio.clamp(1.0 - epsilon, 1.0 + epsilon) * adv  # [N, T]
-    loss = -unclipped.minimum(clipped)  # [N, T]
-    was_clipped = clipped < unclipped  # [N, T]
-    return loss, was_clipped
+    unclipped = ratio * adv
+    clipped = ratio.clamp(1.0 - epsilon_low, 1.0 + epsilon_high) * adv
+    loss = -unclipped.minimum(clipped)
+    return loss, (ratio < 1.0 - epsilon_low) & (adv < 0), (ratio > 1.0 + epsilon_high) & (adv > 0)
 
 
 def k3_kl(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
@@ -84,30 +107,69 @@ def k3_kl(logp: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
     return delta.exp() - delta - 1.0
 
 
+@dataclass(frozen=True)
+class Objective:
+    """The policy loss of a GRPO step, in TRL's terms: `loss_type` (`vdata.train.loss_types`), `epsilon_low`,
+    `epsilon_high` (the clip range; equal = PPO's symmetric clip), `importance_sampling_level` (`token` or
+    `sequence` = GSPO), `beta` (weight of the k3 KL to the reference; 0 = none)."""
+
+    loss_type: str = "grpo"
+    epsilon_low: float = 0.2
+    epsilon_high: float = 0.2
+    importance_sampling_level: str = "token"
+    beta: float = 0.0
+
+
 def grpo_loss(
     logp: torch.Tensor,
     old_logp: torch.Tensor,
     ref_logp: torch.Tensor | None,
     advantages: torch.Tensor,
     mask: torch.Tensor,
-    epsilon: float,
-    beta: float,
-    denominator: float | None = None,
+    objective: Objective,
+    size: StepSize,
 ) -> tuple[torch.Tensor, dict[str, float]]:
-    """The GRPO loss: clipped surrogate plus `beta` x k3 KL, aggregated over tokens (`masked_mean`).
+    """The GRPO loss of one micro-batch: clipped surrogate plus `beta` x k3 KL, aggregated by the loss type.
 
-    logp, old_logp, ref_logp [N, T], advantages [N], mask [N, T] -> (scalar loss, {kl, clip_ratio}).
+    logp, old_logp, ref_logp [N, T], advantages [N], mask [N, T] -> (scalar loss, stats). Stats are means over
+    this micro-batch's tokens (per sequence for `sequence`-level clipping): `kl`, `clip_ratio` (low or high),
+    `clip_ratio/low`, `clip_ratio/high`.
     """
-    per_token, was_clipped = clipped_surrogate(logp, old_logp, advantages, epsilon)  # [N, T]
-    kl = k3_kl(logp, ref_logp) if ref_logp is not None and beta > 0 else None  # [N, T]
+    from vdata.train.loss_types import LOSS_TYPES
+
+    log_w = log_importance_weights(logp, old_logp, mask, objective.importance_sampling_level)  # [N, T|1]
+    per_token, low, high = clipped_surrogate(log_w, advantages, objective.epsilon_low, objective.epsilon_high)
+    kl = k3_kl(logp, ref_logp) if ref_logp is not None and objective.beta > 0 else None  # [N, T]
     if kl is not None:
-        per_token = per_token + beta * kl
-    loss = masked_mean(per_token, mask, denominator)
+        per_token = per_token + objective.beta * kl  # [N, T]
+    loss = LOSS_TYPES.get(objective.loss_type)().aggregate(per_token, mask, size)
+    region = mask if low.shape == mask.shape else mask.new_ones(low.shape)  # [N, T] or [N, 1]
     stats = {
         "kl": float(masked_mean(kl.detach(), mask)) if kl is not None else 0.0,
-        "clip_ratio": float(masked_mean(was_clipped.float(), mask)),
+        "clip_ratio": float(masked_mean((low | high).float(), region)),
+        "clip_ratio/low": float(masked_mean(low.float(), region)),
+        "clip_ratio/high": float(masked_mean(high.float(), region)),
     }
     return loss, stats
+
+
+def overlong_penalty(length: int, max_completion_length: int, buffer: int) -> float:
+    """DAPO's soft overlong punishment (Eq. 13; TRL's `get_soft_overlong_punishment`), added to the reward.
+
+    0 up to `max_completion_length - buffer` tokens, then falling linearly to -1 at `max_completion_length`, -1
+    beyond it; `buffer` = 0 turns it off (0 always). Lengths in tokens.
+
+    >>> [overlong_penalty(n, 100, 20) for n in (80, 90, 100, 101)]
+    [0.0, -0.5, -1.0, -1.0]
+    """
+    if buffer <= 0:
+        return 0.0
+    start = max_completion_length - buffer
+    if length <= start:
+        return 0.0
+    if length <= max_completion_length:
+        return (start - length) / buffer
+    return -1.0
 
 
 def cosine_schedule(step: int, warmup_steps: int, total_steps: int, min_ratio: float = 0.0) -> float:

@@ -87,12 +87,14 @@ def special_ids(processor: Any) -> tuple[int, int]:
     return eos, tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
 
 
-def encode_prompts(processor: Any, prompts: Sequence[Prompt], max_pixels: int | None = None) -> Inputs:
-    """Processor inputs for `prompts` (`vdata.engines.vlm.encode_prompts`): `input_ids` and `attention_mask` [B, P]
-    left-padded, plus the video tensors (`pixel_values_videos`, `video_grid_thw`, ...)."""
+def encode_prompts(
+    processor: Any, prompts: Sequence[Prompt], max_pixels: int | None = None, images: Sequence[Any] | None = None
+) -> Inputs:
+    """Processor inputs for `prompts` (`vdata.engines.vlm.encode_prompts`; `images` = their decoded keyframes):
+    `input_ids` and `attention_mask` [B, P] left-padded, plus the video tensors (`pixel_values_videos`, ...)."""
     from vdata.engines.vlm import encode_prompts as encode
 
-    return dict(encode(processor, prompts, max_pixels))
+    return dict(encode(processor, prompts, max_pixels, images))
 
 
 def select(inputs: Inputs, index: Sequence[int]) -> Inputs:

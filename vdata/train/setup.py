@@ -1,15 +1,17 @@
-"""What both loops start with: seeds, the policy and its processor, AdamW with a cosine schedule, resume."""
+"""What both loops start with: seeds, the policy and its processor, AdamW with a cosine schedule, the data
+stream, the logs, resume."""
 
 from __future__ import annotations
 
 import functools
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from vdata.errors import ConfigError
 from vdata.train import checkpoint
-from vdata.train.config import SFTConfig
+from vdata.train.config import SFTConfig, write_config
 from vdata.train.losses import cosine_schedule
 from vdata.train.model import count_parameters, load_model, load_processor, require_torch, resolve_device
 
@@ -18,7 +20,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Run:
-    """The live objects of a run: `start_step` is the number of optimizer steps already done (0 when fresh)."""
+    """The live objects of a run: `start_step` is the number of optimizer steps already done (0 when fresh);
+    `data` yields this process's `Sample`s in order (`stream.Position`); `log` writes the step records."""
 
     model: Any
     processor: Any
@@ -27,6 +30,8 @@ class Run:
     device: str
     dtype: Any
     start_step: int
+    data: Any
+    log: Any
 
 
 def seed_all(seed: int) -> None:
@@ -39,13 +44,17 @@ def seed_all(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def start(config: SFTConfig, total_updates: int) -> Run:
-    """Load the policy (from the checkpoint when resuming) and build its optimizer and scheduler.
+def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
+    """Load the policy (from the checkpoint when resuming), build its optimizer and scheduler, open the data stream
+    at the saved position (rows go through `prepare` in the workers) and the logs; write `out/config.yaml`.
 
     `total_updates` is the number of optimizer steps the cosine schedule spans.
     """
     require_torch()
     import torch
+
+    from vdata.train.log import StepLog
+    from vdata.train.stream import Position, RowStream, StreamState
 
     seed_all(config.seed)
     resume_from = checkpoint.find(config.out, config.resume)
@@ -58,7 +67,19 @@ def start(config: SFTConfig, total_updates: int) -> Run:
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     schedule = functools.partial(cosine_schedule, warmup_steps=config.warmup_steps, total_steps=total_updates)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    start_step = checkpoint.load_state(resume_from, optimizer, scheduler) if resume_from else 0
+    start_step, data_state = checkpoint.load_state(resume_from, optimizer, scheduler) if resume_from else (0, None)
+    state = StreamState(0, 1, config.num_workers, config.seed, config.shuffle_buffer)
+    if data_state is not None:
+        saved = StreamState(**data_state)
+        if replace(saved, consumed=0) != state:
+            raise ConfigError(
+                f"--resume {resume_from}: the data order was {saved} and cannot continue as {state}; resume with the "
+                "same --num-workers, --seed and --shuffle-buffer"
+            )
+        state = saved
+    data = Position(RowStream(config.data, config.split, state, transform=prepare))
+    write_config(config, config.out)
+    log = StepLog(config.out, start_step, config.reporters, config.to_json())
     logger.info(
         "%s: %.1fM parameters on %s (%s), starting at step %d",
         source,
@@ -67,7 +88,7 @@ def start(config: SFTConfig, total_updates: int) -> Run:
         dtype,
         start_step,
     )
-    return Run(model, processor, optimizer, scheduler, device, dtype, start_step)
+    return Run(model, processor, optimizer, scheduler, device, dtype, start_step, data, log)
 
 
 def gpu_memory_gb() -> float | None:

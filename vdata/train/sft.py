@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vdata.errors import ConfigError
 from vdata.train import checkpoint
 from vdata.train.config import SFTConfig
-from vdata.train.data import batch_indices, load_rows, sft_rows
-from vdata.train.log import Record, StepLog
+from vdata.train.data import Prepare, Sample
+from vdata.train.log import Record
 from vdata.train.losses import masked_mean
 
 logger = logging.getLogger(__name__)
@@ -34,16 +35,28 @@ class TrainResult:
     records: list[Record] = field(default_factory=list)
 
 
-def encode_sft_batch(
-    processor: Any, templates: Any, pairs: list[tuple[dict[str, Any], str]], config: SFTConfig
-):
-    """Model inputs [N, P + T] and labels [N, P + T] (-100 outside the assistant turn) for (row, target) pairs."""
+def encode_sft_batch(processor: Any, samples: list[Sample], config: SFTConfig):
+    """Model inputs [N, P + T] and labels [N, P + T] (-100 outside the assistant turn) for samples with a target."""
     from vdata.train.model import encode_prompts, encode_targets, with_completions
 
-    prompts = [templates.prompt(row) for row, _ in pairs]
-    inputs = encode_prompts(processor, prompts, config.max_pixels)
-    ids, mask = encode_targets(processor, [target for _, target in pairs], inputs["input_ids"].device)
+    inputs = encode_prompts(processor, [s.prompt for s in samples], config.max_pixels, [s.images for s in samples])
+    ids, mask = encode_targets(processor, [s.target for s in samples], inputs["input_ids"].device)
     return with_completions(inputs, ids, mask)
+
+
+def next_samples(data: Any, count: int) -> tuple[list[Sample], int]:
+    """The next `count` samples that have an SFT target from the stream, and how many rows without one (no `cot`
+    or no answer) were skipped on the way; a stream that yields none in 1000 rows in a row raises."""
+    samples, skipped = [], 0
+    while len(samples) < count:
+        sample = data.next()
+        if sample.target is None:
+            skipped += 1
+            if skipped >= 1000 and not samples:
+                raise ConfigError("no row has both `cot` and an answer; distill the dataset first (vdata distill)")
+            continue
+        samples.append(sample)
+    return samples, skipped
 
 
 def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None) -> TrainResult:
@@ -54,24 +67,20 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
     require_torch()  # a missing torch names the extra to install, before anything else
     import torch
 
-    from vdata.engines import Templates
     from vdata.train import setup
     from vdata.train.model import label_logprobs, to_device
 
-    pairs = sft_rows(load_rows(config.data, config.split))
-    run = setup.start(config, total_updates=config.max_steps)
+    run = setup.start(config, total_updates=config.max_steps, prepare=Prepare(sft=True))
     model, processor, optimizer, scheduler = run.model, run.processor, run.optimizer, run.scheduler
-    templates = Templates()
-    log = StepLog(config.out, run.start_step)
     micro = config.batch_size // config.grad_accum
     records: list[Record] = []
 
     for step in range(run.start_step, config.max_steps):
         start = time.perf_counter()
-        batch = [pairs[i] for i in batch_indices(len(pairs), config.batch_size, step, config.seed)]
+        batch, skipped = next_samples(run.data, config.batch_size)
         micro_batches = []
         for i in range(0, len(batch), micro):
-            inputs, labels = encode_sft_batch(processor, templates, batch[i : i + micro], config)
+            inputs, labels = encode_sft_batch(processor, batch[i : i + micro], config)
             micro_batches.append((to_device(inputs, run.device), labels.to(run.device)))
         num_tokens = sum(int((labels != -100).sum()) for _, labels in micro_batches)
 
@@ -99,18 +108,32 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
             "grad_norm": grad_norm,
             "lr": lr,
             "assistant_tokens": num_tokens,
+            "tokens": seq_tokens,
+            "skipped_rows": skipped,
             "tokens_per_s": seq_tokens / step_s,
             "step_s": step_s,
             "gpu_mem_gb": setup.gpu_memory_gb(),
         }
-        log.write(record)
-        records.append(record)
-        if config.save_every and (step + 1) % config.save_every == 0:
-            checkpoint.save(config.out, step + 1, run, config.to_json())
-        if on_step is not None:
-            on_step(record)
+        finish_step(run, config, record, records, on_step)
 
+    return finish_run(run, config, records)
+
+
+def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Record], on_step: Any) -> None:
+    """Log the step's record, save a checkpoint when one is due, call `on_step`."""
+    run.log.write(record)
+    records.append(record)
+    if config.save_every and record["step"] % config.save_every == 0:
+        checkpoint.save(config.out, record["step"], run, config, run.data.state())
+    if on_step is not None:
+        on_step(record)
+
+
+def finish_run(run: Any, config: SFTConfig, records: list[Record]) -> TrainResult:
+    """Save the final model and processor to `out/final`, close the logs."""
     final = Path(config.out) / "final"
-    model.save_pretrained(final, safe_serialization=True)
-    processor.save_pretrained(final)
+    run.model.save_pretrained(final, safe_serialization=True)
+    run.processor.save_pretrained(final)
+    run.log.close()
+    run.data.close()
     return TrainResult(Path(config.out), final, config.max_steps, records)

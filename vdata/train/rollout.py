@@ -1,0 +1,134 @@
+"""GRPO's rollout and reward: G sampled completions per prompt, judged by vdata rewards against their own rows,
+with T-GRPO's shuffled-frame rollouts and DAPO's overlong shaping; `Round` holds one batch of them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vdata.train.config import GRPOConfig
+from vdata.train.data import Sample, shuffled_order
+from vdata.train.losses import overlong_penalty
+
+
+def score_rollouts(
+    rewards: Sequence[tuple[str, float]], completions: Sequence[str], samples: Sequence[Mapping[str, Any]]
+) -> tuple[list[float], dict[str, float]]:
+    """Weighted reward per completion (a None reward counts 0) and each reward's mean over the completions it
+    could judge (NaN when it judged none)."""
+    from vdata import rewards as vrewards
+
+    fns = [vrewards.get(name) for name, _ in rewards]
+    weights = [weight for _, weight in rewards]
+    values = [[fn(c, s) for fn in fns] for c, s in zip(completions, samples, strict=True)]  # [completion][reward]
+    totals = [vrewards.weighted_sum(row, weights) for row in values]
+    means = {}
+    for j, (name, _) in enumerate(rewards):
+        judged = [row[j] for row in values if row[j] is not None]
+        means[name] = sum(judged) / len(judged) if judged else float("nan")
+    return totals, means
+
+
+def temporal_bonus(
+    completions: Sequence[str], shuffled: Sequence[str], samples: Sequence[Mapping[str, Any]], group_size: int
+) -> tuple[list[float], float]:
+    """T-GRPO: the `temporal_contrast` bonus of each ordered completion (completion i belongs to prompt
+    i // group_size, and so does shuffled completion i), with the shuffled completions' mean accuracy."""
+    from vdata import rewards as vrewards
+    from vdata.rewards import group
+
+    accuracy = vrewards.get("accuracy")
+    ordered = [accuracy(c, s) or 0.0 for c, s in zip(completions, samples, strict=True)]
+    on_shuffled = [accuracy(c, s) or 0.0 for c, s in zip(shuffled, samples, strict=True)]
+    group_ids = [i // group_size for i in range(len(completions))]
+    bonus = group.get("temporal_contrast")(ordered, on_shuffled, group_ids, group_ids)
+    return bonus, sum(on_shuffled) / max(1, len(on_shuffled))
+
+
+def shuffle_frames(prompt: Any, images: Sequence[Any], key: str) -> tuple[Any, list[Any]]:
+    """The prompt and its decoded frames in one seeded shuffled order; the timestamps in the text stay in order."""
+    order = shuffled_order(len(prompt.frames), key)
+    return dataclasses.replace(prompt, frames=tuple(prompt.frames[j] for j in order)), [images[j] for j in order]
+
+
+def media_token_ids(model: Any) -> list[int]:
+    """Ids of the image and video placeholder tokens: never sampled, since the model would read them as media."""
+    ids = (getattr(model.config, key, None) for key in ("image_token_id", "video_token_id"))
+    return [i for i in ids if i is not None]
+
+
+def generate(model: Any, inputs: dict[str, Any], config: GRPOConfig, eos: int, pad: int) -> Any:
+    """G sampled completions per prompt: ids [B * G, T] (completions of prompt b at rows b * G .. b * G + G - 1)."""
+    import torch
+
+    with torch.no_grad():
+        out = model.generate(
+            **inputs,
+            do_sample=True,
+            temperature=config.temperature,
+            top_p=config.top_p,
+            top_k=0,
+            max_new_tokens=config.max_new_tokens,
+            num_return_sequences=config.num_generations,
+            eos_token_id=eos,
+            pad_token_id=pad,
+            use_cache=True,
+            suppress_tokens=media_token_ids(model),
+        )
+    return out[:, inputs["input_ids"].shape[1] :]  # [B * G, T]
+
+
+@dataclass
+class Round:
+    """One batch of rollouts: `samples` (B), prompt `inputs` [B, P], completion `ids` and `mask` [B * G, T],
+    `texts`, `rewards` [B, G] (weighted sum, plus T-GRPO's bonus and DAPO's overlong penalty), `reward_means`
+    per reward name, `truncated` [B * G] (no eos), and T-GRPO's `shuffled_texts`, `bonus`, `shuffled_accuracy`."""
+
+    samples: list[Sample]
+    inputs: dict[str, Any]
+    ids: Any
+    mask: Any
+    texts: list[str]
+    rewards: Any
+    reward_means: dict[str, float]
+    truncated: Any
+    shuffled_texts: list[str]
+    bonus: list[float]
+    shuffled_accuracy: float
+
+
+def roll_out(
+    model: Any, processor: Any, samples: list[Sample], config: GRPOConfig, device: Any, key: str
+) -> Round:
+    """Sample G completions for each of `samples` and score them (`key` seeds T-GRPO's frame shuffles)."""
+    import torch
+
+    from vdata.rewards.weights import parse_weights
+    from vdata.train.model import completion_mask, encode_prompts, special_ids, to_device
+
+    eos, pad = special_ids(processor)
+    B, G = len(samples), config.num_generations
+    model.eval()
+    prompts = [s.prompt for s in samples]
+    inputs = to_device(encode_prompts(processor, prompts, config.max_pixels, [s.images for s in samples]), device)
+    ids = generate(model, inputs, config, eos, pad)  # [B * G, T]
+    mask = completion_mask(ids, eos)  # [B * G, T]
+    truncated = ~(ids == eos).any(1)  # [B * G]
+    texts = processor.batch_decode(ids, skip_special_tokens=True)
+    rows = [s.row for s in samples for _ in range(G)]
+    rewards, means = score_rollouts(parse_weights(config.rewards, flag="--rewards"), texts, rows)
+    bonus, shuffled_texts, shuffled_accuracy = [0.0] * len(texts), [], float("nan")
+    if config.temporal_contrast:
+        shuffled, images = zip(*(shuffle_frames(s.prompt, s.images, f"{key}-{s.prompt.id}") for s in samples), strict=True)
+        shuffled_inputs = to_device(encode_prompts(processor, shuffled, config.max_pixels, images), device)
+        shuffled_texts = processor.batch_decode(generate(model, shuffled_inputs, config, eos, pad), skip_special_tokens=True)
+        bonus, shuffled_accuracy = temporal_bonus(texts, shuffled_texts, rows, G)
+    lengths = mask.sum(1).tolist()
+    shaped = [
+        r + b + overlong_penalty(int(n), config.max_new_tokens, config.overlong_buffer)
+        for r, b, n in zip(rewards, bonus, lengths, strict=True)
+    ]
+    table = torch.tensor(shaped).view(B, G)  # [B, G]
+    return Round(samples, inputs, ids, mask, texts, table, means, truncated, shuffled_texts, bonus, shuffled_accuracy)

@@ -12,15 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vdata.rewards.base import Explanation, Reward, not_applicable, register, zero
+from vdata.rewards.base import register
+from vdata.rewards.presets.fast import FastPreset, Verdict, first_gold_span
 from vdata.rewards.presets.video_r1 import think_answer_fullmatch
 from vdata.tasks.parsing import finite_number
-from vdata.tasks.spans import read_gold_spans
 
 # Same language as Time-R1's `\d+\.?\d*`, written so that it cannot backtrack quadratically: `(?<!\d)` skips
 # starts inside a digit run (a match starting inside a run implies one at the run's start, which findall tries
 # first, so the matches are the same).
 _PAIR = re.compile(r"(?<!\d)(\d+(?:\.\d*)?) (to|and) (\d+(?:\.\d*)?)", re.IGNORECASE)
+_NO_PAIR = "no 'A to B' in the last answer block"
+_BEYOND = "a time is beyond the float range"
 
 
 def answer_blocks(text: str) -> list[str]:
@@ -38,26 +40,66 @@ def answer_blocks(text: str) -> list[str]:
         at = j + len("</answer>")
 
 
+def last_answer_block(text: str) -> str | None:
+    """`answer_blocks(text)[-1]` (None when there is none) without building the list."""
+    last = None
+    at = 0
+    while True:
+        i = text.find("<answer>", at)
+        j = text.find("</answer>", i + 8) if i >= 0 else -1
+        if j < 0:
+            return last
+        last = text[i + 8 : j]
+        at = j + 9
+
+
+def first_answer_block(text: str) -> str | None:
+    """`answer_blocks(text)[0]`, None when there is none: `re.search(r"<answer>(.*?)</answer>", DOTALL)`. The
+    first `<answer>` and the first `</answer>` after it; when that `<answer>` has none after it, no later one has.
+
+    >>> first_answer_block("<answer>a<answer>b</answer><answer>c</answer>"), first_answer_block("<answer>")
+    ('a<answer>b', None)
+    """
+    i = text.find("<answer>")
+    j = text.find("</answer>", i + 8) if i >= 0 else -1
+    return text[i + 8 : j] if j >= 0 else None
+
+
 def parse_time_r1(text: str) -> tuple[float, float] | None:
-    """Time-R1's `parse_timestamp_output`: the last `A to B` / `A and B` of the last answer block."""
-    blocks = answer_blocks(text)
-    if not blocks:
+    """Time-R1's `parse_timestamp_output`: the last `A to B` / `A and B` of the last answer block.
+
+    >>> parse_time_r1("<answer>1 to 2</answer><answer>3 AND 4.5, 5 to 6</answer>"), parse_time_r1("<answer>3-4</answer>")
+    ((5.0, 6.0), None)
+    """
+    block = last_answer_block(text)
+    if block is None:
         return None
-    pairs = _PAIR.findall(blocks[-1])
+    lower = block.lower()  # a match holds " to " or " and " in some case: most blocks without need no regex
+    if " to " not in lower and " and " not in lower:
+        return None
+    pairs = _PAIR.findall(block)
     if not pairs:
         return None
-    return float(pairs[-1][0]), float(pairs[-1][2])
+    start, _, end = pairs[-1]
+    return float(start), float(end)
 
 
 def _iou(pred: tuple[float, float], gold: tuple[float, float]) -> float:
-    inter = max(0.0, min(pred[1], gold[1]) - max(pred[0], gold[0]))
-    union = max(pred[1], gold[1]) - min(pred[0], gold[0])
-    return inter / union if union > 0 else 0.0
+    """Time-R1's IoU of two spans, 0 where its code would divide by a zero union (conditionals, not min/max
+    calls: the same values, in a reward's hot loop).
+
+    >>> _iou((10.0, 30.0), (10.0, 20.0)), _iou((5.0, 5.0), (5.0, 5.0))
+    (0.5, 0.0)
+    """
+    (ps, pe), (gs, ge) = pred, gold
+    inter = (pe if pe < ge else ge) - (ps if ps > gs else gs)
+    union = (pe if pe > ge else ge) - (ps if ps < gs else gs)
+    return (inter if inter > 0.0 else 0.0) / union if union > 0 else 0.0
 
 
 @register("time-r1/iou")
 @dataclass(frozen=True)
-class TimeR1IoU(Reward):
+class TimeR1IoU(FastPreset):
     """Time-R1's `iou_timestamp_reward`. Quirks: no clamping to the video; negative numbers and `mm:ss` are not
     read (`00:12 to 00:20` parses as 12 to 0, a reversed span, which scores 0); `12.5-20` is not read; where
     the paper's code crashes (zero-length union) this gives 0. Reads `spans`. Range [0, 1].
@@ -67,26 +109,25 @@ class TimeR1IoU(Reward):
     (1.0, 0.0)
     """
 
-    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
     tasks = ("temporal_grounding",)
     fields = ("spans",)
 
-    def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
-        gold, why = read_gold_spans(sample)
-        if why:
-            return not_applicable(why)
+    def verdict(self, completion: str, sample: Mapping[str, Any]) -> Verdict:
+        gold, why = first_gold_span(sample)
+        if gold is None:
+            return None, why, None, None
         pred = parse_time_r1(completion)
         if pred is None:
-            return zero("no 'A to B' in the last answer block")
-        if not all(math.isfinite(t) for t in pred):
-            return zero("a time is beyond the float range", parsed=pred)
-        value = _iou(pred, gold[0])
-        return Explanation(value, {"iou": value}, parsed=pred)
+            return 0.0, _NO_PAIR, None, None
+        if (pred[0] + pred[1]) * 0.0 != 0.0 and not (math.isfinite(pred[0]) and math.isfinite(pred[1])):
+            return 0.0, _BEYOND, pred, None
+        value = _iou(pred, gold)
+        return value, None, pred, {"iou": value}
 
 
 @register("time-r1/iou_weighted")
 @dataclass(frozen=True)
-class TimeR1IoUWeighted(Reward):
+class TimeR1IoUWeighted(FastPreset):
     """Time-R1's `iou_timestamp_reward_v2`: `IoU * (1 - |gs/D - ps/D|) * (1 - |ge/D - pe/D|)`, D = `duration_s`.
 
     Quirk kept: the factors are not clamped, so a prediction ending far past the video can score below 0
@@ -98,39 +139,38 @@ class TimeR1IoUWeighted(Reward):
     True
     """
 
-    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
     tasks = ("temporal_grounding",)
     fields = ("spans", "duration_s")
     value_range = (-1.0, 1.0)
 
-    def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
-        gold, why = read_gold_spans(sample)
-        duration = finite_number(sample.get("duration_s"))
-        if why:
-            return not_applicable(why)
-        if not duration or duration <= 0:
-            return not_applicable("sample has no duration_s")
+    def verdict(self, completion: str, sample: Mapping[str, Any]) -> Verdict:
+        gold, why = first_gold_span(sample)
+        if gold is None:
+            return None, why, None, None
+        duration = sample.get("duration_s")
+        if not (type(duration) is float and duration * 0.0 == 0.0 and duration > 0):  # else the general reader
+            duration = finite_number(duration)
+            if not duration or duration <= 0:
+                return None, "sample has no duration_s", None, None
         pred = parse_time_r1(completion)
         if pred is None:
-            return zero("no 'A to B' in the last answer block")
-        if not all(math.isfinite(t) for t in pred):
-            return zero("a time is beyond the float range", parsed=pred)
-        d, (gs, ge) = float(duration), gold[0]
-        iou = _iou(pred, gold[0])
+            return 0.0, _NO_PAIR, None, None
+        if (pred[0] + pred[1]) * 0.0 != 0.0 and not (math.isfinite(pred[0]) and math.isfinite(pred[1])):
+            return 0.0, _BEYOND, pred, None
+        d, (gs, ge) = float(duration), gold
+        iou = _iou(pred, gold)
         value = iou * (1 - abs(gs / d - pred[0] / d)) * (1 - abs(ge / d - pred[1] / d))
-        return Explanation(max(-1.0, min(1.0, value)), {"iou": iou}, parsed=pred)
+        return max(-1.0, min(1.0, value)), None, pred, {"iou": iou}
 
 
 @register("time-r1/format")
 @dataclass(frozen=True)
-class TimeR1Format(Reward):
+class TimeR1Format(FastPreset):
     """Time-R1's `format_reward`: Video-R1's full match, on the stripped text (outer whitespace allowed).
 
     >>> TimeR1Format()(" <think>x</think> <answer>1 to 2</answer>\\n", {})
     1.0
     """
 
-    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
-
-    def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
-        return Explanation(1.0 if think_answer_fullmatch(completion.strip()) else 0.0)
+    def verdict(self, completion: str, sample: Mapping[str, Any]) -> Verdict:
+        return (1.0 if think_answer_fullmatch(completion.strip()) else 0.0), None, None, None

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vdata.rewards.base import Explanation, Reward, not_applicable, register
+from vdata.rewards.base import register
+from vdata.rewards.presets.fast import FastPreset, Verdict
 from vdata.tasks.text import edit_distance, rouge_l, rouge_n, rouge_score_tokens
 
 _TYPES = {
@@ -55,7 +56,7 @@ def _rouge_mean(reference: str, prediction: str) -> float:
 
 @register("video-r1/accuracy")
 @dataclass(frozen=True)
-class VideoR1Accuracy(Reward):
+class VideoR1Accuracy(FastPreset):
     """Video-R1's `accuracy_reward`, per problem type, with its quirks:
 
     - multiple choice: exact, case-sensitive string equality, so `B.` or `(B)` score 0 against `B`;
@@ -75,7 +76,6 @@ class VideoR1Accuracy(Reward):
     (0.0, 0.0)
     """
 
-    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
     tasks = tuple(_TYPES)
     fields = ("task", "answer")
 
@@ -83,18 +83,19 @@ class VideoR1Accuracy(Reward):
         if importlib.util.find_spec("nltk") is None:
             raise ValueError("video-r1/accuracy needs nltk for its Porter stemmer: pip install nltk")
 
-    def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
+    def verdict(self, completion: str, sample: Mapping[str, Any]) -> Verdict:
         gold_raw = sample.get("answer")
         if gold_raw is None:
-            return not_applicable("sample has no answer")
-        gold = _extract(str(gold_raw)) if "<answer>" in str(gold_raw) else str(gold_raw).strip()
+            return None, "sample has no answer", None, None
+        gold_raw = gold_raw if type(gold_raw) is str else str(gold_raw)
+        gold = _extract(gold_raw) if "<answer>" in gold_raw else gold_raw.strip()
         out = _extract(completion)
         kind = _TYPES[str(sample.get("task"))]
         if kind == "multiple choice":
             value = 1.0 if out.strip() == gold.strip() else 0.0
         elif kind == "numerical":
             if (("." in gold) or ("," in gold)) != (("." in out) or ("," in out)):
-                return Explanation(0.0, parsed=out, error="decimal presence differs")
+                return 0.0, "decimal presence differs", out, None
             g, o = _float(gold), _float(out)
             value = 0.0 if g is None or o is None else float(round(g, 2) == round(o, 2))
         elif kind == "OCR":
@@ -105,9 +106,9 @@ class VideoR1Accuracy(Reward):
         else:
             g, o = _float(gold), _float(out)
             if g is None or o is None:
-                return Explanation(0.0, parsed=out, error="not a number")
+                return 0.0, "not a number", out, None
             value = 1 - min(1.0, max(0.0, (abs(o - g) + 1e-9) / (abs(g) + 1e-9)))
-        return Explanation(value, parsed=out)
+        return value, None, out, None
 
 
 def think_answer_fullmatch(text: str) -> bool:
@@ -130,7 +131,7 @@ def think_answer_fullmatch(text: str) -> bool:
 
 @register("video-r1/format")
 @dataclass(frozen=True)
-class VideoR1Format(Reward):
+class VideoR1Format(FastPreset):
     """Video-R1's `format_reward`: 1.0 when `re.fullmatch(r"<think>.*?</think>\\s*<answer>.*?</answer>")`
     matches (DOTALL). Quirks: no leading or trailing whitespace allowed; empty blocks pass; extra `<answer>`
     blocks pass because `.*?` may span them. Range [0, 1]; any task.
@@ -139,7 +140,5 @@ class VideoR1Format(Reward):
     (1.0, 0.0)
     """
 
-    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
-
-    def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
-        return Explanation(1.0 if think_answer_fullmatch(completion) else 0.0)
+    def verdict(self, completion: str, sample: Mapping[str, Any]) -> Verdict:
+        return (1.0 if think_answer_fullmatch(completion) else 0.0), None, None, None

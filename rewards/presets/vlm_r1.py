@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vdata.rewards.base import Explanation, Reward, check_choice, not_applicable, register, zero
-from vdata.rewards.presets.time_r1 import answer_blocks
-from vdata.tasks.boxes import COORD_SPACES, read_gold_boxes, to_pixels
+from vdata.rewards.base import check_choice, register
+from vdata.rewards.presets.fast import FastPreset, Verdict, first_gold_box
+from vdata.rewards.presets.time_r1 import first_answer_block
+from vdata.tasks.boxes import COORD_SPACES, to_pixels
 
 _BOX = re.compile(r"\[(\d+),\s*(\d+),\s*(\d+),\s*(\d+)]")
 
@@ -26,7 +27,7 @@ def vlm_r1_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 @register("vlm-r1/iou")
 @dataclass(frozen=True)
-class VLMR1IoU(Reward):
+class VLMR1IoU(FastPreset):
     """VLM-R1's REC `iou_reward`. Quirks: the first `<answer>` block (case-sensitive tags) and in it the first
     `[x1, y1, x2, y2]` of non-negative integers only (`[10.5, ...]` is not read); the IoU mixes inclusive and
     exclusive pixel bounds (`vlm_r1_iou`), so an overlap one pixel wide or less counts as none; the value is
@@ -41,7 +42,6 @@ class VLMR1IoU(Reward):
     (1.0, 0.0)
     """
 
-    keeps_whole_text = True  # judged whole, as the paper's code does (no tail cut)
     tasks = ("spatial_grounding",)
     fields = ("boxes", "width", "height")
     coord_space: str = "pixels"
@@ -49,21 +49,20 @@ class VLMR1IoU(Reward):
     def __post_init__(self) -> None:
         check_choice("vlm-r1/iou", "coord_space", self.coord_space, COORD_SPACES)
 
-    def judge(self, completion: str, sample: Mapping[str, Any]) -> Explanation:
-        gold, why = read_gold_boxes(sample)
-        if why:
-            return not_applicable(why)
-        blocks = answer_blocks(completion)  # `re.search(r"<answer>(.*?)</answer>", DOTALL)`, in linear time
-        box = _BOX.search(blocks[0]) if blocks else None
+    def verdict(self, completion: str, sample: Mapping[str, Any]) -> Verdict:
+        gold, why = first_gold_box(sample)
+        if gold is None:
+            return None, why, None, None
+        block = first_answer_block(completion)  # `re.search(r"<answer>(.*?)</answer>", DOTALL)`, in linear time
+        box = _BOX.search(block) if block is not None else None
         if box is None:
-            return zero("no integer [x1, y1, x2, y2] in the first answer block")
-        pred = tuple(float(g) for g in box.groups())
-        if not all(math.isfinite(v) for v in pred):
-            return zero("a coordinate is beyond the float range", parsed=box.group(0)[:80])
+            return 0.0, "no integer [x1, y1, x2, y2] in the first answer block", None, None
+        x1, y1, x2, y2 = pred = (float(box[1]), float(box[2]), float(box[3]), float(box[4]))
+        if not (math.isfinite(x1) and math.isfinite(y1) and math.isfinite(x2) and math.isfinite(y2)):
+            return 0.0, "a coordinate is beyond the float range", box.group(0)[:80], None
         if self.coord_space != "pixels":
             mapped = to_pixels(pred, self.coord_space, sample, clamp=False)  # type: ignore[arg-type]
             if mapped is None:
-                return not_applicable(f"cannot map coord_space={self.coord_space!r} without the frame size")
+                return None, f"cannot map coord_space={self.coord_space!r} without the frame size", None, None
             pred = mapped
-        value = max(0.0, min(1.0, vlm_r1_iou(pred, gold[0][0])))
-        return Explanation(value, parsed=pred)
+        return max(0.0, min(1.0, vlm_r1_iou(pred, gold))), None, pred, None

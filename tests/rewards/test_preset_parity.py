@@ -1,5 +1,6 @@
 """Paper presets (issue 13): the papers' regexes give the same values in bounded time, and Video-R1's free-form
-ROUGE equals rouge_score's (tokenizer + Porter stemmer) whether or not rouge_score is installed."""
+ROUGE equals rouge_score's (tokenizer + Porter stemmer) whether or not rouge_score is installed. Their fast paths
+(issue 18) give what the general path gives."""
 
 import re
 import time
@@ -9,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vdata import rewards
-from vdata.rewards.presets import time_r1, video_r1, vlm_r1
+from vdata.rewards.presets import fast, time_r1, video_r1, vlm_r1
+from vdata.tasks.boxes import read_gold_boxes
+from vdata.tasks.spans import read_gold_spans
 
 # The papers' own regexes, as written in their code.
 VIDEO_R1_ANSWER = re.compile(r"<answer>\s*(.*?)\s*</answer>", re.DOTALL)  # Video-R1 grpo.py extract_answer
@@ -75,6 +78,8 @@ def test_linear_extraction_equals_the_paper_regexes(text):
     assert time_r1.answer_blocks(text) == TIME_R1_ANSWER.findall(text)
     assert time_r1.parse_time_r1(text) == paper_time_r1(text)
     blocks = time_r1.answer_blocks(text)
+    assert time_r1.first_answer_block(text) == (blocks[0] if blocks else None)
+    assert time_r1.last_answer_block(text) == (blocks[-1] if blocks else None)
     mine = VLM_R1_BOX.search(blocks[0]) if blocks else None
     assert (tuple(float(g) for g in mine.groups()) if mine else None) == paper_vlm_r1(text)
 
@@ -227,3 +232,49 @@ def test_vlm_r1_resized_boxes_are_scaled_not_clamped_like_resize_bbox():
     scaled = (0.0, 0.0, 120.0, 120.0)  # 60 * 100 / 50
     assert value == pytest.approx(vlm_r1.vlm_r1_iou(scaled, (0.0, 0.0, 100.0, 100.0)))
     assert value == pytest.approx(10_000 / 14_400)
+
+
+# ---------------------------------------------------------------------------------------------------- fast paths
+numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5), st.sampled_from([None, "1.5", True, 1e308])
+)
+span_items = st.one_of(
+    st.fixed_dictionaries({"start_s": numbers, "end_s": numbers}),
+    st.lists(numbers, min_size=2, max_size=2),
+    st.just("x"),
+)
+box_items = st.one_of(
+    st.fixed_dictionaries(
+        {k: numbers for k in ("x1", "y1", "x2", "y2")},
+        optional={"timestamp_s": numbers, "label": st.sampled_from(["a", None, 3])},
+    ),
+    st.just([1, 2, 3, 4]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.lists(span_items, max_size=3), span_items, st.none(), st.just("[[1, 2]]")))
+def test_first_gold_span_equals_the_task_layers_reader(spans):
+    gold, why = read_gold_spans({"spans": spans})
+    assert fast.first_gold_span({"spans": spans}) == ((gold[0] if gold else None), why)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.lists(box_items, max_size=3), box_items, st.none()))
+def test_first_gold_box_equals_the_task_layers_reader(boxes):
+    gold, why = read_gold_boxes({"boxes": boxes})
+    assert fast.first_gold_box({"boxes": boxes}) == ((gold[0][0] if gold else None), why)
+
+
+PRESET_SAMPLES = [TG, SG, FF, {"task": "multiple_choice", "answer": "B"}, {**TG, "spans": [[1, 2]]}, {"task": 3}]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.sampled_from(PRESET_SAMPLES))
+def test_calling_a_preset_gives_the_value_explain_gives(text, sample):
+    for name in rewards.names():
+        if "/" in name:
+            fn = rewards.get(name)
+            assert fn(text, sample) == fn.explain(text, sample).value, name
+    fn = rewards.get("time-r1/iou")
+    assert fn(None, TG) == 0.0 and fn("<answer>1 to 2</answer>", None) is None  # the guards, on the slow path

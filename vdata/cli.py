@@ -192,7 +192,9 @@ def validate(
         err_console.print(f"[red]problem:[/red] {escape(problem)}", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
-    console.print(f"{root}: valid")
+    from vdata.validate import schema_versions
+
+    console.print(f"{root}: valid (schema v{', v'.join(schema_versions(root))})")
 
 
 @app.command()
@@ -246,3 +248,4 @@ app.command()(infer)
 app.add_typer(curate_cli.app, name="curate")
 app.add_typer(rewards_cli.app, name="rewards")
 app.add_typer(train_cli.make_app(friendly, console, print_json), name="train")
+app.command("debug-model")(train_cli.debug_model_command(friendly, print_json))

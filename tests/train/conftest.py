@@ -28,12 +28,12 @@ def cot_rows(n: int, answer: str | None = None, cot: str = "the box moves at 2.0
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random Qwen2.5-VL saved locally (skipped without torch and transformers)."""
+    """A tiny random Qwen2.5-VL saved locally (`vdata debug-model --size tiny`)."""
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
-    from tests.distill.tiny_qwen import build_tiny_qwen25_vl
+    from vdata.train.debug_model import build_debug_model
 
-    return build_tiny_qwen25_vl(tmp_path_factory.mktemp("tiny-qwen25-vl"))
+    return build_debug_model(tmp_path_factory.mktemp("tiny-qwen25-vl"), arch="qwen2.5-vl", size="tiny")
 
 
 @pytest.fixture(scope="session")

@@ -94,3 +94,24 @@ def make_app(
     command("grpo", "train_grpo", GRPOConfig, GRPO_COLUMNS,
             "GRPO with vdata rewards: B prompts x G completions, group advantages, clipped surrogate, k3 KL.")
     return app
+
+
+def debug_model_command(friendly: Callable[[Any], Any], print_json: Callable[[dict[str, Any]], None]) -> Any:
+    """The `vdata debug-model` command (registered by `vdata.cli`)."""
+
+    @friendly
+    def debug_model(
+        out: Annotated[Path, typer.Argument(help="Folder to write the model, tokenizer and processor to.")],
+        arch: Annotated[str, typer.Option("--arch", help="qwen2-vl, qwen2.5-vl or qwen3-vl.")] = "qwen2.5-vl",
+        size: Annotated[str, typer.Option("--size", help="tiny (CPU tests) or small (~220M, GPU throughput).")] = "tiny",
+        seed: Annotated[int, typer.Option("--seed", help="Seed of the random weights.")] = 0,
+    ) -> None:
+        """Write a randomly initialised Qwen-VL model with a locally built tokenizer and processor (no download)."""
+        from vdata.train.debug_model import build_debug_model
+        from vdata.train.model import count_parameters, load_model
+
+        path = build_debug_model(out, arch=arch, size=size, seed=seed)
+        parameters = count_parameters(load_model(str(path), "cpu", None, trainable=False))
+        print_json({"out": str(path), "arch": arch, "size": size, "parameters": parameters})
+
+    return debug_model

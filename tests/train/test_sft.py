@@ -68,3 +68,22 @@ def test_resume_reproduces_the_next_steps_loss(tiny_model: Path, cot_data: Path,
     assert [r["step"] for r in resumed] == [3]
     assert resumed[0]["loss"] == pytest.approx(straight[2]["loss"], rel=1e-5)
     assert [r["step"] for r in read_log(tmp_path / "b")] == [1, 2, 3]
+
+
+def test_lora_trains_the_adapter_only_and_saves_merged_or_adapter(tiny_model: Path, cot_data: Path, tmp_path: Path):
+    import torch
+    from safetensors.torch import load_file
+
+    options = dict(data=cot_data, model=str(tiny_model), max_steps=2, batch_size=2, lr=1e-2, num_workers=0,
+                   lora_r=4, lora_alpha=8, freeze_vision=True, save_every=1)
+    merged = train_sft(SFTConfig(out=tmp_path / "merged", **options))
+    base, tuned = load_file(tiny_model / "model.safetensors"), load_file(merged.final / "model.safetensors")
+    changed = {k for k in base if not torch.equal(base[k], tuned[k])}
+    assert changed and all(k.endswith(("q_proj.weight", "k_proj.weight", "v_proj.weight", "o_proj.weight"))
+                           and "visual" not in k for k in changed)
+    adapter = train_sft(SFTConfig(out=tmp_path / "adapter", lora_merge=False, **options))
+    assert (adapter.final / "adapter_config.json").exists() and not (adapter.final / "model.safetensors").exists()
+    assert (tmp_path / "adapter" / "checkpoint-1" / "adapter_model.safetensors").exists()
+    resumed = train_sft(SFTConfig(out=tmp_path / "adapter", resume=str(tmp_path / "adapter" / "checkpoint-1"),
+                                  lora_merge=False, **options))
+    assert resumed.records[0]["loss"] == pytest.approx(adapter.records[1]["loss"], rel=1e-5)

@@ -56,12 +56,12 @@ def save(out: Path, step: int, run: Any, config: Any, data_state: dict[str, Any]
     import torch
 
     from vdata.train.config import write_config
+    from vdata.train.model import save_model
 
     path = checkpoint_dir(out, step)
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    run.model.save_pretrained(tmp, safe_serialization=True)
-    run.processor.save_pretrained(tmp)
+    save_model(run.model, run.processor, tmp, merge=False)  # a LoRA run keeps its adapter only
     state = {
         "step": step,
         "optimizer": run.optimizer.state_dict(),

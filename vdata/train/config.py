@@ -56,6 +56,11 @@ class SFTConfig:
     save_every: int = option(0, "Steps between checkpoints (0 = final only).")
     resume: str | None = option(None, "A checkpoint folder, or 'auto' for the latest (None: start fresh).")
     report_to: str = option("jsonl", "Where step logs go: comma-separated jsonl, tensorboard, wandb.")
+    lora_r: int = option(0, "LoRA rank (0 = train every weight).")
+    lora_alpha: int = option(16, "LoRA scale numerator (the update is scaled by alpha / r).")
+    lora_targets: str = option("q_proj,k_proj,v_proj,o_proj", "Comma-separated module names LoRA adapts.")
+    lora_merge: bool = option(True, "Save LoRA runs merged into full weights (off: the adapter only).")
+    freeze_vision: bool = option(False, "Keep the vision tower's weights fixed.")
     num_workers: int = option(2, "Data-loader processes decoding keyframes off the loop (0 = in the loop).")
     shuffle_buffer: int = option(256, "Rows shuffled together; memory holds one such window per worker.")
 
@@ -73,7 +78,7 @@ class SFTConfig:
             raise ConfigError(f"--lr must be > 0, got {self.lr}")
         if self.shuffle_buffer < 1:
             raise ConfigError(f"--shuffle-buffer must be >= 1, got {self.shuffle_buffer}")
-        for key in ("warmup_steps", "save_every", "num_workers"):
+        for key in ("warmup_steps", "save_every", "num_workers", "lora_r"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"--{_flag(key)} must be >= 0, got {getattr(self, key)}")
         if self.weight_decay < 0 or not self.max_grad_norm > 0:

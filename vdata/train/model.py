@@ -68,6 +68,43 @@ def load_model(
     return model
 
 
+def vision_tower(model: Any) -> Any:
+    """The vision encoder of a Qwen-VL-family model (`model.model.visual` or `model.visual`)."""
+    inner = getattr(model, "model", model)
+    return getattr(inner, "visual", None) or getattr(model, "visual", None)
+
+
+def adapt(model: Any, lora_r: int, lora_alpha: int, lora_targets: str, freeze_vision: bool, adapter: str | None = None):
+    """The model as it trains: the vision tower frozen when `freeze_vision`; with `lora_r` > 0, a PEFT LoRA model
+    (rank `lora_r`, scale `lora_alpha / lora_r`) on the language model's `lora_targets` modules, every other
+    weight frozen, starting from the saved `adapter` folder when resuming."""
+    if freeze_vision and vision_tower(model) is not None:
+        vision_tower(model).requires_grad_(False)
+    if not lora_r:
+        return model
+    try:
+        from peft import LoraConfig, PeftModel, get_peft_model
+    except ImportError:
+        raise ConfigError("--lora-r needs peft: pip install 'vdata[train]'") from None
+    model.enable_input_require_grads()  # gradient checkpointing needs a grad path from frozen embeddings
+    if adapter is not None:
+        return PeftModel.from_pretrained(model, adapter, is_trainable=True)
+    targets = [t.strip() for t in lora_targets.split(",") if t.strip()]
+    pattern = rf"^(?!.*visual).*\.({'|'.join(targets)})$"  # the language model's modules, not the vision tower's
+    return get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=lora_alpha, target_modules=pattern, lora_dropout=0.0))
+
+
+def save_model(model: Any, processor: Any, path: Any, merge: bool) -> None:
+    """Save `model` and `processor` to `path`: a LoRA model merged into full weights when `merge` (loadable with
+    `from_pretrained` like any model), else its adapter only (`adapter_config.json`, `adapter_model.safetensors`)."""
+    if merge and hasattr(model, "merge_and_unload"):
+        import copy
+
+        model = copy.deepcopy(model).merge_and_unload()
+    model.save_pretrained(path, safe_serialization=True)
+    processor.save_pretrained(path)
+
+
 def load_processor(path: str) -> Any:
     """The model's `AutoProcessor`, left-padding its tokenizer (prompts are left-padded)."""
     from transformers import AutoProcessor

@@ -13,7 +13,14 @@ from vdata.errors import ConfigError
 from vdata.train import checkpoint
 from vdata.train.config import SFTConfig, write_config
 from vdata.train.losses import cosine_schedule
-from vdata.train.model import count_parameters, load_model, load_processor, require_torch, resolve_device
+from vdata.train.model import (
+    adapt,
+    count_parameters,
+    load_model,
+    load_processor,
+    require_torch,
+    resolve_device,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +67,14 @@ def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
     resume_from = checkpoint.find(config.out, config.resume)
     device, dtype = resolve_device(config.device, config.dtype)
     source = str(resume_from) if resume_from else config.model
-    model = load_model(
-        source, device, dtype, trainable=True, gradient_checkpointing=config.gradient_checkpointing
-    )
+    # a LoRA checkpoint holds the adapter only: the base model comes from --model
+    weights = config.model if config.lora_r else source
+    model = load_model(weights, device, dtype, trainable=True, gradient_checkpointing=config.gradient_checkpointing)
+    adapter = source if config.lora_r and resume_from else None
+    model = adapt(model, config.lora_r, config.lora_alpha, config.lora_targets, config.freeze_vision, adapter)
     processor = load_processor(source)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
     schedule = functools.partial(cosine_schedule, warmup_steps=config.warmup_steps, total_steps=total_updates)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     start_step, data_state = checkpoint.load_state(resume_from, optimizer, scheduler) if resume_from else (0, None)
@@ -81,9 +91,10 @@ def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
     write_config(config, config.out)
     log = StepLog(config.out, start_step, config.reporters, config.to_json())
     logger.info(
-        "%s: %.1fM parameters on %s (%s), starting at step %d",
+        "%s: %.1fM parameters (%.1fM trained) on %s (%s), starting at step %d",
         source,
         count_parameters(model) / 1e6,
+        sum(p.numel() for p in trainable) / 1e6,
         device,
         dtype,
         start_step,

@@ -130,10 +130,12 @@ def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Recor
 
 
 def finish_run(run: Any, config: SFTConfig, records: list[Record]) -> TrainResult:
-    """Save the final model and processor to `out/final`, close the logs."""
+    """Save the final model and processor to `out/final` (a LoRA run merged, or its adapter when not
+    `lora_merge`), close the logs and the data workers."""
+    from vdata.train.model import save_model
+
     final = Path(config.out) / "final"
-    run.model.save_pretrained(final, safe_serialization=True)
-    run.processor.save_pretrained(final)
+    save_model(run.model, run.processor, final, merge=config.lora_merge)
     run.log.close()
     run.data.close()
     return TrainResult(Path(config.out), final, config.max_steps, records)

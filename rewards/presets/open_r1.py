@@ -81,6 +81,8 @@ class OpenR1TagCount(FastPreset):
 
     def __call__(self, completion: str, sample: Mapping[str, Any]) -> float | None:
         if type(completion) is str and type(sample) is dict:  # `tag_flags` inlined: the value `verdict` gives
+            if "\n" not in completion:  # every tag counted holds a newline: one memchr instead of four scans
+                return 0.0
             return ((completion.count("<think>\n") == 1) + (completion.count("\n</think>\n") == 1)
                     + (completion.count("\n<answer>\n") == 1) + (completion.count("\n</answer>") == 1)) * 0.25
         return self.explain(completion, sample).value

@@ -252,14 +252,14 @@ box_items = st.one_of(
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.one_of(st.lists(span_items, max_size=3), span_items, st.none(), st.just("[[1, 2]]")))
 def test_first_gold_span_equals_the_task_layers_reader(spans):
     gold, why = read_gold_spans({"spans": spans})
     assert fast.first_gold_span({"spans": spans}) == ((gold[0] if gold else None), why)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.one_of(st.lists(box_items, max_size=3), box_items, st.none()))
 def test_first_gold_box_equals_the_task_layers_reader(boxes):
     gold, why = read_gold_boxes({"boxes": boxes})

@@ -63,11 +63,26 @@ def test_help_lists_every_config_key_with_its_default(command: str, config: str)
 def test_every_flag_in_docs_train_md_is_a_flag_of_the_command_it_names() -> None:
     import re
 
+    import typer
+
     text = (Path(__file__).parents[2] / "docs" / "train.md").read_text(encoding="utf-8")
-    train = _flags("train", "sft") | _flags("train", "grpo")
-    spans = re.findall(r"```.*?```|`[^`\n]+`", text, flags=re.S)
-    assert spans
-    for span in spans:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    train = _flags("train", "sft") | _flags("train", "grpo") | _flags("debug-model")
+    blocks = re.findall(r"```.*?```", text, flags=re.S)
+    assert blocks
+    for block in blocks:  # each `vdata ...` command line (with its continuations) against that command's flags
+        for line in re.sub(r"\\\n\s*", " ", block).splitlines():
+            command = re.match(r"\s*vdata ([a-z-]+)(?: (sft|grpo)\b)?", line)
+            if not command:
+                continue
+            path = [p for p in command.groups() if p]
+            assert path[0] in commands, f"docs/train.md: vdata {path[0]} is not a command"
+            known = _flags(*path)
+            for flag in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", line):
+                assert flag in known, f"docs/train.md: {flag} is not a flag of vdata {' '.join(path)}: {line!r}"
+    for span in re.findall(r"`[^`\n]+`", re.sub(r"```.*?```", "", text, flags=re.S)):
+        if span.startswith("`python "):  # a benchmark script's own flags
+            continue
         other = re.match(r"`vdata (distill|infer|eval|build|export)\b", span)
         known = _flags(other.group(1)) if other else train
         for flag in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", span):

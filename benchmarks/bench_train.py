@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,7 @@ def prepare(out: Path, size: str, rows: int) -> tuple[Path, Path, Path]:
     data = out / "data"
     if not (data / "vdata.json").exists():
         write_dataset(data, cot_rows(rows))
+    shutil.rmtree(out / "trl-export", ignore_errors=True)
     exported = export(data, "trl", out / "trl-export")
     files = exported.extra["files"]["train"]
     return model, data, Path(files if isinstance(files, str) else files[0])

@@ -56,6 +56,9 @@ class SFTConfig:
     save_every: int = option(0, "Steps between checkpoints (0 = final only).")
     resume: str | None = option(None, "A checkpoint folder, or 'auto' for the latest (None: start fresh).")
     report_to: str = option("jsonl", "Where step logs go: comma-separated jsonl, tensorboard, wandb.")
+    max_tokens_per_batch: int | None = option(
+        None, "Token budget of a micro-batch (rows x longest, vision included); None: batch-size / grad-accum rows."
+    )
     lora_r: int = option(0, "LoRA rank (0 = train every weight).")
     lora_alpha: int = option(16, "LoRA scale numerator (the update is scaled by alpha / r).")
     lora_targets: str = option("q_proj,k_proj,v_proj,o_proj", "Comma-separated module names LoRA adapts.")
@@ -76,6 +79,8 @@ class SFTConfig:
         self._check_micro_batches()
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ConfigError(f"--lr must be > 0, got {self.lr}")
+        if self.max_tokens_per_batch is not None and self.max_tokens_per_batch < 1:
+            raise ConfigError(f"--max-tokens-per-batch must be >= 1, got {self.max_tokens_per_batch}")
         if self.shuffle_buffer < 1:
             raise ConfigError(f"--shuffle-buffer must be >= 1, got {self.shuffle_buffer}")
         for key in ("warmup_steps", "save_every", "num_workers", "lora_r"):

@@ -70,6 +70,7 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
     from vdata.train.loss_types import StepSize
     from vdata.train.losses import Objective, group_advantages, grpo_loss
     from vdata.train.model import label_logprobs, load_model, select, with_completions
+    from vdata.train.tokens import split_by_tokens
 
     run = setup.start(config, total_updates=config.max_steps, prepare=Prepare())
     model, processor, optimizer, scheduler = run.model, run.processor, run.optimizer, run.scheduler
@@ -110,8 +111,12 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
         lr = scheduler.get_last_lr()[0]
         if keep:
             full, labels = with_completions(select(batch.inputs, [i // G for i in range(n)]), batch.ids, loss_mask)
-            size = -(-len(keep) // config.grad_accum)
-            micro = [keep[i : i + size] for i in range(0, len(keep), size)]
+            if config.max_tokens_per_batch is None:
+                size = -(-len(keep) // config.grad_accum)
+                micro = [keep[i : i + size] for i in range(0, len(keep), size)]
+            else:  # packed to the token budget: the prompt's tokens plus the completion's
+                length = full["attention_mask"].sum(1).tolist()  # [B * G]
+                micro = split_by_tokens(keep, config.max_tokens_per_batch, size=length.__getitem__)
             parts = [(select(full, m), labels[m], advantages.view(-1)[m].to(run.device)) for m in micro]
             step_size = StepSize(len(keep), float(loss_mask[keep].sum()), len(parts), config.max_new_tokens)
             with torch.no_grad():
@@ -154,6 +159,7 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
             **stats,
             "lr": lr,
             "grad_norm": grad_norm,
+            "micro_batches": len(parts) if keep else 0,
             "tokens_per_s": tokens / step_s,
             "rollout_s": rollout_s,
             "step_s": step_s,

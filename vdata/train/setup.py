@@ -87,6 +87,10 @@ def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
                 "same --num-workers, --seed and --shuffle-buffer"
             )
         state = saved
+    if config.max_tokens_per_batch is not None:  # the workers count each sample's tokens for the packing
+        from vdata.train.tokens import TokenCounter
+
+        prepare = replace(prepare, counter=TokenCounter(processor, config.max_pixels))
     data = Position(RowStream(config.data, config.split, state, transform=prepare))
     write_config(config, config.out)
     log = StepLog(config.out, start_step, config.reporters, config.to_json())

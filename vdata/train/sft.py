@@ -69,6 +69,7 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
 
     from vdata.train import setup
     from vdata.train.model import label_logprobs, to_device
+    from vdata.train.tokens import split_by_tokens
 
     run = setup.start(config, total_updates=config.max_steps, prepare=Prepare(sft=True))
     model, processor, optimizer, scheduler = run.model, run.processor, run.optimizer, run.scheduler
@@ -78,9 +79,13 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
     for step in range(run.start_step, config.max_steps):
         start = time.perf_counter()
         batch, skipped = next_samples(run.data, config.batch_size)
+        if config.max_tokens_per_batch is None:
+            groups = [batch[i : i + micro] for i in range(0, len(batch), micro)]
+        else:  # packed to the token budget: many short samples together, a long one alone
+            groups = split_by_tokens(batch, config.max_tokens_per_batch, size=lambda s: s.tokens)
         micro_batches = []
-        for i in range(0, len(batch), micro):
-            inputs, labels = encode_sft_batch(processor, batch[i : i + micro], config)
+        for group in groups:
+            inputs, labels = encode_sft_batch(processor, group, config)
             micro_batches.append((to_device(inputs, run.device), labels.to(run.device)))
         num_tokens = sum(int((labels != -100).sum()) for _, labels in micro_batches)
 
@@ -109,6 +114,7 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
             "lr": lr,
             "assistant_tokens": num_tokens,
             "tokens": seq_tokens,
+            "micro_batches": len(micro_batches),
             "skipped_rows": skipped,
             "tokens_per_s": seq_tokens / step_s,
             "step_s": step_s,

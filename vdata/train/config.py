@@ -56,6 +56,10 @@ class SFTConfig:
     save_every: int = option(0, "Steps between checkpoints (0 = final only).")
     resume: str | None = option(None, "A checkpoint folder, or 'auto' for the latest (None: start fresh).")
     report_to: str = option("jsonl", "Where step logs go: comma-separated jsonl, tensorboard, wandb.")
+    eval_split: str | None = option(None, "Held-out split evaluated during training (None: no evaluation).")
+    eval_every: int = option(0, "Steps between evaluations on --eval-split (0 = never).")
+    eval_rows: int = option(32, "Rows of --eval-split evaluated (the first ones).")
+    eval_max_new_tokens: int = option(256, "Tokens per evaluation answer (greedy).")
     max_tokens_per_batch: int | None = option(
         None, "Token budget of a micro-batch (rows x longest, vision included); None: batch-size / grad-accum rows."
     )
@@ -83,7 +87,12 @@ class SFTConfig:
             raise ConfigError(f"--max-tokens-per-batch must be >= 1, got {self.max_tokens_per_batch}")
         if self.shuffle_buffer < 1:
             raise ConfigError(f"--shuffle-buffer must be >= 1, got {self.shuffle_buffer}")
-        for key in ("warmup_steps", "save_every", "num_workers", "lora_r"):
+        if self.eval_every and not self.eval_split:
+            raise ConfigError(f"--eval-every {self.eval_every} needs --eval-split (the held-out rows)")
+        if self.eval_rows < 1 or self.eval_max_new_tokens < 1:
+            raise ConfigError(f"--eval-rows and --eval-max-new-tokens must be >= 1, got {self.eval_rows}, "
+                              f"{self.eval_max_new_tokens}")
+        for key in ("warmup_steps", "save_every", "num_workers", "lora_r", "eval_every"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"--{_flag(key)} must be >= 0, got {getattr(self, key)}")
         if self.weight_decay < 0 or not self.max_grad_norm > 0:

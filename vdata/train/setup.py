@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Run:
     """The live objects of a run: `start_step` is the number of optimizer steps already done (0 when fresh);
-    `data` yields this process's `Sample`s in order (`stream.Position`); `log` writes the step records."""
+    `data` yields this process's `Sample`s in order (`stream.Position`); `log` writes the step records;
+    `eval_samples` are the held-out samples, read at the first evaluation."""
 
     model: Any
     processor: Any
@@ -39,6 +40,7 @@ class Run:
     start_step: int
     data: Any
     log: Any
+    eval_samples: list[Any] | None = None
 
 
 def seed_all(seed: int) -> None:

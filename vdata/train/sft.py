@@ -126,7 +126,14 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
 
 
 def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Record], on_step: Any) -> None:
-    """Log the step's record, save a checkpoint when one is due, call `on_step`."""
+    """Evaluate on the held-out rows when due (the `eval/...` fields join the record), log the step's record,
+    save a checkpoint when one is due, call `on_step`."""
+    if config.eval_every and record["step"] % config.eval_every == 0:
+        from vdata.train.evaluate import evaluate, held_out
+
+        if run.eval_samples is None:
+            run.eval_samples = held_out(config)
+        record.update(evaluate(run.model, run.processor, run.eval_samples, config, run.device))
     run.log.write(record)
     records.append(record)
     if config.save_every and record["step"] % config.save_every == 0:

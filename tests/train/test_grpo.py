@@ -99,3 +99,39 @@ def test_temporal_contrast_samples_on_shuffled_frames_and_adds_the_bonus(
     assert records[0]["shuffled_rollouts"] == 2 * 4 == len(seen["shuffled"])
     assert records[0]["temporal_bonus"] == pytest.approx(0.3)
     assert records[0]["reward"] == pytest.approx(records[0]["reward/accuracy"] + 0.3)
+
+
+def some_vary(rewards, completions, samples):
+    """Rewards that vary within a group only for rows q0 and q1 (by completion length); 0 elsewhere."""
+    values = [len(c) / 100 if s["id"] in ("q0", "q1") else 0.0 for c, s in zip(completions, samples, strict=True)]
+    return values, {"length": sum(values) / len(values)}
+
+
+def test_dynamic_sampling_draws_prompts_until_every_group_varies(
+    tiny_model: Path, b_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(grpo_module, "score_rollouts", some_vary)
+    records = train_grpo(small(b_data, tiny_model, tmp_path / "run", max_steps=1, dynamic_sampling_rounds=3)).records
+    # 4 rows, 2 prompts a round: q0 and q1 both come within one epoch (two rounds)
+    assert 1 <= records[0]["sampling_rounds"] <= 2 and records[0]["groups_trained"] == 2
+    assert math.isfinite(records[0]["loss"])
+    monkeypatch.setattr(grpo_module, "score_rollouts", lambda r, c, s: ([0.0] * len(c), {"none": 0.0}))
+    never = train_grpo(small(b_data, tiny_model, tmp_path / "never", max_steps=1, dynamic_sampling_rounds=2)).records
+    assert never[0]["sampling_rounds"] == 3 and never[0]["groups_trained"] == 0 and math.isnan(never[0]["loss"])
+
+
+def test_truncated_completions_can_be_left_out_and_gspo_runs(
+    tiny_model: Path, b_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(grpo_module, "score_rollouts", by_length)
+    # 6 new tokens: the random model never writes eos, so every completion is cut at the limit
+    kept = train_grpo(small(b_data, tiny_model, tmp_path / "kept", max_steps=1, mu=2,
+                            importance_sampling_level="sequence", loss_type="grpo", epsilon_high=0.28)).records[0]
+    assert kept["truncated_share"] == 1.0 and math.isfinite(kept["loss"]) and 0.0 <= kept["clip_ratio"] <= 1.0
+    masked = train_grpo(small(b_data, tiny_model, tmp_path / "masked", max_steps=1,
+                              mask_truncated_completions=True)).records[0]
+    assert masked["truncated_share"] == 1.0 and math.isnan(masked["loss"])
+    monkeypatch.undo()
+    shaped = train_grpo(small(b_data, tiny_model, tmp_path / "shaped", max_steps=1, overlong_buffer=2,
+                              rewards="format")).records[0]
+    assert shaped["reward"] == pytest.approx(-1.0)  # format 0, and 6 tokens = the limit: the full -1 penalty

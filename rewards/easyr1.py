@@ -1,7 +1,12 @@
 """EasyR1 adapter: `worker.reward.reward_function=<path to this file>:compute_score`.
 
-EasyR1 batch reward functions take `reward_inputs`, dicts with `response`, `response_length` and `ground_truth`
-(the sample, a dict or its JSON string), and return dicts with `overall` and the components it logs.
+Read at hiyouga/EasyR1 b44b311 (`verl/workers/reward/function.py` `AutoRewardManager`, `config.py`
+`RewardConfig`): EasyR1 imports the file by path, takes `REWARD_TYPE` (`batch` here) and `REWARD_NAME` from it, binds
+`worker.reward.reward_function_kwargs` (e.g. `{rewards: [accuracy, format], weights: [0.9, 0.1]}`) and calls
+`compute_score(reward_inputs)` once per batch: dicts with `response` (decoded with `skip_special_tokens`, true by
+default), `response_length` (tokens) and `ground_truth` (the dataset's answer column: the sample, a dict or its JSON
+string). Each result needs `overall` (put on the last response token); every key is logged as a metric. There is no
+`worker.reward.reward_type` key in that version.
 """
 
 from __future__ import annotations

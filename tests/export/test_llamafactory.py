@@ -4,15 +4,14 @@ with a tiny Qwen2.5-VL processor built locally (tests/distill/tiny_qwen.py), the
 collator, which computes the vision inputs.
 
 LLaMA-Factory 0.9.5 pins transformers <= 5.6 and datasets <= 4.0, so its half runs in `.venv/llamafactory`
-(`make venv-llamafactory`, layered over `.venv`): this file is also the script run there, printing one JSON report.
+(`make venv-llamafactory`, layered over `.venv`): this file is also the script run there (tests/export/venvs.py),
+printing one JSON report per export (the test corpus's, the `make demo` dataset's).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,13 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 LF_PYTHON = ROOT / ".venv" / "llamafactory" / "bin" / "python"
 
 
-def _in_llamafactory(export_dir: Path, work: Path, video_fps: float) -> dict:
+def _in_llamafactory(export_dir: str, work: str, video_fps: float) -> dict:
     import llamafactory
     from llamafactory.data import get_dataset, get_template_and_fix_tokenizer
     from llamafactory.data.collator import SFTDataCollatorWith4DAttentionMask
     from llamafactory.hparams import get_train_args
     from llamafactory.model import load_tokenizer
 
+    export_dir, work = Path(export_dir), Path(work)
     spec = importlib.util.spec_from_file_location("tiny_qwen", ROOT / "tests" / "distill" / "tiny_qwen.py")
     tiny_qwen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tiny_qwen)
@@ -78,15 +78,19 @@ def lf_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def lf_report(lf_export, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def lf_reports(lf_export, demo_exports, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """LLaMA-Factory's reports on the test corpus's export and on the `make demo` dataset's."""
+    from tests.export.venvs import run_jobs
+
     work = tmp_path_factory.mktemp("llamafactory-work")
-    proc = subprocess.run(
-        [str(LF_PYTHON), __file__, str(lf_export.out), str(work), str(lf_export.extra["video_fps"])],
-        capture_output=True, text=True, cwd=work, timeout=600, env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("LF-REPORT ")]
-    assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-5000:]
-    return json.loads(lines[-1].removeprefix("LF-REPORT "))
+    exports = (lf_export, demo_exports["llamafactory"])
+    jobs = [[str(e.out), str(work / str(i)), e.extra["video_fps"]] for i, e in enumerate(exports)]
+    return run_jobs(LF_PYTHON, __file__, "LF", jobs, cwd=work)
+
+
+@pytest.fixture(scope="module")
+def lf_report(lf_reports) -> dict:
+    return lf_reports[0]
 
 
 def test_export_writes_dataset_info_and_reports_the_run_fps_and_skips(lf_export):
@@ -121,5 +125,17 @@ def test_the_labels_are_the_task_layers_answer(lf_report):
     assert any(a.startswith("<think>") and a.rstrip().endswith("<answer>B</answer>") for a in answers), answers
 
 
+def test_the_demo_dataset_loads_and_every_row_reaches_the_model(lf_reports, demo_exports):
+    report, export = lf_reports[1], demo_exports["llamafactory"]
+    assert report["rows"] == sum(export.written.values()) == 18
+    shown = {"video": sum(bool(it["video_grid_thw"]) for it in report["items"]),
+             "images": sum(bool(it["image_grid_thw"]) for it in report["items"])}
+    assert shown == export.extra["shown_as"]  # each row as the export planned it: a video at the run fps or images
+    assert all(it["video_tokens"] + it["image_tokens"] > 0 for it in report["items"])
+    assert all(it["answer"].startswith("<think>") and "<answer>" in it["answer"] for it in report["items"])
+
+
 if __name__ == "__main__":
-    print("LF-REPORT " + json.dumps(_in_llamafactory(Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]))))
+    import venvs  # this file's folder is sys.path[0]
+
+    venvs.main("LF", _in_llamafactory)

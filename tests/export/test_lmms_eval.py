@@ -3,14 +3,13 @@ task's documents, visuals, prompts and requests are built by lmms-eval, and gold
 task's `process_results` (vdata.eval.score) and aggregated with the task's own aggregation functions.
 
 lmms-eval 0.7.3 installs versions that differ from `.venv`'s (av 15, peft...), so its half runs in
-`.venv/lmms-eval` (`make venv-lmms-eval`, layered over `.venv`): this file is also the script run there.
+`.venv/lmms-eval` (`make venv-lmms-eval`, layered over `.venv`): this file is also the script run there
+(tests/export/venvs.py), printing one JSON report per export (the test corpus's, the `make demo` dataset's).
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LMMS_PYTHON = ROOT / ".venv" / "lmms-eval" / "bin" / "python"
 
 
-def _in_lmms_eval(include_path: Path, task_name: str) -> dict:
+def _in_lmms_eval(include_path: str, task_name: str) -> dict:
     from importlib.metadata import version
 
     from lmms_eval.tasks import TaskManager, get_task_dict
@@ -58,21 +57,20 @@ def lmms_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
     return export(export_data, "lmms-eval", tmp_path_factory.mktemp("lmms") / "bench", task_name="vdata_bench")
 
 
-def _run(lmms_export, split: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+@pytest.fixture(scope="module")
+def lmms_reports(lmms_export, demo_exports, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """lmms-eval's reports on the test corpus's train task and on the `make demo` dataset's task."""
+    from tests.export.venvs import run_jobs
+
     work = tmp_path_factory.mktemp("lmms-work")
-    proc = subprocess.run(
-        [str(LMMS_PYTHON), __file__, str(lmms_export.out), lmms_export.extra["tasks"][split]],
-        capture_output=True, text=True, cwd=work, timeout=600,
-        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HF_HOME": str(work / "hf")},
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("LMMS-REPORT ")]
-    assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-5000:]
-    return json.loads(lines[-1].removeprefix("LMMS-REPORT "))
+    jobs = [[str(e.out), e.extra["tasks"]["train"]] for e in (lmms_export, demo_exports["lmms-eval"])]
+    return run_jobs(LMMS_PYTHON, __file__, "LMMS", jobs, cwd=work,
+                    env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HF_HOME": str(work / "hf")})
 
 
 @pytest.fixture(scope="module")
-def lmms_report(lmms_export, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return _run(lmms_export, "train", tmp_path_factory)
+def lmms_report(lmms_reports) -> dict:
+    return lmms_reports[0]
 
 
 def test_export_writes_one_task_per_split_and_skips_rows_without_gold(lmms_export):
@@ -98,5 +96,17 @@ def test_gold_answers_score_full_marks_and_unparseable_ones_zero_with_vdatas_met
     assert m["bad:multiple_choice/parse_failed"] == 1.0 and m["gold:multiple_choice/parse_failed"] == 0.0
 
 
+def test_the_demo_dataset_evaluates_with_full_marks_for_gold_answers(lmms_reports, demo_exports):
+    report = lmms_reports[1]
+    assert report["requests"] == sum(demo_exports["lmms-eval"].written.values()) == 18
+    assert all(d["num_visuals"] >= 8 for d in report["docs"])  # uniform:8 keyframes (+ box frames)
+    gold = {k.removeprefix("gold:"): v for k, v in report["metrics"].items() if k.startswith("gold:")}
+    assert gold["multiple_choice/accuracy"] == 1.0
+    assert gold["temporal_grounding/mIoU"] == pytest.approx(1.0)
+    assert gold["spatial_grounding/mIoU"] == pytest.approx(1.0)
+
+
 if __name__ == "__main__":
-    print("LMMS-REPORT " + json.dumps(_in_lmms_eval(Path(sys.argv[1]), sys.argv[2])))
+    import venvs  # this file's folder is sys.path[0]
+
+    venvs.main("LMMS", _in_lmms_eval)

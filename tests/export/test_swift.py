@@ -5,15 +5,14 @@ by its own Qwen2.5-VL template and data collator, with a tiny Qwen2.5-VL process
 its ORMs called by ms-swift's own reward step.
 
 ms-swift 4.6.0 pins transformers < 5.20 (and its own trl, peft, datasets), so its half runs in `.venv/swift`
-(`make venv-swift`, layered over `.venv`): this file is also the script run there, printing one JSON report.
+(`make venv-swift`, layered over `.venv`): this file is also the script run there (tests/export/venvs.py),
+printing one JSON report per export (the test corpus's and the `make demo` dataset's, SFT and GRPO layouts).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SWIFT_PYTHON = ROOT / ".venv" / "swift" / "bin" / "python"
 
 
-def _in_swift(export_dir: Path, work: Path, fps: str) -> dict:
+def _in_swift(export_dir: str, work: str, fps: str) -> dict:
     import os
 
+    export_dir, work = Path(export_dir), Path(work)
     os.environ["FPS"] = fps  # what the export reports; ms-swift hands it to qwen-vl-utils for frame-list videos
     import swift
     from swift import get_processor, get_template, load_dataset
@@ -56,7 +56,7 @@ def _in_swift(export_dir: Path, work: Path, fps: str) -> dict:
     return report
 
 
-def _grpo_in_swift(export_dir: Path, plugin: str, reward_funcs: list[str]) -> dict:
+def _grpo_in_swift(export_dir: str, plugin: str, reward_funcs: list[str]) -> dict:
     """Import the export's reward plugin with ms-swift's own `--external_plugins` loader, load the GRPO rows with
     its `load_dataset`, and score a gold and a wrong completion per row with its own reward step
     (`compute_rewards_per_func` on `GRPOSample`s, the ORMs built from `orms` as its trainer builds them)."""
@@ -74,7 +74,7 @@ def _grpo_in_swift(export_dir: Path, plugin: str, reward_funcs: list[str]) -> di
     BaseArguments._import_external_plugins(SimpleNamespace(external_plugins=[plugin], custom_register_path=[]))
     funcs = [orms[name](args=None) for name in reward_funcs]  # GRPOTrainer._prepare_rewards
     # `swift rlhf --rlhf_type grpo` keeps every column (RLHFArguments._init_grpo: remove_unused_columns=False)
-    dataset, _ = load_dataset([str(export_dir / "train.jsonl")], remove_unused_columns=False)
+    dataset, _ = load_dataset([str(Path(export_dir) / "train.jsonl")], remove_unused_columns=False)
     samples, report = [], {"registered": sorted(k for k in orms if k.startswith("vdata_")), "rows": []}
     for row in dataset:
         sample = json.loads(row["solution"])
@@ -117,17 +117,19 @@ def _reward_funcs(grpo_export) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def swift_reports(swift_export, grpo_export, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Both halves in one ms-swift process (importing it takes most of the time)."""
+def swift_reports(swift_export, grpo_export, demo_exports, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """ms-swift's reports on the SFT and GRPO exports of the test corpus and of the `make demo` dataset, from one
+    process (importing ms-swift takes most of the time)."""
+    from tests.export.venvs import run_jobs
+
     work = tmp_path_factory.mktemp("swift-work")
-    proc = subprocess.run(
-        [str(SWIFT_PYTHON), __file__, str(swift_export.out), str(work), swift_export.extra["env"]["FPS"],
-         str(grpo_export.out), grpo_export.extra["plugin"], *_reward_funcs(grpo_export)],
-        capture_output=True, text=True, cwd=work, timeout=600, env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("SWIFT-REPORT ")]
-    assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-5000:]
-    return json.loads(lines[-1].removeprefix("SWIFT-REPORT "))
+    pairs = [(swift_export, grpo_export), (demo_exports["swift"], demo_exports["swift-grpo"])]
+    args = []
+    for i, (sft, grpo) in enumerate(pairs):
+        args.append(["sft", str(sft.out), str(work / str(i)), sft.extra["env"]["FPS"]])
+        args.append(["grpo", str(grpo.out), grpo.extra["plugin"], _reward_funcs(grpo)])
+    reports = run_jobs(SWIFT_PYTHON, __file__, "SWIFT", args, cwd=work)
+    return {"sft": reports[0], "grpo": reports[1], "demo-sft": reports[2], "demo-grpo": reports[3]}
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +185,23 @@ def test_swifts_plugin_loader_registers_vdata_orms_that_score_the_exported_rows(
     assert report["rewards"] == [[1.0, 1.0], [0.0, 0.0]] * 3
 
 
+def test_the_demo_dataset_loads_and_scores_in_both_layouts(swift_reports, demo_exports):
+    sft, export = swift_reports["demo-sft"], demo_exports["swift"]
+    assert sft["rows"] == sum(export.written.values()) == 18
+    shown = {"video": sum(bool(it["video_grid_thw"]) for it in sft["items"]),
+             "images": sum(bool(it["image_grid_thw"]) for it in sft["items"])}
+    assert shown == export.extra["shown_as"]
+    assert all(it["video_tokens"] + it["image_tokens"] > 0 for it in sft["items"])
+    grpo = swift_reports["demo-grpo"]
+    assert len(grpo["rows"]) == sum(demo_exports["swift-grpo"].written.values()) == 18
+    assert grpo["rewards"] == [[1.0, 1.0], [0.0, 0.0]] * 18
+
+
+def _job(kind: str, *args):
+    return _in_swift(*args) if kind == "sft" else _grpo_in_swift(*args)
+
+
 if __name__ == "__main__":
-    sft = _in_swift(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
-    grpo = _grpo_in_swift(Path(sys.argv[4]), sys.argv[5], sys.argv[6:])
-    print("SWIFT-REPORT " + json.dumps({"sft": sft, "grpo": grpo}))
+    import venvs  # this file's folder is sys.path[0]
+
+    venvs.main("SWIFT", _job)

@@ -1,6 +1,7 @@
 """`vdata export --to trl` trained on by TRL's own `SFTTrainer` and `GRPOTrainer` (one step each, CPU, a tiny
 Qwen2.5-VL built locally): the keyframes reach the model as vision tokens and pixel values, and the GRPO step
-is scored by vdata's rewards through the TRL adapter."""
+is scored by vdata's rewards through the TRL adapter. The `make demo` dataset's export goes through the collator
+`SFTTrainer` uses for vision-language data."""
 
 from __future__ import annotations
 
@@ -96,3 +97,20 @@ def test_one_grpo_step_sees_the_frames_and_vdata_rewards(trl_export, train, tiny
     assert {"format/error", "accuracy/error"} <= set(trainer._logs["extra"])
     # the accuracy reward judged every completion against its sample (None would mean the columns were lost)
     assert all(r is not None for r in trainer._logs["rewards"]["accuracy"])
+
+
+def test_the_demo_dataset_collates_with_every_keyframe(demo_exports, tiny):
+    from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
+
+    _, processor, _ = tiny
+    export = demo_exports["trl"]
+    rows = datasets.load_dataset("parquet", data_files={"train": export.extra["files"]["train"]})["train"]
+    assert len(rows) == sum(export.written.values()) == 18
+    some = [rows[i] for i in range(6)]  # two videos' rows: every task
+    assert {r["task"] for r in some} == {"multiple_choice", "temporal_grounding", "spatial_grounding"}
+    batch = DataCollatorForVisionLanguageModeling(processor)(some)
+    images = sum(len(r["images"]) for r in some)
+    assert images >= 8 * 6 and len(batch["image_grid_thw"]) == images  # every keyframe, as an image
+    image_id = processor.tokenizer.convert_tokens_to_ids("<|image_pad|>")
+    assert ((batch["input_ids"] == image_id).sum(dim=1) > 0).all()
+    assert ((batch["labels"] != -100).sum(dim=1) > 0).all()  # the completion is learnt

@@ -1,16 +1,15 @@
 """`vdata export --to verl` loaded by verl's own `RLHFDataset` and scored through verl's own reward managers.
 
 verl 0.9.1 pins transformers < 5.11, so its half runs in `.venv/verl` (`make venv-verl`, layered over `.venv`):
-this file is also the script run there (`python tests/export/test_verl.py EXPORT WORKDIR`), printing one JSON
-report that the tests below check. A tiny Qwen2.5-VL processor is built locally (tests/distill/tiny_qwen.py).
+this file is also the script run there (tests/export/venvs.py), printing one JSON report per export (the test
+corpus's, the `make demo` dataset's) that the tests below check. A tiny Qwen2.5-VL processor is built locally
+(tests/distill/tiny_qwen.py).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 VERL_PYTHON = ROOT / ".venv" / "verl" / "bin" / "python"
 
 
-def _in_verl(export_dir: Path, work: Path) -> dict:
+def _in_verl(export_dir: str, work: str, entry: dict) -> dict:
     """Run inside verl's venv: load `export_dir/train.parquet` with `RLHFDataset` (its length filter runs the
     processor on every row), process each item as verl's agent loop does, score gold responses through
     `NaiveRewardManager` and `BatchRewardManager` with the reward entry the export reports."""
+    export_dir, work = Path(export_dir), Path(work)
     import torch
     import verl
     from omegaconf import OmegaConf
@@ -68,7 +68,6 @@ def _in_verl(export_dir: Path, work: Path) -> dict:
         })
         items.append(item)
 
-    entry = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
     reward_config = OmegaConf.create({"reward": {"custom_reward_function": {
         "path": entry["reward.custom_reward_function.path"], "name": entry["reward.custom_reward_function.name"],
     }}})
@@ -121,15 +120,19 @@ def verl_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def verl_report(verl_export, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def verl_reports(verl_export, demo_exports, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """verl's reports on the test corpus's export and on the `make demo` dataset's."""
+    from tests.export.venvs import run_jobs  # not at the top: this file also runs where `tests` is verl's
+
     work = tmp_path_factory.mktemp("verl-work")
-    proc = subprocess.run(
-        [str(VERL_PYTHON), __file__, str(verl_export.out), str(work), json.dumps(verl_export.extra["reward"])],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("VERL-REPORT ")]
-    assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-5000:]
-    return json.loads(lines[-1].removeprefix("VERL-REPORT "))
+    exports = (verl_export, demo_exports["verl"])
+    jobs = [[str(e.out), str(work / str(i)), e.extra["reward"]] for i, e in enumerate(exports)]
+    return run_jobs(VERL_PYTHON, __file__, "VERL", jobs, cwd=ROOT, env=None)
+
+
+@pytest.fixture(scope="module")
+def verl_report(verl_reports) -> dict:
+    return verl_reports[0]
 
 
 def test_export_reports_rows_per_split_skips_and_the_reward_entry(verl_export):
@@ -174,5 +177,18 @@ def test_verls_batch_reward_manager_scores_the_ground_truth_with_vdata_rewards(v
     _assert_scored(verl_report["batch"])
 
 
+def test_the_demo_dataset_loads_in_rlhf_dataset_and_scores_through_both_reward_managers(verl_reports, demo_exports):
+    report, export = verl_reports[1], demo_exports["verl"]
+    assert report["rows"] == sum(export.written.values()) == 18  # every row kept by the length filter
+    for it in report["items"]:
+        assert it["video_tokens"] + it["image_tokens"] > 0  # the keyframes reach the model
+        assert (it["video_grid_thw"] is not None) == (it["extra_info"]["video_fps"] is not None)
+    assert {it["task"] for it in report["items"]} == {"multiple_choice", "temporal_grounding", "spatial_grounding"}
+    for manager in ("naive", "batch"):
+        assert report[manager].get("scores") == [5.0] * 18, report[manager]
+
+
 if __name__ == "__main__":
-    print("VERL-REPORT " + json.dumps(_in_verl(Path(sys.argv[1]), Path(sys.argv[2])), default=str))
+    import venvs  # this file's folder is sys.path[0]; verl's wheel has a `tests` package of its own
+
+    venvs.main("VERL", _in_verl)

@@ -39,13 +39,12 @@ MEDIA = ("images", "video")
 
 
 def reward_entry() -> dict[str, str]:
-    """The EasyR1 config lines that score an export with vdata's rewards."""
+    """The EasyR1 config lines that score an export with vdata's rewards. EasyR1 (b44b311) reads the reward type
+    from the file's `REWARD_TYPE` (`verl/workers/reward/function.py`); its `RewardConfig` has no `reward_type` key
+    and refuses one."""
     import vdata.rewards.easyr1 as adapter
 
-    return {
-        "worker.reward.reward_type": "batch",
-        "worker.reward.reward_function": f"{Path(adapter.__file__).resolve()}:compute_score",
-    }
+    return {"worker.reward.reward_function": f"{Path(adapter.__file__).resolve()}:compute_score"}
 
 
 @register("easyr1")

@@ -22,7 +22,7 @@ def test_eval_during_training_matches_vdata_eval_of_the_same_model(sft_run, tmp_
         row["split"] = "test"
     data = write_dataset(tmp_path / "data", rows)
     config = SFTConfig(data=data, model=str(sft_run.final), out=tmp_path / "run", max_steps=2, batch_size=3,
-                       lr=1e-9, num_workers=0, eval_split="test", eval_every=2, eval_max_new_tokens=12)
+                       lr=1e-9, num_workers=0, eval_split="test", eval_every=2, eval_max_new_tokens=32)
     records = train_sft(config).records
     assert "eval/multiple_choice/accuracy" not in records[0]
     logged = records[1]
@@ -30,7 +30,7 @@ def test_eval_during_training_matches_vdata_eval_of_the_same_model(sft_run, tmp_
     preds = tmp_path / "preds.jsonl"
     runner = CliRunner()
     done = runner.invoke(app, ["infer", "--data", str(data), "--model", str(tmp_path / "run" / "final"), "--engine",
-                               "transformers", "--split", "test", "--max-new-tokens", "12", "--out", str(preds)])
+                               "transformers", "--split", "test", "--max-new-tokens", "32", "--out", str(preds)])
     assert done.exit_code == 0, done.output
     report = runner.invoke(app, ["eval", "--data", str(data), "--predictions", str(preds), "--split", "test", "--json"])
     assert report.exit_code == 0, report.output

@@ -49,9 +49,10 @@ def set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def save(out: Path, step: int, run: Any, config: Any, data_state: dict[str, Any] | None = None) -> Path:
+def save(out: Path, step: int, run: Any, config: Any, data_state: Any = None) -> Path:
     """Write the checkpoint of `run` (a `setup.Run`) after `step` steps, atomically: a temporary folder renamed
-    at the end. `data_state` is the data stream's position (`vdata.train.stream`). Returns its folder,
+    at the end. `data_state` is the data stream's position (`vdata.train.stream`; a list, one per rank, when
+    several processes train). Returns its folder,
     `checkpoint_dir(out, step)`."""
     import torch
 
@@ -61,7 +62,7 @@ def save(out: Path, step: int, run: Any, config: Any, data_state: dict[str, Any]
     path = checkpoint_dir(out, step)
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    save_model(run.model, run.processor, tmp, merge=False)  # a LoRA run keeps its adapter only
+    save_model(run.policy, run.processor, tmp, merge=False)  # a LoRA run keeps its adapter only
     state = {
         "step": step,
         "optimizer": run.optimizer.state_dict(),
@@ -90,7 +91,7 @@ def find(out: Path, resume: str | None) -> Path | None:
     return path
 
 
-def load_state(path: Path, optimizer: Any, scheduler: Any) -> tuple[int, dict[str, Any] | None]:
+def load_state(path: Path, optimizer: Any, scheduler: Any) -> tuple[int, Any]:
     """Restore optimizer, scheduler and RNG states from checkpoint `path`; return the step it was saved at and
     the data stream's saved position (None when the checkpoint has none)."""
     import torch

@@ -48,14 +48,22 @@ def make_app(
     """The `train` sub-app; `friendly` turns errors into one line, `console` shows the live progress."""
     app = typer.Typer(help="Train a video LMM on vdata shards: SFT on CoT rows, then GRPO with vdata rewards.")
 
-    def run(loop_name: str, cls: type[SFTConfig], columns: list[str], **kwargs: Any) -> None:
+    def run(name: str, loop_name: str, cls: type[SFTConfig], columns: list[str], **kwargs: Any) -> None:
+        import os
+
         import vdata.train
-        from vdata.train.config import load_config
+        from vdata.train import distributed
+        from vdata.train.config import load_config, write_config
         from vdata.train.log import jsonable, live_table
 
         config_file, as_json = kwargs.pop("config"), kwargs.pop("as_json")
         config = load_config(cls, config_file, **kwargs)
+        if config.num_processes > 1 and distributed.world_size() == 1:  # start the processes, each runs this again
+            raise typer.Exit(distributed.relaunch(name, write_config(config, config.out), config.num_processes))
         loop = getattr(vdata.train, loop_name)
+        if os.environ.get("RANK", "0") != "0":  # another process of a launch: rank 0 reports
+            loop(config)
+            return
         if as_json:
             result = loop(config)
         else:
@@ -81,7 +89,7 @@ def make_app(
 
     def command(name: str, loop_name: str, cls: type[SFTConfig], columns: list[str], doc: str) -> None:
         def body(**kwargs: Any) -> None:
-            run(loop_name, cls, columns, **kwargs)
+            run(name, loop_name, cls, columns, **kwargs)
 
         body.__signature__ = inspect.Signature(common + config_parameters(cls))  # type: ignore[attr-defined]
         body.__annotations__ = {p.name: p.annotation for p in body.__signature__.parameters.values()}  # type: ignore[attr-defined]

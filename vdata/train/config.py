@@ -61,13 +61,14 @@ class SFTConfig:
     eval_rows: int = option(32, "Rows of --eval-split evaluated (the first ones).")
     eval_max_new_tokens: int = option(256, "Tokens per evaluation answer (greedy).")
     max_tokens_per_batch: int | None = option(
-        None, "Token budget of a micro-batch (rows x longest, vision included); None: batch-size / grad-accum rows."
+        None, "Token budget of a micro-batch, rows x longest with vision (None: batch-size / grad-accum rows)."
     )
     lora_r: int = option(0, "LoRA rank (0 = train every weight).")
     lora_alpha: int = option(16, "LoRA scale numerator (the update is scaled by alpha / r).")
     lora_targets: str = option("q_proj,k_proj,v_proj,o_proj", "Comma-separated module names LoRA adapts.")
     lora_merge: bool = option(True, "Save LoRA runs merged into full weights (off: the adapter only).")
     freeze_vision: bool = option(False, "Keep the vision tower's weights fixed.")
+    num_processes: int = option(1, "Processes (one per GPU, gloo on CPU) training with DDP; batch-size is global.")
     num_workers: int = option(2, "Data-loader processes decoding keyframes off the loop (0 = in the loop).")
     shuffle_buffer: int = option(256, "Rows shuffled together; memory holds one such window per worker.")
 
@@ -77,7 +78,7 @@ class SFTConfig:
                 raise ConfigError(f"--{key} is required (on the command line or in --config)")
         object.__setattr__(self, "data", Path(self.data))
         object.__setattr__(self, "out", Path(self.out))
-        for key in ("max_steps", "batch_size", "grad_accum"):
+        for key in ("max_steps", "batch_size", "grad_accum", "num_processes"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"--{_flag(key)} must be >= 1, got {getattr(self, key)}")
         self._check_micro_batches()
@@ -115,9 +116,10 @@ class SFTConfig:
         return [name.strip() for name in self.report_to.split(",") if name.strip() and name.strip() != "none"]
 
     def _check_micro_batches(self) -> None:
-        if self.batch_size % self.grad_accum:
+        if self.batch_size % (self.grad_accum * self.num_processes):
             raise ConfigError(
-                f"--batch-size must be a multiple of --grad-accum, got {self.batch_size} and {self.grad_accum}"
+                f"--batch-size must be a multiple of --grad-accum x --num-processes, got {self.batch_size} and "
+                f"{self.grad_accum} x {self.num_processes}"
             )
 
     def to_json(self) -> dict[str, Any]:
@@ -159,6 +161,8 @@ class GRPOConfig(SFTConfig):
                 f"--num-generations must be >= 2 (advantages compare a group), got {self.num_generations}"
             )
         super().__post_init__()
+        if self.num_processes > 1:
+            raise ConfigError("vdata train grpo runs in one process: --num-processes > 1 is built for sft only")
         parse_weights(self.rewards, flag="--rewards")
         if self.max_new_tokens < 1 or self.mu < 1:
             raise ConfigError(f"--max-new-tokens and --mu must be >= 1, got {self.max_new_tokens}, {self.mu}")

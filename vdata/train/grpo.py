@@ -87,7 +87,7 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
         # -- rollout and reward: G completions per prompt; DAPO dynamic sampling draws more prompts ------------
         def draw(k: int, step: int = step) -> Round:
             samples = [run.data.next() for _ in range(B)]
-            return roll_out(model, processor, samples, config, run.device, f"{config.seed}-{step}-{k}")
+            return roll_out(run.policy, processor, samples, config, run.device, f"{config.seed}-{step}-{k}")
 
         rounds = [draw(0)]
         if config.dynamic_sampling_rounds:

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vdata.train.loss_types import StepSize
+from vdata.train.loss_types.base import StepSize
 
 if TYPE_CHECKING:
     import torch

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from vdata.errors import ConfigError
-from vdata.train import checkpoint
+from vdata.train import checkpoint, distributed
 from vdata.train.config import SFTConfig, write_config
 from vdata.train.losses import cosine_schedule
 from vdata.train.model import (
@@ -27,9 +27,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Run:
-    """The live objects of a run: `start_step` is the number of optimizer steps already done (0 when fresh);
+    """The live objects of a run: `model` trains (wrapped in DDP when several processes run), `policy` is the
+    model itself (to generate and save); `start_step` is the number of optimizer steps already done (0 when fresh);
     `data` yields this process's `Sample`s in order (`stream.Position`); `log` writes the step records;
-    `eval_samples` are the held-out samples, read at the first evaluation."""
+    `eval_samples` are the held-out samples, read at the first evaluation; `accelerator` is the
+    `accelerate.Accelerator` of a launch of several processes (None for one), `rank` and `world` this process's
+    index and their count, `is_main` True on rank 0 (it writes logs, checkpoints and the final model)."""
 
     model: Any
     processor: Any
@@ -40,7 +43,15 @@ class Run:
     start_step: int
     data: Any
     log: Any
+    policy: Any = None
+    accelerator: Any = None
+    rank: int = 0
+    world: int = 1
     eval_samples: list[Any] | None = None
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
 
 
 def seed_all(seed: int) -> None:
@@ -68,6 +79,10 @@ def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
     seed_all(config.seed)
     resume_from = checkpoint.find(config.out, config.resume)
     device, dtype = resolve_device(config.device, config.dtype)
+    acc = distributed.accelerator(device)
+    rank, world = (acc.process_index, acc.num_processes) if acc else (0, 1)
+    if acc is not None:
+        device = str(acc.device)
     source = str(resume_from) if resume_from else config.model
     # a LoRA checkpoint holds the adapter only: the base model comes from --model
     weights = config.model if config.lora_r else source
@@ -80,22 +95,27 @@ def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
     schedule = functools.partial(cosine_schedule, warmup_steps=config.warmup_steps, total_steps=total_updates)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     start_step, data_state = checkpoint.load_state(resume_from, optimizer, scheduler) if resume_from else (0, None)
-    state = StreamState(0, 1, config.num_workers, config.seed, config.shuffle_buffer)
+    policy = model
+    if acc is not None:
+        model, optimizer = acc.prepare(model, optimizer)
+    state = StreamState(0, world, config.num_workers, config.seed, config.shuffle_buffer)
     if data_state is not None:
-        saved = StreamState(**data_state)
+        saved = StreamState(**(data_state[rank] if isinstance(data_state, list) else data_state))
         if replace(saved, consumed=0) != state:
             raise ConfigError(
                 f"--resume {resume_from}: the data order was {saved} and cannot continue as {state}; resume with the "
-                "same --num-workers, --seed and --shuffle-buffer"
+                "same --num-processes, --num-workers, --seed and --shuffle-buffer"
             )
         state = saved
     if config.max_tokens_per_batch is not None:  # the workers count each sample's tokens for the packing
         from vdata.train.tokens import TokenCounter
 
         prepare = replace(prepare, counter=TokenCounter(processor, config.max_pixels))
-    data = Position(RowStream(config.data, config.split, state, transform=prepare))
-    write_config(config, config.out)
-    log = StepLog(config.out, start_step, config.reporters, config.to_json())
+    data = Position(RowStream(config.data, config.split, state, rank=rank, transform=prepare))
+    log = None
+    if rank == 0:
+        write_config(config, config.out)
+        log = StepLog(config.out, start_step, config.reporters, config.to_json())
     logger.info(
         "%s: %.1fM parameters (%.1fM trained) on %s (%s), starting at step %d",
         source,
@@ -105,7 +125,7 @@ def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
         dtype,
         start_step,
     )
-    return Run(model, processor, optimizer, scheduler, device, dtype, start_step, data, log)
+    return Run(model, processor, optimizer, scheduler, device, dtype, start_step, data, log, policy, acc, rank, world)
 
 
 def gpu_memory_gb() -> float | None:

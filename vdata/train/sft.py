@@ -68,17 +68,18 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
     import torch
 
     from vdata.train import setup
+    from vdata.train.distributed import all_sum
     from vdata.train.model import label_logprobs, to_device
     from vdata.train.tokens import split_by_tokens
 
     run = setup.start(config, total_updates=config.max_steps, prepare=Prepare(sft=True))
     model, processor, optimizer, scheduler = run.model, run.processor, run.optimizer, run.scheduler
-    micro = config.batch_size // config.grad_accum
+    micro = config.batch_size // run.world // config.grad_accum
     records: list[Record] = []
 
     for step in range(run.start_step, config.max_steps):
         start = time.perf_counter()
-        batch, skipped = next_samples(run.data, config.batch_size)
+        batch, skipped = next_samples(run.data, config.batch_size // run.world)  # this process's share
         if config.max_tokens_per_batch is None:
             groups = [batch[i : i + micro] for i in range(0, len(batch), micro)]
         else:  # packed to the token budget: many short samples together, a long one alone
@@ -87,15 +88,16 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
         for group in groups:
             inputs, labels = encode_sft_batch(processor, group, config)
             micro_batches.append((to_device(inputs, run.device), labels.to(run.device)))
-        num_tokens = sum(int((labels != -100).sum()) for _, labels in micro_batches)
+        num_tokens = all_sum(sum(int((labels != -100).sum()) for _, labels in micro_batches), run.accelerator)
 
-        # -- loss: mean negative log-likelihood over every assistant token of the step ------------------------
+        # -- loss: mean negative log-likelihood over every assistant token of the step (all processes) ----------
         loss_sum = 0.0
         for inputs, labels in micro_batches:
             logp, mask = label_logprobs(model, inputs, labels)  # [n, T], [n, T]
             loss = masked_mean(-logp, mask, denominator=num_tokens)
-            loss.backward()
+            (loss * run.world).backward()  # DDP averages the processes' gradients: x world makes it their sum
             loss_sum += loss.item()
+        loss_sum = all_sum(loss_sum, run.accelerator)
 
         # -- update ---------------------------------------------------------------------------------------
         grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm))
@@ -106,7 +108,7 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
 
         # -- log ------------------------------------------------------------------------------------------
         step_s = time.perf_counter() - start
-        seq_tokens = sum(int(inputs["attention_mask"].sum()) for inputs, _ in micro_batches)
+        seq_tokens = all_sum(sum(int(inputs["attention_mask"].sum()) for inputs, _ in micro_batches), run.accelerator)
         record = {
             "step": step + 1,
             "loss": loss_sum,
@@ -115,7 +117,7 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
             "assistant_tokens": num_tokens,
             "tokens": seq_tokens,
             "micro_batches": len(micro_batches),
-            "skipped_rows": skipped,
+            "skipped_rows": int(all_sum(skipped, run.accelerator)),
             "tokens_per_s": seq_tokens / step_s,
             "step_s": step_s,
             "gpu_mem_gb": setup.gpu_memory_gb(),
@@ -128,16 +130,22 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
 def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Record], on_step: Any) -> None:
     """Evaluate on the held-out rows when due (the `eval/...` fields join the record), log the step's record,
     save a checkpoint when one is due, call `on_step`."""
-    if config.eval_every and record["step"] % config.eval_every == 0:
+    from vdata.train.distributed import gather
+
+    if config.eval_every and record["step"] % config.eval_every == 0 and run.is_main:
         from vdata.train.evaluate import evaluate, held_out
 
         if run.eval_samples is None:
             run.eval_samples = held_out(config)
-        record.update(evaluate(run.model, run.processor, run.eval_samples, config, run.device))
-    run.log.write(record)
+        record.update(evaluate(run.policy, run.processor, run.eval_samples, config, run.device))
     records.append(record)
     if config.save_every and record["step"] % config.save_every == 0:
-        checkpoint.save(config.out, record["step"], run, config, run.data.state())
+        states = gather(run.data.state(), run.accelerator)  # every rank's stream position
+        if run.is_main:
+            checkpoint.save(config.out, record["step"], run, config, states if run.world > 1 else states[0])
+    if not run.is_main:
+        return
+    run.log.write(record)
     if on_step is not None:
         on_step(record)
 
@@ -148,7 +156,8 @@ def finish_run(run: Any, config: SFTConfig, records: list[Record]) -> TrainResul
     from vdata.train.model import save_model
 
     final = Path(config.out) / "final"
-    save_model(run.model, run.processor, final, merge=config.lora_merge)
-    run.log.close()
     run.data.close()
+    if run.is_main:
+        save_model(run.policy, run.processor, final, merge=config.lora_merge)
+        run.log.close()
     return TrainResult(Path(config.out), final, config.max_steps, records)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vdata.train.loss_types import LOSS_TYPES, LossType, StepSize
+from vdata.train.loss_types.base import LOSS_TYPES, LossType, StepSize
 
 
 @LOSS_TYPES.register("bnpo")

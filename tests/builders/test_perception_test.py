@@ -124,3 +124,12 @@ def test_segments_without_frame_rate_and_answers_naming_no_track_are_bad_rows(tm
     bad = [b for b in PerceptionTest(tmp_path).items() if isinstance(b, BadRow)]
     assert [(b.key, b.code) for b in bad] == [("video_2#action30", "bad_span"), ("video_2#gq0", "bad_box")]
     assert "frame_rate" in bad[0].message and "99" in bad[1].message
+
+
+def test_a_test_split_grounded_question_without_answers_has_no_gold(tmp_path: Path, put) -> None:
+    put(tmp_path / "videos" / "video_3.mp4")
+    entry = {"metadata": {"video_id": "video_3", "split": "test"},
+             "grounded_question": [{"id": 0, "question": "Which object moved?", "area": "physics"}]}
+    (tmp_path / "grounded_question_test.json").write_text(json.dumps({"video_3": entry}))
+    [item] = PerceptionTest(tmp_path).items()
+    assert isinstance(item, Item) and (item.key, item.split, item.boxes) == ("video_3#gq0", "test", None)

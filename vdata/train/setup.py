@@ -83,6 +83,9 @@ def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
     rank, world = (acc.process_index, acc.num_processes) if acc else (0, 1)
     if acc is not None:
         device = str(acc.device)
+        if config.batch_size % (world * config.grad_accum):
+            raise ConfigError(f"--batch-size {config.batch_size} is not a multiple of {world} processes x "
+                              f"--grad-accum {config.grad_accum}")
     source = str(resume_from) if resume_from else config.model
     # a LoRA checkpoint holds the adapter only: the base model comes from --model
     weights = config.model if config.lora_r else source

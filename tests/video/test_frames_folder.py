@@ -51,3 +51,12 @@ def test_a_frame_of_another_size_fails_to_decode(tmp_path: Path) -> None:
     with pytest.raises(ItemError) as caught:
         decode.get("frames")(str(folder), info.frames, [0, 1], (64, 48))
     assert caught.value.code == "decode_failed" and "80x48" in caught.value.message
+
+
+def test_the_frames_decoder_refuses_a_video_file(tmp_path: Path) -> None:
+    from tests.videos import write_video
+
+    video = write_video(tmp_path / "a.mp4", fps=10.0, num_frames=3, width=64, height=48)
+    with pytest.raises(ItemError) as caught:
+        decode.get("frames")(str(video), frames_folder.frame_table(3, 10.0), [0], (64, 48))
+    assert caught.value.code == "decode_failed" and "image folders" in caught.value.message

@@ -96,6 +96,8 @@ def decode_frames(
     Every frame must have the first frame's size (`decode_failed` otherwise), since boxes are scaled by it."""
     from PIL import Image, UnidentifiedImageError
 
+    if not Path(path).is_dir():
+        raise ItemError("decode_failed", "the frames decoder reads image folders, not video files", path)
     files = frame_files(Path(path))
     if len(files) != len(table):
         raise ItemError("decode_failed", f"the folder holds {len(files)} frames, its probe {len(table)}", path)

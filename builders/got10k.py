@@ -31,8 +31,8 @@ class GOT10k(Builder):
     Conversions: the video is the sequence folder (an image folder: no container), at `anno_fps` frames per
     second from `meta_info.ini` (10 when absent, or the builder's `fps` option), so frame i is at i / fps s.
     `boxes` are the ground-truth boxes as pixels `[x, y, x + w, y + h]` on frame i, except on frames
-    `absence.label` marks absent and boxes of no area (both counted in `meta`: `frames_hidden`,
-    `boxes_without_area`), as GOT-10k's evaluation ignores absent frames. `question` is `object_class` (the
+    `absence.label` marks absent or `cover.label` gives 0 (nothing visible), and boxes of no area (counted in
+    `meta`: `frames_hidden`, `boxes_without_area`), as GOT-10k's evaluation scores visible frames only. `question` is `object_class` (the
     sequence name when absent). Key and `video_id` are the sequence name. `meta` keeps `cover` (the per-frame
     classes), `motion_class`, `object_class`, the `frames_fps`. A ground-truth line that is not four numbers,
     or a label file that is not integers, is a `bad_box`/`bad_annotation` row.
@@ -63,9 +63,11 @@ class GOT10k(Builder):
     def _sequence(self, folder: Path, truth: Path) -> Item:
         info = _meta_info(folder / "meta_info.ini")
         fps = self.fps or _hertz(info.get("anno_fps")) or DEFAULT_FPS
-        absent = read_flags(folder / "absence.label")
+        absent, cover = read_flags(folder / "absence.label"), read_flags(folder / "cover.label")
         label = info.get("object_class") or folder.name
-        boxes, left_out = track_boxes(read_xywh(truth), [bool(a) for a in absent], label)
+        xywh = read_xywh(truth)
+        hidden = [(i < len(absent) and absent[i] == 1) or (i < len(cover) and cover[i] == 0) for i in range(len(xywh))]
+        boxes, left_out = track_boxes(xywh, hidden, label)
         split = folder.parent.name.lower() if folder.parent.name.lower() in SPLITS else self.split
         return Item(
             source=self.name,
@@ -77,7 +79,7 @@ class GOT10k(Builder):
             split=split,
             question=label,
             boxes=tuple(boxes),
-            meta={FPS_KEY: fps, "cover": read_flags(folder / "cover.label"), **left_out,
+            meta={FPS_KEY: fps, "cover": cover, **left_out,
                   **{k: info.get(k) for k in ("object_class", "motion_class")}},
             origin=str(truth),
         )

@@ -84,6 +84,11 @@ class Item:
     meta: dict[str, Any] = field(default_factory=dict)
     #: Where the annotation came from (`file:line` or `file#key`), named in label errors.
     origin: str = ""
+    #: An image sample (schema v2 `media` "image"): the absolute paths of its image(s), in order; `video` is the
+    #: first and `video_rel` its path relative to the corpus root. None = a video sample.
+    images: tuple[Path, ...] | None = None
+    #: Subtitle file (`.srt`/`.vtt`) of the video; its cues within the clip window fill `subtitles`. None = none.
+    subtitles: Path | None = None
 
     @property
     def id(self) -> str:

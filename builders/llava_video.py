@@ -24,7 +24,8 @@ class LLaVAVideo(Builder):
       `*_cap_processed.json` (captions), `*_oe_*qa_processed.json` (open-ended QA) and
       `*_mc_*qa_processed.json` (multiple choice); every `*.json` under PATH is read. Each is a list of
       `{"id", "video": "<path>", "conversations": [{"from": "human", "value": "<image>\\n..."},
-      {"from": "gpt", "value": "..."}, ...], "data_source"}`.
+      {"from": "gpt", "value": "..."}, ...], "data_source"}`; a row may name `"image": "<path>"` (or a list of
+      paths) instead of `video`, as the LLaVA image-instruction files mixed into LLaVA-Video training do.
     - videos at `video`, relative to the JSON file's folder (the subset folder with its extracted tars), else to
       PATH.
 
@@ -33,7 +34,9 @@ class LLaVAVideo(Builder):
     `_mc_` -> multiple_choice (the prompt's `A. ...` lines become `options` without letters, the text before
     them the `question`, any instruction after them is kept in `meta["instruction"]`; `answer` the letter the
     gpt turn starts with), anything else -> free_form. `key` is `<file stem>:<id>#<turn>` (turn = 0-based QA
-    pair index; a repeated `id` in a file gets `@<n>`). `meta` keeps `data_source`, `id`, the file name. A
+    pair index; a repeated `id` in a file gets `@<n>`). `meta` keeps `data_source`, `id`, the file name. An
+    `image` row is an image sample (schema v2 `media` "image", `Item.images`: its image(s) in order as frames,
+    no timestamps; `video_id` the first image's stem). A row with neither `video` nor `image`, a
     conversation without a gpt reply, or a multiple-choice turn whose options or answer letter cannot be read,
     is a bad row.
     """
@@ -70,11 +73,18 @@ class LLaVAVideo(Builder):
                     yield BadRow(self.name, base, f"{path}:{n}", e.code, f"{base}: {e}")
 
     def _conversation(self, path: Path, row: Any, base: str, task: str) -> Iterator[Item | BadRow]:
-        require(row, "video", "conversations")
-        rel = str(row["video"])
-        video = path.parent / rel
-        if not video.is_file() and (self.root / rel).is_file():
-            video = self.root / rel
+        is_image = isinstance(row, dict) and "video" not in row and "image" in row
+        if is_image:
+            require(row, "image", "conversations")
+            rels = [str(r) for r in row["image"]] if isinstance(row["image"], list) else [str(row["image"])]
+            if not rels:
+                raise RowError("an empty image list")
+        else:
+            require(row, "video", "conversations")
+            rels = [str(row["video"])]
+        found = [self._locate(path, rel) for rel in rels]
+        video, rel = found[0], rels[0]
+        images = tuple(f.resolve() for f in found) if is_image else None
         turns = [t for t in row["conversations"] if isinstance(t, dict)]
         pairs = [
             (turns[i]["value"], turns[i + 1]["value"])
@@ -103,8 +113,14 @@ class LLaVAVideo(Builder):
                 task=task,
                 split=self.split,
                 meta=meta,
+                images=images,
                 **fields,
             )
+
+    def _locate(self, path: Path, rel: str) -> Path:
+        """A media path of a row: relative to the JSON file's folder, else to PATH."""
+        media = path.parent / rel
+        return self.root / rel if not media.is_file() and (self.root / rel).is_file() else media
 
 
 def _multiple_choice(prompt: str, reply: str, meta: dict[str, Any]) -> dict[str, Any]:

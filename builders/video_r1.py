@@ -34,7 +34,7 @@ _THINK = re.compile(r"<think>(.*?)</think>", re.DOTALL)
 
 @register("video-r1")
 class VideoR1(Builder):
-    """Video-R1: one sample per video problem; image problems are skipped and counted.
+    """Video-R1: one sample per problem, video or image (the image problems are image samples of the same table).
 
     Layout (PATH is the `Video-R1-data` folder, or one JSON file in it):
     - `Video-R1-COT-165k.json` (SFT, with `process`) and/or `Video-R1-260k.json` (RL): a list of
@@ -43,16 +43,18 @@ class VideoR1(Builder):
       "./<folder>/<file>", "data_source"}`. When both files are there a `problem_id` is built once, from the CoT
       file.
     - videos at `path`, relative to the JSON file's folder (`./LLaVA-Video-178K/...`, `./NeXT-QA/...`,
-      `./PerceptionTest/...`, `./STAR/...`, `./CLEVRER/...`).
+      `./PerceptionTest/...`, `./STAR/...`, `./CLEVRER/...`); images (`data_type` "image") likewise
+      (`./Multimodal-Open-R1-8k-verified/...`, `./ChartQA/...`, ...).
 
     Conversions: `problem_type` -> task (`multiple choice` -> multiple_choice, `numerical` -> numeric, `OCR` ->
     ocr, `free-form` -> free_form, `regression` -> regression); `question` is `problem`; `options` lose their
     `A. ` letters; `answer` is the text inside `<answer>...</answer>` (for multiple choice, the letter, checked
     against the options); `cot` is the text inside `<think>...</think>` of `process` (the tags removed), None
-    without `process`. `key` is `problem_id`; `meta` keeps `problem_type`, `data_source`, `path`. Rows with
-    `data_type` "image" are skipped (vdata samples are videos), each recorded in errors.parquet with code
-    `not_a_video` so the build report counts them; an unknown
-    `problem_type`, a `solution` without `<answer>`, or a letter outside the options is a bad row.
+    without `process`. `key` is `problem_id`; `meta` keeps `problem_type`, `data_source`, `path`,
+    `data_type`. A `data_type` "image" row is an image sample (schema v2 `media` "image": the image as its one
+    frame, no timestamps; `Item.images`), so the mixed release is one dataset; an unknown `problem_type`, a
+    `solution` without `<answer>`, or a letter outside the options is a bad row; a missing or unreadable
+    image is an error row of the build.
     """
 
     citation = """\
@@ -77,10 +79,6 @@ class VideoR1(Builder):
                 continue
             for n, row in enumerate(rows):
                 key = str(row.get("problem_id", f"row{n}")) if isinstance(row, dict) else f"row{n}"
-                if isinstance(row, dict) and row.get("data_type") == "image":
-                    yield BadRow(self.name, key, f"{path}:{n}", "not_a_video",
-                                 f"{key}: an image problem ({row.get('path', '')}); vdata builds video samples")
-                    continue
                 if key in seen:
                     continue
                 seen.add(key)
@@ -112,6 +110,7 @@ class VideoR1(Builder):
             cot = (think.group(1) if think else str(row["process"])).strip()
         rel = str(row["path"]).removeprefix("./")
         video = (videos.root / rel).resolve()
+        image = row.get("data_type") == "image"
         return Item(
             source=self.name,
             key=key,
@@ -124,5 +123,7 @@ class VideoR1(Builder):
             options=options if task == "multiple_choice" else None,
             answer=answer,
             cot=cot,
-            meta={"problem_type": row["problem_type"], "data_source": row.get("data_source"), "path": row["path"]},
+            meta={"problem_type": row["problem_type"], "data_source": row.get("data_source"), "path": row["path"],
+                  "data_type": row.get("data_type")},
+            images=(video,) if image else None,
         )

@@ -1,31 +1,46 @@
-"""The versioned Arrow schema every vdata shard follows (`vdata.schemas`)."""
+"""The versioned Arrow schema every vdata shard follows (`vdata.schemas`): the current version is v2
+(`vdata.schemas.v2`); v1 datasets (`vdata.schemas.v1`) are still read, through `version_of` and `upgrade`."""
 
-from vdata.schemas.v1 import (
+from vdata.schemas.v2 import (
+    AUDIO,
     BOX,
     COLUMNS,
     HF_FEATURES,
+    MEDIA,
     METADATA_COLUMNS,
     SCHEMA,
     SCHEMA_VERSION,
     SPAN,
+    SUBTITLE,
     TASKS,
     VERSION_KEY,
+    VERSIONS,
+    columns_of,
     parse_meta,
     rows_to_table,
+    upgrade,
     validate_table,
+    version_of,
 )
 
 __all__ = [
+    "AUDIO",
     "BOX",
     "COLUMNS",
     "HF_FEATURES",
+    "MEDIA",
     "METADATA_COLUMNS",
     "SCHEMA",
     "SCHEMA_VERSION",
     "SPAN",
+    "SUBTITLE",
     "TASKS",
+    "VERSIONS",
     "VERSION_KEY",
+    "columns_of",
     "parse_meta",
     "rows_to_table",
+    "upgrade",
     "validate_table",
+    "version_of",
 ]

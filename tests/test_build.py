@@ -32,7 +32,7 @@ def test_build_writes_the_hugging_face_layout(built: Path) -> None:
 
 def test_the_manifest_lists_each_shard_with_rows_bytes_and_checksum(built: Path) -> None:
     manifest = read_manifest(built)
-    assert manifest["schema_version"] == "1"
+    assert manifest["schema_version"] == "2"
     for shard in manifest["shards"]:
         path = built / shard["path"]
         assert (shard["rows"], shard["bytes"], shard["sha256"]) == (

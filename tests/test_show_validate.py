@@ -49,7 +49,7 @@ def test_show_of_an_unknown_id_says_how_to_list_ids(built: Path, tmp_path: Path)
 def test_validate_passes_a_good_dataset(built: Path) -> None:
     assert validate(built) == []
     result = runner.invoke(app, ["validate", str(built)])
-    assert result.exit_code == 0 and result.stdout.strip() == f"{built}: valid"
+    assert result.exit_code == 0 and result.stdout.strip() == f"{built}: valid (schema v2)"
 
 
 def test_validate_reports_a_tampered_shard(copy: Path) -> None:
@@ -79,7 +79,7 @@ def test_info_json_summarises_the_dataset(built: Path) -> None:
     result = runner.invoke(app, ["info", str(built), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert (summary["rows"], summary["keyframes"], summary["shards"], summary["schema_version"]) == (5, 21, 2, "1")
+    assert (summary["rows"], summary["keyframes"], summary["shards"], summary["schema_version"]) == (5, 21, 2, "2")
     assert summary["by_split"] == {"train": 4, "test": 1}
     assert summary["by_source"] == {"jsonl": len(CORPUS_SAMPLES)} and summary["errors"] == {}
     assert summary["bytes"] == sum(p.stat().st_size for p in (built / "data").iterdir())

@@ -21,7 +21,7 @@ from vdata.errors import ItemError
 from vdata.options import BuildOptions
 from vdata.tasks.multiple_choice import gold_option
 from vdata.urls import local_copy
-from vdata.video import decode, frames_folder
+from vdata.video import decode, frames_folder, still
 from vdata.video.candidates import MiddleCandidates, budget_for
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
@@ -100,6 +100,9 @@ def _frame_window(info: VideoInfo, start_s: float, end_s: float) -> tuple[int, i
 
 def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | None) -> dict[str, Any]:
     _check_answer(item)
+    if item.images is not None:  # an image sample: read by vdata/video/still.py, no decoder
+        encode_jpeg = partial(_jpeg, quality=options.jpeg_quality)
+        return still.image_row(item, options.max_pixels, options.size_factor, encode_jpeg)
     info = frames_folder.probe_any(video, frames_folder.item_fps(item))  # a container video, or an image folder
     table = info.frames
     notes: dict[str, Any] = {}
@@ -151,6 +154,7 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
         "id": item.id,
         "source": item.source,
         "split": item.split,
+        "media": "video",
         "video": item.video_rel,
         "video_id": item.video_id,
         "duration_s": info.duration_s,

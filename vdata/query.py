@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vdata.errors import VdataError
-from vdata.schemas import COLUMNS
+from vdata.schemas import columns_of, version_of
 from vdata.shards import ERRORS_SCHEMA, index_path, shard_paths
 
 #: The message of the index's stand-in `frames` column: how `query` knows to read the shards instead.
@@ -27,6 +27,7 @@ def connect(root: str | Path, use_index: bool = False) -> Any:
     docstring: for queries that name no frame bytes, as `query` and `vdata info` run them); else the shards.
     Either way every shard the manifest names must exist (a `VdataError` names the first missing one)."""
     import duckdb
+    import pyarrow.parquet as pq
 
     root = Path(root)
     paths = shard_paths(root)
@@ -36,7 +37,7 @@ def connect(root: str | Path, use_index: bool = False) -> Any:
     con = duckdb.connect()
     if index is not None:
         cols = ", ".join(f"error('{NO_FRAMES}')::{_FRAMES_TYPE} AS frames" if c == "frames" else f'"{c}"'
-                         for c in COLUMNS)
+                         for c in columns_of(version_of(pq.read_schema(index), str(index))))
         con.execute(f"CREATE VIEW samples AS SELECT {cols} FROM read_parquet({_quote(index)})")
     else:
         files = ", ".join(_quote(p) for p in paths)

@@ -17,7 +17,8 @@ from vdata.shards.reader import check_shard_schema
 
 def validate(root: str | Path, decode_frames: bool = True) -> list[str]:
     """Every problem found, one line each (empty list = valid). Checks: each shard listed in the manifest
-    exists with its sha256, byte size and row count; no unlisted shards; schema v1 with valid values; every
+    exists with its sha256, byte size and row count; no unlisted shards; schema v1 or v2 (`schema_versions`)
+    with valid values; every
     keyframe is a decodable JPEG (when `decode_frames`); the metadata index, when the manifest names one, has
     its sha256 and equals the shards' metadata columns row for row."""
     root = Path(root)
@@ -52,6 +53,14 @@ def validate(root: str | Path, decode_frames: bool = True) -> list[str]:
         except VdataError as e:
             problems.append(str(e))
     return problems
+
+
+def schema_versions(root: str | Path) -> list[str]:
+    """The schema versions of the dataset's shards (`["2"]`; a mix of datasets built by different vdata
+    versions may hold several), sorted; an unreadable or foreign shard raises `SchemaError`."""
+    from vdata.shards import shard_paths
+
+    return sorted({check_shard_schema(path) for path in shard_paths(root)})
 
 
 def _check_row_groups(path: Path, rel: str, decode_frames: bool) -> list[str]:

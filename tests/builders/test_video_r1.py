@@ -1,4 +1,4 @@
-"""video-r1: problem list with `<answer>` solutions, lettered options, `<think>` process, image rows skipped."""
+"""video-r1: problem list with `<answer>` solutions, lettered options, `<think>` process, image rows as image items."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from vdata.builders.video_r1 import VideoR1
 
 
 def _corpus(root: Path, put) -> Path:
+    from PIL import Image
+
     put(root / "LLaVA-Video-178K" / "liwei_youtube_videos" / "ytb_7nRmsEw7nsE.mp4")
+    (root / "Chart").mkdir(parents=True)
+    Image.new("RGB", (90, 60), (200, 30, 30)).save(root / "Chart" / "a.png")
     rows = [
         {"problem_id": 2, "problem": "What appears on the screen?", "data_type": "video", "problem_type": "multiple choice",
          "options": ["A. A notification", "B. A command", "C. A warning"], "process": "<think>It looks familiar.</think>",
@@ -38,12 +42,15 @@ def test_multiple_choice_letter_options_without_letters_and_think_as_cot(tmp_pat
 
 
 def test_numerical_becomes_numeric_and_a_problem_id_is_built_once(tmp_path: Path, put) -> None:
-    items = [i for i in VideoR1(_corpus(tmp_path, put)).items() if isinstance(i, Item)]
+    items = [i for i in VideoR1(_corpus(tmp_path, put)).items() if isinstance(i, Item) and i.images is None]
     assert [(i.key, i.task, i.question, i.answer, i.options, i.cot) for i in items[1:]] == [
         ("3", "numeric", "How many balls?", "4", None, None)
     ]
 
 
-def test_image_rows_are_skipped_and_counted_and_letter_outside_options_is_a_bad_row(tmp_path: Path, put) -> None:
+def test_image_rows_are_image_items_and_letter_outside_options_is_a_bad_row(tmp_path: Path, put) -> None:
     out = list(VideoR1(_corpus(tmp_path, put)).items())
-    assert [(b.key, b.code) for b in out if isinstance(b, BadRow)] == [("4", "not_a_video"), ("5", "bad_annotation")]
+    assert [(b.key, b.code) for b in out if isinstance(b, BadRow)] == [("5", "bad_annotation")]
+    image = next(i for i in out if isinstance(i, Item) and i.key == "4")
+    assert (image.task, image.answer, image.video_rel) == ("ocr", "x", "Chart/a.png")
+    assert image.images == (tmp_path / "Chart" / "a.png",) and image.meta["data_type"] == "image"

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vdata.errors import VdataError
-from vdata.schemas import METADATA_COLUMNS, SCHEMA
+from vdata.schemas import METADATA_COLUMNS, SCHEMA, columns_of, version_of
 from vdata.shards.manifest import MANIFEST_NAME, file_sha256, parquet_write_options, read_manifest
 from vdata.shards.reader import check_shard_schema, read_table, shard_paths
 
@@ -111,12 +111,13 @@ def check_index(root: str | Path) -> list[str]:
     index = pq.read_table(path)
     if index.num_rows != entry["rows"]:
         return [f"{entry['path']}: {index.num_rows} rows, the manifest says {entry['rows']}"]
-    if index.schema.names != list(METADATA_COLUMNS):
+    expected = [c for c in columns_of(version_of(index.schema, entry["path"])) if c != "frames"]  # v1 or v2
+    if index.schema.names != expected:
         return [f"{entry['path']}: columns {index.schema.names}, expected every column but frames"]
     offset = 0
     for shard in shard_paths(root):
         check_shard_schema(shard)
-        table = pq.read_table(shard, columns=list(METADATA_COLUMNS))
+        table = pq.read_table(shard, columns=expected)
         if not index.slice(offset, table.num_rows).equals(table):
             return [f"{entry['path']}: rows {offset}-{offset + table.num_rows - 1} differ from "
                     f"{shard.relative_to(root).as_posix()} (rebuild the index: the shards changed)"]

@@ -1,4 +1,5 @@
-"""Read a built dataset's shards, checked against schema v1."""
+"""Read a built dataset's shards, checked against their schema version (v1 or v2); rows come out as schema v2
+(`vdata.schemas.upgrade`: a v1 row is a video row without subtitles or audio)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vdata.errors import SchemaError, VdataError
-from vdata.schemas import COLUMNS, SCHEMA, SCHEMA_VERSION, VERSION_KEY, validate_table
+from vdata.schemas import (
+    COLUMNS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    VERSION_KEY,
+    columns_of,
+    upgrade,
+    validate_table,
+    version_of,
+)
 from vdata.shards.manifest import MANIFEST_NAME, read_manifest
 
 log = logging.getLogger(__name__)
@@ -37,15 +47,19 @@ def shard_paths(root: str | Path, split: str | None = None) -> list[Path]:
     return sorted(data.glob(pattern))
 
 
-def check_shard_schema(path: Path) -> None:
-    """Raise `SchemaError` unless the file's schema is schema v1 (version, names and types)."""
+def check_shard_schema(path: Path) -> str:
+    """The file's schema version (`"1"` or `"2"`); raise `SchemaError` unless its columns are that version's
+    (names and types) and the version is one this vdata reads."""
+    from vdata.schemas import v1
+
     schema = pq.read_schema(path)
-    version = (schema.metadata or {}).get(VERSION_KEY, b"").decode()
-    if version != SCHEMA_VERSION:
-        raise SchemaError(f"{path}: schema version {version or 'missing'!r}, this vdata reads {SCHEMA_VERSION!r}")
-    for field in SCHEMA:
+    if not (schema.metadata or {}).get(VERSION_KEY):
+        raise SchemaError(f"{path}: schema version missing; not a vdata shard")
+    version = version_of(schema, str(path))
+    for field in v1.SCHEMA if version == v1.SCHEMA_VERSION else SCHEMA:
         if field.name not in schema.names or schema.field(field.name).type != field.type:
             raise SchemaError(f"{path}: column {field.name!r} missing or not {field.type}")
+    return version
 
 
 def read_table(root: str | Path, columns: Sequence[str] | None = None, split: str | None = None) -> pa.Table:
@@ -56,12 +70,18 @@ def read_table(root: str | Path, columns: Sequence[str] | None = None, split: st
         return SCHEMA.empty_table() if columns is None else SCHEMA.empty_table().select(list(columns))
     tables = []
     for path in paths:
-        check_shard_schema(path)
-        table = pq.read_table(path, columns=list(columns) if columns else None)
+        version = check_shard_schema(path)
+        table = pq.read_table(path, columns=_present(columns, version))
         if columns is None:
             validate_table(table, str(path))
-        tables.append(table)
+        table = upgrade(table)
+        tables.append(table.select(list(columns)) if columns else table)
     return pa.concat_tables(tables)
+
+
+def _present(columns: Sequence[str] | None, version: str) -> list[str]:
+    """Of `columns` (None = all of the current schema), those a shard of schema `version` holds."""
+    return [c for c in (columns or COLUMNS) if c in columns_of(version)]
 
 
 def iter_rows(
@@ -69,10 +89,13 @@ def iter_rows(
 ) -> Iterator[dict[str, Any]]:
     """Stream rows as dicts, `batch_rows` at a time in memory (bounded whatever the dataset size)."""
     for path in shard_paths(root, split):
-        check_shard_schema(path)
+        version = check_shard_schema(path)
         with pq.ParquetFile(path) as f:
-            for batch in f.iter_batches(batch_size=batch_rows, columns=list(columns) if columns else list(COLUMNS)):
-                yield from batch.to_pylist()
+            for batch in f.iter_batches(batch_size=batch_rows, columns=_present(columns, version)):
+                table = pa.Table.from_batches([batch])
+                if version != SCHEMA_VERSION:
+                    table = upgrade(table.replace_schema_metadata(f.schema_arrow.metadata))
+                yield from table.select(list(columns or COLUMNS)).to_pylist()
 
 
 def keyframe_sizes(

@@ -161,8 +161,6 @@ class GRPOConfig(SFTConfig):
                 f"--num-generations must be >= 2 (advantages compare a group), got {self.num_generations}"
             )
         super().__post_init__()
-        if self.num_processes > 1:
-            raise ConfigError("vdata train grpo runs in one process: --num-processes > 1 is built for sft only")
         parse_weights(self.rewards, flag="--rewards")
         if self.max_new_tokens < 1 or self.mu < 1:
             raise ConfigError(f"--max-new-tokens and --mu must be >= 1, got {self.max_new_tokens}, {self.mu}")
@@ -195,6 +193,9 @@ class GRPOConfig(SFTConfig):
         return self.epsilon_low if self.epsilon_high is None else self.epsilon_high
 
     def _check_micro_batches(self) -> None:
+        if self.batch_size % self.num_processes:
+            raise ConfigError(f"--batch-size must be a multiple of --num-processes, got {self.batch_size} and "
+                              f"{self.num_processes}")
         completions = self.batch_size * self.num_generations
         if completions % self.grad_accum:
             raise ConfigError(

@@ -67,18 +67,20 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
     import torch
 
     from vdata.train import setup
+    from vdata.train.distributed import all_sum, sum_gradients
     from vdata.train.loss_types import StepSize
     from vdata.train.losses import Objective, group_advantages, grpo_loss
     from vdata.train.model import label_logprobs, load_model, select, with_completions
     from vdata.train.tokens import split_by_tokens
 
-    run = setup.start(config, total_updates=config.max_steps, prepare=Prepare())
+    run = setup.start(config, total_updates=config.max_steps, prepare=Prepare(), wrap=False)
+    acc = run.accelerator
     model, processor, optimizer, scheduler = run.model, run.processor, run.optimizer, run.scheduler
     reference = load_model(config.model, run.device, run.dtype, trainable=False) if config.beta > 0 else None
     objective = Objective(
         config.loss_type, config.epsilon_low, config.epsilon_high_value, config.importance_sampling_level, config.beta
     )
-    B, G = config.batch_size, config.num_generations
+    B, G = config.batch_size // run.world, config.num_generations  # this process's prompts
     records: list[Record] = []
 
     for step in range(run.start_step, config.max_steps):
@@ -104,11 +106,13 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
         loss_mask = batch.mask * (~batch.truncated).unsqueeze(1) if config.mask_truncated_completions else batch.mask
         n = batch.ids.shape[0]
         keep = [i for i in range(n) if not zero_variance[i // G] and loss_mask[i].sum() > 0]
+        kept = int(all_sum(len(keep), acc))  # over every process
 
         # -- loss and update: mu optimizer steps on the kept completions, in grad_accum micro-batches -------
         loss_sum, grad_norm = float("nan"), 0.0
         stats = dict.fromkeys(("kl", "clip_ratio", "clip_ratio/low", "clip_ratio/high"), float("nan"))
         lr = scheduler.get_last_lr()[0]
+        parts: list[Any] = []
         if keep:
             full, labels = with_completions(select(batch.inputs, [i // G for i in range(n)]), batch.ids, loss_mask)
             if config.max_tokens_per_batch is None:
@@ -118,7 +122,13 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
                 length = full["attention_mask"].sum(1).tolist()  # [B * G]
                 micro = split_by_tokens(keep, config.max_tokens_per_batch, size=length.__getitem__)
             parts = [(select(full, m), labels[m], advantages.view(-1)[m].to(run.device)) for m in micro]
-            step_size = StepSize(len(keep), float(loss_mask[keep].sum()), len(parts), config.max_new_tokens)
+        if kept:  # every process takes part in the update, with or without completions of its own
+            step_size = StepSize(
+                kept,
+                all_sum(float(loss_mask[keep].sum()) if keep else 0.0, acc),
+                int(all_sum(len(parts), acc)),
+                config.max_new_tokens,
+            )
             with torch.no_grad():
                 old = [label_logprobs(model, x, y, config.temperature)[0] for x, y, _ in parts] if config.mu > 1 else None
                 ref = [label_logprobs(reference, x, y, config.temperature)[0] for x, y, _ in parts] if reference else None
@@ -133,10 +143,12 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
                     loss_sum += loss.item()
                     for key in sums:
                         sums[key] += part[key] * float(token_mask.sum()) / step_size.tokens
+                sum_gradients(model, acc)
+                loss_sum = all_sum(loss_sum, acc)
                 grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm))
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
-            stats = sums
+            stats = {key: all_sum(value, acc) for key, value in sums.items()}
         scheduler.step()
 
         # -- log ------------------------------------------------------------------------------------------
@@ -144,16 +156,17 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
         sampled = rounds[0]
         lengths = sampled.mask.sum(1)  # [B * G]
         first_zero = group_advantages(sampled.rewards)[1]
-        tokens = sum(float(r.inputs["attention_mask"].sum() * G + r.mask.sum()) for r in rounds)
+        tokens = all_sum(sum(float(r.inputs["attention_mask"].sum() * G + r.mask.sum()) for r in rounds), acc)
+        mean = lambda value: all_sum(float(value), acc) / run.world  # noqa: E731  (over processes, equal sizes)
         record = {
             "step": step + 1,
             "loss": loss_sum,
-            "reward": float(sampled.rewards.mean()),
+            "reward": mean(sampled.rewards.mean()),
             "reward_std": float(sampled.rewards.std()),
             **{f"reward/{name}": value for name, value in sampled.reward_means.items()},
-            "zero_variance_groups": int(first_zero.sum()),
-            "zero_variance_share": float(first_zero.float().mean()),
-            "completion_len": float(lengths.float().mean()),
+            "zero_variance_groups": int(all_sum(int(first_zero.sum()), acc)),
+            "zero_variance_share": mean(first_zero.float().mean()),
+            "completion_len": mean(lengths.float().mean()),
             "completion_len_max": float(lengths.max()),
             "truncated_share": float(sampled.truncated.float().mean()),
             **stats,

@@ -64,11 +64,12 @@ def seed_all(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
+def start(config: SFTConfig, total_updates: int, prepare: Any, wrap: bool = True) -> Run:
     """Load the policy (from the checkpoint when resuming), build its optimizer and scheduler, open the data stream
     at the saved position (rows go through `prepare` in the workers) and the logs; write `out/config.yaml`.
 
-    `total_updates` is the number of optimizer steps the cosine schedule spans.
+    `total_updates` is the number of optimizer steps the cosine schedule spans. With several processes, `wrap`
+    puts the model in DDP (SFT); GRPO (`wrap=False`) sums the gradients itself (`distributed.sum_gradients`).
     """
     require_torch()
     import torch
@@ -99,7 +100,7 @@ def start(config: SFTConfig, total_updates: int, prepare: Any) -> Run:
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     start_step, data_state = checkpoint.load_state(resume_from, optimizer, scheduler) if resume_from else (0, None)
     policy = model
-    if acc is not None:
+    if acc is not None and wrap:
         model, optimizer = acc.prepare(model, optimizer)
     state = StreamState(0, world, config.num_workers, config.seed, config.shuffle_buffer)
     if data_state is not None:

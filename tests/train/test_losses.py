@@ -168,3 +168,17 @@ def test_cosine_schedule_warms_up_then_decays_to_the_floor():
     assert [cosine_schedule(s, 2, 10) for s in (0, 1, 2)] == [0.5, 1.0, 1.0]
     assert cosine_schedule(6, 2, 10) == pytest.approx(0.5)
     assert cosine_schedule(10, 2, 10, min_ratio=0.1) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("loss_type", ["grpo", "dr_grpo", "dapo"])
+def test_micro_batches_or_processes_with_the_steps_totals_sum_to_the_whole_steps_loss(loss_type: str):
+    # how grad accumulation and several processes split a step: each part is normalised by the step's totals
+    g = torch.Generator().manual_seed(1)
+    logp, old = -torch.rand(4, 3, generator=g), -torch.rand(4, 3, generator=g)
+    mask = torch.tensor([[1.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [1.0, 1.0, 1.0]])
+    adv = torch.tensor([1.0, -1.0, 0.5, -0.5])
+    objective = Objective(loss_type, 0.2, 0.28, "token")
+    whole, _ = grpo_loss(logp, old, None, adv, mask, objective, StepSize(4, float(mask.sum()), 1, 3))
+    size = StepSize(4, float(mask.sum()), 2, 3)
+    halves = [grpo_loss(logp[s], old[s], None, adv[s], mask[s], objective, size)[0] for s in (slice(0, 2), slice(2, 4))]
+    assert float(sum(halves)) == pytest.approx(float(whole), rel=1e-6)

@@ -31,7 +31,8 @@ class Prompt:
 
     `frames` are the stored JPEG bytes, `timestamps_s` their exact times (seconds from video start),
     `frame_indices` their 0-based decoded frame numbers, `video_fps` the source video's frame rate. The frames
-    come before the user text.
+    come before the user text. `media` "image" (an image sample, schema v2): the frames are images, shown as
+    images; `timestamps_s` and `frame_indices` are empty and `video_fps` 0.0.
     """
 
     id: str
@@ -42,6 +43,7 @@ class Prompt:
     timestamps_s: tuple[float, ...]
     frame_indices: tuple[int, ...]
     video_fps: float
+    media: str = "video"
 
     @property
     def sampling_fps(self) -> float:
@@ -58,10 +60,12 @@ class Prompt:
         return [Image.open(io.BytesIO(b)).convert("RGB") for b in self.frames]
 
     def messages(self) -> list[dict[str, Any]]:
-        """Chat messages for a processor's chat template: system text, then the video, then the user text."""
+        """Chat messages for a processor's chat template: system text, then the video (or each image of an image
+        sample), then the user text."""
+        media = [{"type": "image"}] * len(self.frames) if self.media == "image" else [{"type": "video"}]
         return [
             {"role": "system", "content": [{"type": "text", "text": self.system}]},
-            {"role": "user", "content": [{"type": "video"}, {"type": "text", "text": self.text}]},
+            {"role": "user", "content": [*media, {"type": "text", "text": self.text}]},
         ]
 
 
@@ -122,9 +126,10 @@ class Templates:
             system=self._templates[SYSTEM].substitute(fields),
             text=self._templates[task].substitute(fields),
             frames=tuple(f["bytes"] for f in row["frames"]),
-            timestamps_s=tuple(row["frame_timestamps_s"]),
-            frame_indices=tuple(row["frame_indices"]),
-            video_fps=float(row["fps"]),
+            timestamps_s=tuple(row["frame_timestamps_s"] or ()),  # null for an image sample
+            frame_indices=tuple(row["frame_indices"] or ()),
+            video_fps=float(row["fps"] or 0.0),
+            media=row.get("media") or "video",
         )
 
 
@@ -149,8 +154,8 @@ def prompt_fields(row: Mapping[str, Any]) -> dict[str, str]:
     return {
         "question": (row.get("question") or "").strip(),
         "options": "\n".join(f"{LETTERS[i]}. {o}" for i, o in enumerate(options[: len(LETTERS)])),
-        "timestamps": ", ".join(format_seconds(t) for t in row["frame_timestamps_s"]),
-        "num_frames": str(len(row["frame_timestamps_s"])),
+        "timestamps": ", ".join(format_seconds(t) for t in row["frame_timestamps_s"] or ()),
+        "num_frames": str(len(row["frames"]) if "frames" in row else len(row["frame_timestamps_s"] or ())),
         "duration_s": f"{row['duration_s']:.2f}",
         "clip_start_s": f"{row['clip_start_s']:.2f}",
         "clip_end_s": f"{row['clip_end_s']:.2f}",

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Images one image sample may hold (vLLM's `limit_mm_per_prompt` for images).
+MAX_IMAGES = 16
+
 #: Model types whose vLLM processor reads per-video metadata (frame indices, fps) to write timestamps.
 METADATA_MODEL_TYPES = ("qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe")
 
@@ -32,7 +35,8 @@ def frames_array(prompt: Prompt) -> Any:
 
 @register("vllm")
 class VllmEngine(Engine):
-    """vLLM's offline `LLM` with `tensor_parallel` GPUs and `limit_mm_per_prompt={"video": 1, "image": 0}`.
+    """vLLM's offline `LLM` with `tensor_parallel` GPUs and `limit_mm_per_prompt={"video": 1, "image":
+    MAX_IMAGES}` (an image sample, schema v2, goes as its images).
 
     Prompts are rendered with the model's processor chat template. Qwen3-VL-family models get each video as
     `(frames, metadata)` with the keyframes' frame indices and fps (the model writes `<t seconds>` before each
@@ -61,7 +65,7 @@ class VllmEngine(Engine):
         self.llm = LLM(
             model=config.model,
             tensor_parallel_size=config.tensor_parallel,
-            limit_mm_per_prompt={"video": 1, "image": 0},
+            limit_mm_per_prompt={"video": 1, "image": MAX_IMAGES},
             dtype=config.dtype,
             seed=config.sampling.seed,
         )
@@ -69,6 +73,8 @@ class VllmEngine(Engine):
 
     def _request(self, prompt: Prompt) -> dict[str, Any]:
         text = self.processor.apply_chat_template(prompt.messages(), add_generation_prompt=True, tokenize=False)
+        if prompt.media == "image":  # an image sample: its images, no video
+            return {"prompt": text, "multi_modal_data": {"image": prompt.images()}}
         frames = frames_array(prompt)
         kwargs = dict(self.mm_kwargs)
         if self.needs_metadata:

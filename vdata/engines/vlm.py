@@ -3,7 +3,8 @@ engines and the trainer, so every stage shows the model the same video the same 
 
 The keyframes go in as one video whose `VideoMetadata` carries their frame indices and the video's fps (the
 processor's own frame sampling is off), so Qwen3-VL writes the frames' true times into the prompt and
-Qwen2.5-VL gets the keyframes' real sampling rate.
+Qwen2.5-VL gets the keyframes' real sampling rate. An image sample (schema v2 `media` "image") goes in as its
+images, no video and no time; a batch may mix both.
 """
 
 from __future__ import annotations
@@ -44,16 +45,18 @@ def encode_prompts(
 ) -> Any:
     """The processor's batch (a `BatchFeature`) for `prompts`, rendered with the chat template and the
     generation prompt: `input_ids` and `attention_mask` [B, P] padded on the tokenizer's padding side, plus the
-    video tensors (`pixel_values_videos`, `video_grid_thw`, ...). `images`: each prompt's frames already decoded
+    video tensors (`pixel_values_videos`, `video_grid_thw`, ...) and, for image samples, the image tensors
+    (`pixel_values`, `image_grid_thw`: one row per image). `images`: each prompt's frames already decoded
     (`Prompt.images()`, e.g. in a data-loader worker); None decodes them here."""
     from transformers.video_utils import VideoMetadata
 
     texts = [processor.apply_chat_template(p.messages(), add_generation_prompt=True, tokenize=False) for p in prompts]
-    return processor(
-        text=texts,
-        videos=list(images) if images is not None else [p.images() for p in prompts],
-        video_metadata=[VideoMetadata(**video_metadata(p)) for p in prompts],
-        padding=True,
-        return_tensors="pt",
-        **video_kwargs(processor, max_pixels),
-    )
+    decoded = list(images) if images is not None else [p.images() for p in prompts]
+    # image samples (`Prompt.media` "image") go as images, in prompt order; every other prompt as one video
+    stills = [im for p, frames in zip(prompts, decoded, strict=True) if p.media == "image" for im in frames]
+    videos = [frames for p, frames in zip(prompts, decoded, strict=True) if p.media != "image"]
+    media: dict[str, Any] = {"images": stills} if stills else {}
+    if videos:
+        metadata = [VideoMetadata(**video_metadata(p)) for p in prompts if p.media != "image"]
+        media.update(videos=videos, video_metadata=metadata)
+    return processor(text=texts, padding=True, return_tensors="pt", **media, **video_kwargs(processor, max_pixels))

@@ -78,9 +78,12 @@ class EasyR1(Exporter):
         record: dict[str, Any] = {"answer": rows.sample_json(row)}
         if self.media == "images":
             positions = tuple(range(len(row["frames"])))
-            record["prompt"] = rows.media_text(images_plan(row["frame_timestamps_s"])) + prompt.text
+            shown = frame_plan if rows.is_image(row) else images_plan(row["frame_timestamps_s"])
+            record["prompt"] = rows.media_text(shown) + prompt.text
             record["images"] = rows.frames_out(row, positions, options, self._state["out"])
         else:
+            if rows.is_image(row):
+                raise Skip("an image sample (use --option media=images)")
             if not frame_plan.as_video:
                 raise Skip("keyframes not evenly spaced (use --option media=images)")
             if not matches_fps(row["frame_timestamps_s"], FRAME_LIST_FPS, float(row["fps"])):

@@ -51,9 +51,10 @@ class LlamaFactory(SingleFpsExporter):
 
     def write(self, row: dict[str, Any], options: ExportOptions) -> None:
         completion = rows.sft_completion(row)
-        frame_plan = global_rate_plan(
-            rows.frame_plan(row), row["frame_timestamps_s"], float(row.get("fps") or 0.0), self._state
-        )
+        frame_plan = rows.frame_plan(row)
+        if not rows.is_image(row):  # an image sample's images go as images, untimed
+            frame_plan = global_rate_plan(frame_plan, row["frame_timestamps_s"], float(row.get("fps") or 0.0),
+                                          self._state)
         prompt = rows.prompt(row)
         out = self._state["out"]
         frames = [os.path.relpath(p, out) for p in rows.write_frames(row, out, frame_plan.indices)]

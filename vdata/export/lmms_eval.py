@@ -123,7 +123,8 @@ class LmmsEval(Exporter):
         self._state["writer"].add(row["split"], {
             "id": row["id"], "task": row["task"], "system": prompt.system, "prompt": prompt.text,
             "target": target, "frames": rows.frames_out(row, positions, options, self._state["out"]),
-            "frame_timestamps_s": [float(t) for t in row["frame_timestamps_s"]], "sample": rows.sample_json(row),
+            "frame_timestamps_s": [float(t) for t in row["frame_timestamps_s"] or []],
+            "sample": rows.sample_json(row),
         })
         self._state["tasks"][row["split"]].add(row["task"])
 

@@ -37,23 +37,36 @@ def prompt(row: Mapping[str, Any]) -> Prompt:
     return _templates().prompt(row)
 
 
+def is_image(row: Mapping[str, Any]) -> bool:
+    """Whether the row is an image sample (schema v2 `media` "image": its frames are images, no times)."""
+    return row.get("media") == "image"
+
+
 def frame_plan(row: Mapping[str, Any]) -> FramePlan:
-    """`vdata.export.timing.plan` of the row's keyframes; a row without frames is skipped."""
+    """`vdata.export.timing.plan` of the row's keyframes; an image sample's plan is its images, untimed
+    (`timestamps_s` empty); a row without frames is skipped."""
     if not row.get("frames"):
         raise Skip("no frames")
+    if is_image(row):
+        return FramePlan(None, tuple(range(len(row["frames"]))), ())
     return plan(row["frame_timestamps_s"], float(row.get("fps") or 0.0))
 
 
 def media_text(frame_plan: FramePlan, video: str = "<video>", image: str = "<image>") -> str:
-    """The placeholders of a row's frames: one `video` token, or `<t>image` per frame (timestamp text).
+    """The placeholders of a row's frames: one `video` token, or `<t>image` per frame (timestamp text), or
+    `image` per image of an image sample (no times).
 
     >>> media_text(FramePlan(2.0, (0, 1), (0.0, 0.5)))
     '<video>'
     >>> media_text(FramePlan(None, (0, 1), (0.0, 1.5)))
     '<0.0s><image><1.5s><image>'
+    >>> media_text(FramePlan(None, (0, 1), ()))
+    '<image><image>'
     """
     if frame_plan.as_video:
         return video
+    if not frame_plan.timestamps_s:
+        return image * len(frame_plan.indices)
     return "".join(timestamp_text(t) + image for t in frame_plan.timestamps_s)
 
 

@@ -74,9 +74,10 @@ class Swift(SingleFpsExporter):
             rows.require_gold(row)
         else:
             completion = rows.sft_completion(row)
-        frame_plan = global_rate_plan(
-            rows.frame_plan(row), row["frame_timestamps_s"], float(row.get("fps") or 0.0), self._state
-        )
+        frame_plan = rows.frame_plan(row)
+        if not rows.is_image(row):  # an image sample's images go as images, untimed
+            frame_plan = global_rate_plan(frame_plan, row["frame_timestamps_s"], float(row.get("fps") or 0.0),
+                                          self._state)
         prompt = rows.prompt(row)
         frames = rows.write_frames(row, self._state["out"], frame_plan.indices)
         messages = [

@@ -74,8 +74,9 @@ class TRL(Exporter):
         positions = tuple(range(len(row["frames"])))
         images = rows.frames_out(row, positions, options, self._state["out"])  # paths or bytes: datasets.Image
         content: list[dict[str, Any]] = []
-        for t in row["frame_timestamps_s"]:
-            content += [{"type": "text", "text": timestamp_text(t)}, {"type": "image", "text": None}]
+        for t in row["frame_timestamps_s"] or [None] * len(positions):  # an image sample: images, no times
+            text = [] if t is None else [{"type": "text", "text": timestamp_text(t)}]
+            content += [*text, {"type": "image", "text": None}]
         content.append({"type": "text", "text": prompt.text})
         record = {
             **rows.sample(row),

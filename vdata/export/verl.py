@@ -86,11 +86,11 @@ class Verl(Exporter):
             ],
             "images": [] if frame_plan.as_video else frames,
             "videos": videos,
-            "ability": f"video/{row['task']}",
+            "ability": f"{row.get('media') or 'video'}/{row['task']}",
             "reward_model": {"style": "rule", "ground_truth": rows.sample_json(row)},
             "extra_info": {
                 "index": self._state["index"], "id": row["id"], "split": row["split"], "task": row["task"],
-                "frame_timestamps_s": list(row["frame_timestamps_s"]), "video_fps": frame_plan.fps,
+                "frame_timestamps_s": list(row["frame_timestamps_s"] or []), "video_fps": frame_plan.fps,
             },
         })
         self._state["index"] += 1

@@ -112,8 +112,10 @@ def frame_subset(num_stored: int, k: int) -> list[int]:
 
 
 def with_frames(row: Mapping[str, Any], indices: Sequence[int]) -> dict[str, Any]:
-    """The row with only the keyframes at `indices` (frames, their timestamps and frame numbers)."""
-    return {**row, **{key: [row[key][i] for i in indices] for key in ("frames", "frame_timestamps_s", "frame_indices")}}
+    """The row with only the keyframes at `indices` (frames, their timestamps and frame numbers; an image sample's
+    null timestamps and numbers stay null)."""
+    keys = ("frames", "frame_timestamps_s", "frame_indices")
+    return {**row, **{key: [row[key][i] for i in indices] for key in keys if row.get(key) is not None}}
 
 
 def infer(config: InferConfig, engine: Engine | None = None, on_progress: ProgressFn | None = None) -> InferReport:
@@ -288,6 +290,7 @@ def _answer(config: InferConfig, engine: Engine, templates: Templates, strategy:
             "id": row["id"], "task": row["task"], "response": ts[selection.index], "strategy": strategy.name,
             "selected": selection.index, "agreement": round(selection.agreement, 6), "votes": selection.votes,
             "scores": selection.scores, "candidates": ts, "frames_used": len(subset),
-            "frame_timestamps_s": [row["frame_timestamps_s"][j] for j in subset], "rounds": rounds[i],
+            "frame_timestamps_s": None if row.get("frame_timestamps_s") is None  # an image sample
+            else [row["frame_timestamps_s"][j] for j in subset], "rounds": rounds[i],
         })
     return records

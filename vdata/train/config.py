@@ -68,7 +68,7 @@ class SFTConfig:
     lora_targets: str = option("q_proj,k_proj,v_proj,o_proj", "Comma-separated module names LoRA adapts.")
     lora_merge: bool = option(True, "Save LoRA runs merged into full weights (off: the adapter only).")
     freeze_vision: bool = option(False, "Keep the vision tower's weights fixed.")
-    num_processes: int = option(1, "Processes (one per GPU, gloo on CPU) training with DDP; batch-size is global.")
+    num_processes: int = option(1, "Processes training together (one per GPU, gloo on CPU); batch-size is global.")
     num_workers: int = option(2, "Data-loader processes decoding keyframes off the loop (0 = in the loop).")
     shuffle_buffer: int = option(256, "Rows shuffled together; memory holds one such window per worker.")
 

@@ -44,3 +44,17 @@ def test_sft_packs_micro_batches_by_tokens(tiny_model: Path, cot_data: Path, tmp
     packed = train_sft(SFTConfig(out=tmp_path / "packed", max_tokens_per_batch=800, **options)).records[0]
     assert one["micro_batches"] == 1 and packed["micro_batches"] > 1  # each row is ~380 tokens: two per batch
     assert packed["loss"] == pytest.approx(one["loss"], rel=1e-4)  # the same token-level mean, split differently
+
+
+def test_counted_tokens_of_an_image_sample_equal_the_processors(tiny_model: Path):
+    from tests.train.test_mixed_media import image_rows
+    from vdata.engines import Templates
+    from vdata.train.model import encode_prompts, load_processor
+    from vdata.train.tokens import TokenCounter
+
+    processor = load_processor(str(tiny_model))
+    prompt = Templates().prompt(image_rows(1, images=3)[0])
+    assert prompt.media == "image"
+    for max_pixels in (None, 56 * 56 * 2):
+        real = encode_prompts(processor, [prompt], max_pixels)["input_ids"].shape[1]
+        assert TokenCounter(processor, max_pixels).prompt_tokens(prompt) == real

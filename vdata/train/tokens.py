@@ -4,7 +4,8 @@ A prompt's length is its chat-template text with the video placeholder expanded 
 the video's token count comes from the processor's `_get_num_multimodal_tokens` (the patch size, merge size,
 temporal patch and pixel budget of Qwen2-VL, Qwen2.5-VL and Qwen3-VL, from the frame count and the first
 keyframe's size, read from its JPEG header), the expansion text from its `replace_video_token` (Qwen3-VL writes
-each frame's time and its own vision start and end tokens). `pack_by_tokens` cuts a sequence of samples into
+each frame's time and its own vision start and end tokens). An image sample's images count `num_image_tokens`
+each. `pack_by_tokens` cuts a sequence of samples into
 batches under a token budget.
 """
 
@@ -39,6 +40,8 @@ class TokenCounter:
 
         processor = self.processor
         text = processor.apply_chat_template(prompt.messages(), add_generation_prompt=True, tokenize=False)
+        if getattr(prompt, "media", "video") == "image":
+            return self._image_prompt_tokens(text, prompt.frames)
         with Image.open(io.BytesIO(prompt.frames[0])) as first:
             width, height = first.size
         n = len(prompt.frames)
@@ -56,6 +59,23 @@ class TokenCounter:
         placeholder = start + pad + end if start in expansion else pad
         expanded = text.replace(placeholder, expansion, 1)
         return len(processor.tokenizer(expanded, add_special_tokens=False)["input_ids"])
+
+    def _image_prompt_tokens(self, text: str, frames: Sequence[bytes]) -> int:
+        """An image sample: each `<|image_pad|>` placeholder becomes its image's tokens (`num_image_tokens`)."""
+        from PIL import Image
+
+        sizes = []
+        for data in frames:
+            with Image.open(io.BytesIO(data)) as image:
+                sizes.append((image.height, image.width))
+        from vdata.engines.vlm import video_kwargs
+
+        # the pixel budget reaches the images as `encode_prompts` passes it: the same `size`
+        size = video_kwargs(self.processor, self.max_pixels).get("size")
+        kwargs = {"size": size} if size else {}
+        counts = self.processor._get_num_multimodal_tokens(image_sizes=sizes, images_kwargs=kwargs)["num_image_tokens"]
+        tokens = self.processor.tokenizer(text, add_special_tokens=False)["input_ids"]
+        return len(tokens) - len(frames) + sum(int(c) for c in counts)
 
     def text_tokens(self, text: str | None) -> int:
         """Tokens of an assistant turn as `vdata.train.model.encode_targets` writes it (the text, then eos)."""

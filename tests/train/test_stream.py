@@ -72,3 +72,20 @@ def test_a_resumed_stream_continues_at_the_exact_next_sample(many_groups: Path):
     # each rank of two reads its own rows
     ranks = [Position(RowStream(many_groups, "train", StreamState(0, 2, 0, 3, 4), rank=r, transform=ids)) for r in (0, 1)]
     assert not {ranks[0].next() for _ in range(5)} & {ranks[1].next() for _ in range(5)}
+
+
+def test_a_schema_v1_shard_streams_as_v2_video_rows(many_groups: Path, tmp_path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vdata.schemas import v1
+    from vdata.shards import iter_rows
+
+    rows = list(iter_rows(many_groups))[:5]
+    (tmp_path / "data").mkdir()
+    pq.write_table(pa.Table.from_pylist([{c: r[c] for c in v1.COLUMNS} for r in rows], schema=v1.SCHEMA),
+                   tmp_path / "data" / "train-00000-of-00001.parquet")
+    streamed = first_epoch(tmp_path, seed=0, readers=1, buffer=8)[0]
+    assert sorted(streamed) == sorted(r["id"] for r in rows)
+    row = next(reader_rows(list_units(tmp_path, "train", 1), 0, 0, 1, 8))
+    assert row["media"] == "video" and row["subtitles"] is None

@@ -28,13 +28,15 @@ except ImportError:  # pragma: no cover - the train extra is not installed
 
 @dataclass(frozen=True)
 class Unit:
-    """Rows `part`, `part + parts`, ... of row group `row_group` of the shard at `path`; `rows` of them."""
+    """Rows `part`, `part + parts`, ... of row group `row_group` of the shard at `path`; `rows` of them; the
+    shard's schema `version` (an older one is upgraded as read, `vdata.schemas.upgrade`)."""
 
     path: str
     row_group: int
     part: int
     parts: int
     rows: int
+    version: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,14 +61,14 @@ def list_units(data: Path, split: str, readers: int) -> list[Unit]:
 
     groups = []
     for path in shard_paths(data, split):
-        check_shard_schema(path)
+        version = check_shard_schema(path)
         meta = pq.ParquetFile(path).metadata
-        groups += [(str(path), i, meta.row_group(i).num_rows) for i in range(meta.num_row_groups)]
+        groups += [(str(path), i, meta.row_group(i).num_rows, version) for i in range(meta.num_row_groups)]
     groups = [g for g in groups if g[2] > 0]
     if not groups:
         raise ConfigError(f"--data {data}: no rows in split {split!r} (is it a built vdata dataset?)")
     parts = -(-readers // len(groups))
-    units = [Unit(p, g, k, parts, len(range(k, n, parts))) for p, g, n in groups for k in range(parts)]
+    units = [Unit(p, g, k, parts, len(range(k, n, parts)), v) for p, g, n, v in groups for k in range(parts)]
     units = [u for u in units if u.rows]
     if len(units) < readers:
         raise ConfigError(f"--data {data}: split {split!r} has fewer rows than the {readers} data readers")
@@ -108,6 +110,8 @@ def reader_rows(units: list[Unit], seed: int, reader: int, readers: int, shuffle
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from vdata.schemas import COLUMNS, SCHEMA_VERSION, upgrade
+
     epoch = 0
     while True:
         for w, window in enumerate(windows(reader_units(units, seed, epoch, reader, readers), shuffle_buffer)):
@@ -119,6 +123,9 @@ def reader_rows(units: list[Unit], seed: int, reader: int, readers: int, shuffle
             for u in window:
                 with pq.ParquetFile(u.path) as f:
                     table = f.read_row_group(u.row_group)
+                    if u.version != SCHEMA_VERSION:
+                        table = upgrade(table.replace_schema_metadata(f.schema_arrow.metadata))
+                table = table.select(list(COLUMNS))
                 tables.append(table.take(list(range(u.part, table.num_rows, u.parts))) if u.parts > 1 else table)
             table = pa.concat_tables(tables)
             order = list(range(table.num_rows))

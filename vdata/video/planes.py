@@ -13,6 +13,7 @@ OpenCV call over the whole batch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def detect_size(width: int, height: int) -> tuple[int, int]:
 def small_planes(frame, size: tuple[int, int]) -> Planes:
     """The Y, U, V planes of a PyAV video frame, each resized to `size` (width, height) by OpenCV's linear
     interpolation (what PySceneDetect's own downscaling uses)."""
-    import cv2
+    cv2 = opencv()
 
     name = frame.format.name
     if name not in _PLANAR_8BIT:
@@ -55,6 +56,22 @@ def small_planes(frame, size: tuple[int, int]) -> Planes:
     y, u, v = (cv2.resize(_plane(plane), size, interpolation=cv2.INTER_LINEAR) for plane in frame.planes[:3])
     full = name.startswith("yuvj") or getattr(frame, "color_range", 0) == 2
     return Planes(y, u, v, full)
+
+
+def opencv() -> Any:
+    """OpenCV, kept to one thread in this process (set once, on first use): the planes are small, and OpenCV's
+    thread pool, once started, deadlocks any process later forked from this one that uses OpenCV (a build's
+    pool workers after an in-process build)."""
+    import cv2
+
+    global _CV2_ONE_THREAD
+    if not _CV2_ONE_THREAD:
+        cv2.setNumThreads(1)
+        _CV2_ONE_THREAD = True
+    return cv2
+
+
+_CV2_ONE_THREAD = False
 
 
 def _plane(plane) -> np.ndarray:
@@ -81,7 +98,7 @@ def to_bgr(planes: Planes) -> np.ndarray:
     >>> to_bgr(grey).tolist()
     [[[128, 128, 128]]]
     """
-    import cv2
+    cv2 = opencv()
 
     yuv = np.stack([planes.y, planes.u, planes.v], axis=-1)
     flat = yuv.reshape(-1, yuv.shape[-2], 3)
@@ -95,7 +112,7 @@ def hsv(bgr: np.ndarray) -> np.ndarray:
     >>> hsv(np.array([[[0, 0, 255], [255, 0, 0], [40, 40, 40]]], np.uint8)).tolist()
     [[[0, 255, 255], [120, 255, 255], [0, 0, 40]]]
     """
-    import cv2
+    cv2 = opencv()
 
     flat = bgr.reshape(-1, bgr.shape[-2], 3)
     return cv2.cvtColor(flat, cv2.COLOR_BGR2HSV).reshape(bgr.shape)

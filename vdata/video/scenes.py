@@ -28,7 +28,7 @@ import numpy as np
 
 from vdata.registry import Registry
 from vdata.video import specs
-from vdata.video.planes import Planes, hsv, to_bgr
+from vdata.video.planes import Planes, hsv, opencv, to_bgr
 from vdata.video.probe import FrameTable
 
 #: Frames shown to the detector before a clip window starts (at least): the detectors ignore cuts within
@@ -164,8 +164,7 @@ def content_scores(previous: np.ndarray | None, batch: Planes) -> tuple[np.ndarr
     """PySceneDetect's content score of each frame of `batch` (its first frame against `previous`, the HSV of
     the frame before, or 0 without one): the mean absolute change of hue, saturation and value, averaged
     (0-255 scale). Returns the scores (float64, one per frame) and the HSV of the batch's last frame."""
-    import cv2
-
+    cv2 = opencv()
     channels = hsv(to_bgr(batch))  # [B, H, W, 3] uint8
     frames = [previous, *channels] if previous is not None else list(channels)
     pixels = channels.shape[1] * channels.shape[2]

@@ -190,3 +190,25 @@ def test_scenes_policy_takes_its_frames_in_the_scene_pass(scene_video: Path, mon
     assert passes == [0]
     assert row["frame_indices"] == [15, 50, 85]  # the middles of the scenes 0-30, 30-70, 70-100
     assert [read_index(rgb(f["bytes"])) for f in row["frames"]] == row["frame_indices"]
+
+
+def test_scene_middle_candidates_stay_within_budget_and_near_the_middle() -> None:
+    from fractions import Fraction
+
+    import numpy as np
+
+    from vdata.video.candidates import MiddleCandidates
+    from vdata.video.probe import FrameTable
+
+    table = FrameTable(np.arange(1000), Fraction(1, 25), np.array([0]))
+    taken: list[int] = []
+    middles = MiddleCandidates(table, 0, 999, budget=8)
+    for index in range(1000):
+        cuts = [100, 600] if index >= 620 else [100] if index >= 110 else []  # cuts found 10 and 20 frames late
+        middles.offer(index, lambda i=index: taken.append(i) or decode.Frame(i, i / 25, b""), cuts)
+        assert len(middles._open) <= 8 + 20  # the budget, plus the frames seen before a late cut was known
+    middles.finish([100, 600])
+    assert sorted(taken) == taken and len(taken) == 3  # one picture taken (encoded) per scene, no more
+    # scenes 0-100, 100-600, 600-1000: middles 50, 350, 800, each within the stride (scene / budget) of it
+    for middle, scene in ((50, 100), (350, 500), (800, 400)):
+        assert abs(middles.pick(middle).index - middle) <= scene / 8

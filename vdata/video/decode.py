@@ -8,6 +8,10 @@ VP9; opencv and torchcodec are exact but slower or need a system FFmpeg.
 PyAV picks, for each wanted frame in order, the cheaper of decoding forward from where it is and seeking to the
 keyframe before the frame (`SEEK_COST_FRAMES` is the price of a seek in decoded frames), so a few frames of a
 long-GOP video cost a few short decodes and many frames cost one forward pass.
+
+Every decoder returns frames turned as a viewer shows them (the probe's `FrameTable.rotation`, applied by
+`upright`), and encodes each frame (`Scan.encode`, a JPEG in a build) as soon as it is decoded; PyAV also shows
+every frame of a range to a `Scan.visit` (its small Y, U, V planes, for scene detection) in the same pass.
 """
 
 from __future__ import annotations

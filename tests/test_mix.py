@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -15,6 +17,7 @@ from vdata.errors import ConfigError, VdataError
 from vdata.mix import mix, shares
 from vdata.options import BuildOptions
 from vdata.shards import ShardWriter, read_manifest, read_table
+from vdata.shards.manifest import file_sha256
 from vdata.validate import validate
 
 OPTIONS = BuildOptions(frames="uniform:2", max_pixels=160 * 120, size_factor=1, workers=0)
@@ -136,3 +139,29 @@ def test_cli_mix_parses_dir_weight_pairs(built, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["mix", str(tmp_path / "m"), "--from", f"{a}:1", "--from", f"{b}:3", "--total", "4", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["sources"] == [[str(a), 1, 0], [str(b), 3, 1]]
+
+
+def _as_schema_v1(root: Path, out: Path) -> Path:
+    """A copy of a built dataset as vdata wrote it with schema v1: v1 shards (no media, subtitles or audio
+    columns), no metadata index."""
+    from vdata.schemas import v1
+
+    copy = Path(shutil.copytree(root, out))
+    manifest = json.loads((copy / "vdata.json").read_text())
+    (copy / manifest.pop("index")["path"]).unlink()
+    for shard in manifest["shards"]:
+        path = copy / shard["path"]
+        table = pq.read_table(path).select(list(v1.COLUMNS))
+        pq.write_table(pa.Table.from_arrays(table.columns, schema=v1.SCHEMA), path)
+        shard.update(bytes=path.stat().st_size, sha256=file_sha256(path))
+    (copy / "vdata.json").write_text(json.dumps(manifest))
+    return copy
+
+
+def test_a_schema_v1_source_mixes_as_its_v2_rows(built, tmp_path: Path) -> None:
+    a, b = built
+    old = _as_schema_v1(b, tmp_path / "b-v1")
+    mix(tmp_path / "new", [(a, 1.0), (b, 2.0)], total=9, seed=1)
+    mix(tmp_path / "old", [(a, 1.0), (old, 2.0)], total=9, seed=1)
+    assert read_table(tmp_path / "old").equals(read_table(tmp_path / "new"))
+    assert validate(tmp_path / "old") == []

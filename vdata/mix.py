@@ -28,8 +28,9 @@ import pyarrow.parquet as pq
 import vdata
 from vdata.errors import ConfigError
 from vdata.options import parse_size
-from vdata.schemas import COLUMNS, SCHEMA_VERSION
+from vdata.schemas import SCHEMA_VERSION, columns_of, upgrade
 from vdata.shards import MANIFEST_NAME, ShardInfo, ShardWriter, read_manifest, read_metadata, shard_paths
+from vdata.shards.reader import check_shard_schema
 
 log = logging.getLogger(__name__)
 
@@ -199,25 +200,35 @@ def _chunk_rows(roots: Sequence[Path]) -> int:
 
 
 class _Source:
-    """One source's rows in stored order, read forward in record batches; `rows(lo, hi)` is rows `lo..hi-1`
-    (never below an earlier `lo`): memory holds the batches that cover the last range asked."""
+    """One source's rows in stored order as schema-v2 tables (v1 shards upgraded, `vdata.schemas.upgrade`),
+    read forward in record batches; `rows(lo, hi)` is rows `lo..hi-1` (never below an earlier `lo`): memory
+    holds the batches that cover the last range asked."""
 
     def __init__(self, root: Path, batch_rows: int) -> None:
-        self._batches = (b for path in shard_paths(root)
-                         for b in pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=list(COLUMNS)))
-        self._held: list[pa.RecordBatch] = []
+        self._tables = (t for path in shard_paths(root) for t in _shard_tables(path, batch_rows))
+        self._held: list[pa.Table] = []
         self._first = 0  # source row number of the first held row
 
     def rows(self, lo: int, hi: int) -> pa.Table:
         while self._held and self._first + self._held[0].num_rows <= lo:
             self._first += self._held.pop(0).num_rows
-        while self._first + sum(b.num_rows for b in self._held) < hi:
-            batch = next(self._batches)
-            if self._first + sum(b.num_rows for b in self._held) + batch.num_rows <= lo:
-                self._first += batch.num_rows
+        while self._first + sum(t.num_rows for t in self._held) < hi:
+            table = next(self._tables)
+            if self._first + sum(t.num_rows for t in self._held) + table.num_rows <= lo:
+                self._first += table.num_rows
                 continue
-            self._held.append(batch)
-        return pa.Table.from_batches(self._held).slice(lo - self._first, hi - lo)
+            self._held.append(table)
+        return pa.concat_tables(self._held).slice(lo - self._first, hi - lo)
+
+
+def _shard_tables(path: Path, batch_rows: int) -> Iterator[pa.Table]:
+    """The shard's rows, `batch_rows` at a time, as schema-v2 tables of every column."""
+    version = check_shard_schema(path)
+    with pq.ParquetFile(path) as f:
+        metadata = f.schema_arrow.metadata
+        for batch in f.iter_batches(batch_size=batch_rows, columns=list(columns_of(version))):
+            table = pa.Table.from_batches([batch]).replace_schema_metadata(metadata)
+            yield table if version == SCHEMA_VERSION else upgrade(table)
 
 
 def _mixed_tables(roots: Sequence[Path], picks: Sequence[np.ndarray], order: np.ndarray,

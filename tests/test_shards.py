@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -108,3 +109,18 @@ def test_add_table_cuts_the_same_parts_and_row_groups_as_add(tmp_path: Path) -> 
 def _groups(path: Path) -> list[Any]:
     meta = pq.ParquetFile(path).metadata
     return [meta.row_group(g) for g in range(meta.num_row_groups)]
+
+
+def test_read_metadata_of_a_schema_v1_index_gives_v2_columns(tmp_path: Path) -> None:
+    from vdata.schemas import v1
+
+    writer = ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=3000)
+    for i in range(3):
+        writer.add(row(i, "test" if i == 1 else "train"))
+    writer.finish(lambda shards: {"format": "vdata"})
+    index = tmp_path / INDEX_NAME
+    old = pq.read_table(index).select([c for c in v1.METADATA_COLUMNS])
+    pq.write_table(pa.Table.from_arrays(old.columns, schema=pa.schema(
+        [v1.SCHEMA.field(c) for c in v1.METADATA_COLUMNS], metadata=v1.SCHEMA.metadata)), index)
+    got = read_metadata(tmp_path, ["id", "media", "task"], split="train")
+    assert got.to_pylist() == [{"id": f"id00{i}", "media": "video", "task": "caption"} for i in (0, 2)]

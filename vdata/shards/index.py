@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vdata.errors import VdataError
-from vdata.schemas import METADATA_COLUMNS, SCHEMA, columns_of, version_of
+from vdata.schemas import METADATA_COLUMNS, SCHEMA, columns_of, upgrade, version_of
 from vdata.shards.manifest import MANIFEST_NAME, file_sha256, parquet_write_options, read_manifest
 from vdata.shards.reader import check_shard_schema, read_table, shard_paths
 
@@ -91,8 +91,10 @@ def read_metadata(root: str | Path, columns: Sequence[str] | None = None, split:
     if path is None:
         return read_table(root, columns=wanted, split=split)
     read = wanted if split is None or "split" in wanted else [*wanted, "split"]
-    table = pq.read_table(path, columns=read, filters=[("split", "=", split)] if split is not None else None)
-    return table.select(wanted)
+    held = columns_of(version_of(pq.read_schema(path), str(path)))  # an index of schema v1 lacks v2's columns
+    table = pq.read_table(path, columns=[c for c in read if c in held],
+                          filters=[("split", "=", split)] if split is not None else None)
+    return upgrade(table).select(wanted)
 
 
 def check_index(root: str | Path) -> list[str]:

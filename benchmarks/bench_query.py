@@ -1,6 +1,6 @@
 """Metadata queries and `vdata mix` on 1,000,000 rows: vdata (the metadata index) against raw DuckDB on the shards.
 
-Writes a synthetic dataset through the real `ShardWriter` (Arrow tables of schema-v1 rows with one tiny frame
+Writes a synthetic dataset through the real `ShardWriter` (Arrow tables of current-schema rows with one tiny frame
 each: the metadata columns are realistic, the frame bytes are not), then times, best of `--repeat`:
 - `GROUP BY task` and a span filter (temporal-grounding rows whose first span overlaps 20-30 s, rows returned)
   with `vdata.query.query` (reads `index.parquet`) and with raw DuckDB `read_parquet` over the same shard files;

@@ -87,8 +87,12 @@ class Item:
     #: An image sample (schema v2 `media` "image"): the absolute paths of its image(s), in order; `video` is the
     #: first and `video_rel` its path relative to the corpus root. None = a video sample.
     images: tuple[Path, ...] | None = None
-    #: Subtitle file (`.srt`/`.vtt`) of the video; its cues within the clip window fill `subtitles`. None = none.
+    #: Subtitle file (`.srt`, `.vtt`, LongVideoBench `.json`) of the video; its cues within the clip window fill
+    #: `subtitles` (`vdata.video.subtitles`). None = the `.srt`/`.vtt` beside the video with its stem, if any.
     subtitles: Path | None = None
+    #: Seconds subtracted from the subtitle file's times to get video time (LongVideoBench's
+    #: `starting_timestamp_for_subtitles`); 0 = the file's clock is the video's.
+    subtitles_offset_s: float = 0.0
 
     @property
     def id(self) -> str:

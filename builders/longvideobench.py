@@ -27,8 +27,9 @@ class LongVideoBench(Builder):
 
     Conversions: `options` are the `candidates`, `answer` the letter of `correct_choice`; `key` is `id`;
     `meta` keeps `duration_group`, `question_category`, `level`, `topic_category`, `position`, `duration_s`
-    and `subtitle` (the subtitle path relative to PATH when the file exists; the schema has no subtitle column
-    yet, so the rows are the setting without interleaved subtitles). A `correct_choice` outside the candidates or
+    and `subtitle` (the subtitle path relative to PATH when the file exists). Its JSON cues fill the `subtitles`
+    column as the benchmark's loader reads them: `start`/`end` clock times or `timestamp` seconds, minus
+    `starting_timestamp_for_subtitles` (video time), within the clip window. A `correct_choice` outside the candidates or
     a row without `video_path`/`question`/`candidates`/`correct_choice` is a bad row.
     `vdata eval` prints LongVideoBench's table (lmms-eval `longvideobench/utils.py`): accuracy per duration group
     and per question category, and overall over every question; an answer with no letter A-E counts as the
@@ -88,4 +89,6 @@ class LongVideoBench(Builder):
             options=options,
             answer=answer,
             meta=meta,
+            subtitles=subtitle if "subtitle" in meta else None,
+            subtitles_offset_s=float(row.get("starting_timestamp_for_subtitles") or 0.0),
         )

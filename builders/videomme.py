@@ -36,9 +36,9 @@ class VideoMME(Builder):
 
     Conversions: `options` without their `A.` letters, `answer` the letter; `key` is `question_id`; `video_id`
     is `videoID`; `meta` keeps `duration`, `domain`, `sub_category`, `task_type`, the benchmark's `video_id` and
-    `url`, and `subtitle`: the `.srt` path relative to PATH when the file exists (the "with subtitles" setting
-    needs subtitles in the prompt, which the schema does not carry yet: the rows are the "without subtitles"
-    setting). A row without `question`/`options`/`answer`, a duration outside short/medium/long or an answer that
+    `url`, and `subtitle`: the `.srt` path relative to PATH when the file exists; its cues fill the `subtitles`
+    column (seconds from video start, within the clip window), what the "with subtitles" setting adds to the
+    prompt. A row without `question`/`options`/`answer`, a duration outside short/medium/long or an answer that
     is not the letter of an option is a bad row.
     `vdata eval` prints Video-MME's table (`eval_your_results.py`): accuracy per duration, domain, sub-category
     and task type, and overall, over the answers in which a letter A-D could be found.
@@ -96,6 +96,7 @@ class VideoMME(Builder):
             options=options,
             answer=answer,
             meta=meta,
+            subtitles=self.root / subtitle if subtitle is not None else None,
         )
 
 

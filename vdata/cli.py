@@ -47,6 +47,8 @@ def build(
     scenes: Annotated[str, typer.Option(help="Scene detection: none, content[,threshold=27][,min_frames=15], "
                                              "adaptive[,threshold=3][,min_frames=15].")] = _DEFAULTS.scenes,
     decoder: Annotated[str, typer.Option(help="auto (PyAV), pyav, opencv, torchcodec, decord.")] = _DEFAULTS.decoder,
+    audio: Annotated[bool, typer.Option("--audio", help="Store the clip window's audio (16 kHz mono FLAC).")]
+    = _DEFAULTS.audio,
     workers: Annotated[int | None, typer.Option(help="Local engine: worker processes (0 = in process). "
                                                      "Default: all cores.")] = None,
     timeout: Annotated[float, typer.Option(help="Per-item time limit, seconds.")] = _DEFAULTS.timeout_s,
@@ -74,7 +76,7 @@ def build(
         frames=frames, max_pixels=max_pixels, size_factor=size_factor, jpeg_quality=jpeg_quality, scenes=scenes,
         decoder=decoder, workers=default_workers() if workers is None else workers, timeout_s=timeout,
         shard_size=shard_size, limit=limit, split=split, engine=engine, ray_address=ray_address,
-        task_memory=task_memory,
+        task_memory=task_memory, audio=audio,
     )
     ENGINES.get(engine)  # a bad --engine or --source fails here, before the progress bar appears
     for spec in source:

@@ -41,7 +41,8 @@ class BuildOptions:
       are multiples of it (28 = Qwen2/2.5-VL's patch grid; 1 = exact proportions).
     - `jpeg_quality`: 1-100. `scenes`: scene detector spec (see `vdata.video.scenes`), `none`,
       `content[,threshold=27][,min_frames=15]` or `adaptive[,...]` (PySceneDetect).
-    - `decoder`: `auto` (PyAV), `pyav`, `opencv`, `torchcodec`, `decord`.
+    - `decoder`: `auto` (PyAV), `pyav`, `opencv`, `torchcodec`, `decord`. `audio`: store the clip window's
+      audio (schema v2 `audio`: 16 kHz mono FLAC, `vdata.video.audio`).
     - `workers`: worker processes (0 = in this process, the timeout enforced by SIGALRM); `timeout_s`: per-item limit.
     - `shard_size`: target bytes per shard (`256MB`). `limit`: build only the first N items. `split`: the
       split for formats that do not name one.
@@ -65,6 +66,7 @@ class BuildOptions:
     engine: str = "local"
     ray_address: str | None = None
     task_memory: str = "2GB"
+    audio: bool = False
 
     def __post_init__(self) -> None:
         policy, detector = FramePolicy.parse(self.frames), self.scene_detector

@@ -21,7 +21,7 @@ from vdata.errors import ItemError
 from vdata.options import BuildOptions
 from vdata.tasks.multiple_choice import gold_option
 from vdata.urls import local_copy
-from vdata.video import decode, frames_folder, still
+from vdata.video import audio, decode, frames_folder, still, subtitles
 from vdata.video.candidates import MiddleCandidates, budget_for
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
@@ -168,6 +168,8 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
         "frame_timestamps_s": [f.timestamp_s for f in frames],
         "frame_indices": [f.index for f in frames],
         "scenes": None if scenes is None else [{"start_s": s, "end_s": e} for s, e in scenes],
+        "subtitles": subtitles.for_item(item, start_s, end_s),
+        "audio": _audio(video, info, start_s, end_s, notes) if options.audio else None,  # before meta: notes
         "task": item.task,
         "question": item.question,
         "options": list(item.options) if item.options is not None else None,
@@ -177,6 +179,15 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
         "cot": item.cot,
         "meta": json.dumps({**item.meta, **({"vdata_notes": notes} if notes else {})}, sort_keys=True),
     }
+
+
+def _audio(video: Path, info: VideoInfo, start_s: float, end_s: float, notes: dict[str, Any]) -> Any:
+    """The clip window's audio (`vdata.video.audio`); an image folder has none (noted)."""
+    if info.container == frames_folder.CONTAINER:
+        notes["audio"] = "an image folder has no audio"
+        return None
+    first_frame_s = float(int(info.frames.pts[0]) * info.frames.time_base)
+    return audio.clip(video, first_frame_s, start_s, end_s, notes)
 
 
 def _indices(table: FrameTable, times: list[float], first: int, last: int) -> list[int]:

@@ -86,3 +86,14 @@ def test_the_answer_format_each_template_asks_for_is_what_the_rewards_parse(task
     completion = f"<think>at 2.0s it starts</think>\n<answer>{answer}</answer>"
     assert rewards.get("accuracy")(completion, row) == 1.0
     assert rewards.get("format")(completion, row) == 1.0
+
+
+def test_a_template_with_subtitles_shows_the_rows_cues_the_with_subtitles_setting(tmp_path):
+    from vdata.engines.config import template_overrides
+
+    template = tmp_path / "mc_subs.txt"
+    template.write_text("# with subtitles\nSubtitles:\n$subtitles\nQuestion: $question\n$options\n")
+    templates = Templates(template_overrides([f"multiple_choice={template}"]))
+    row = {**ROWS[0], "subtitles": [{"start_s": 0.5, "end_s": 2.0, "text": "Look at\nthe car"}]}
+    assert templates.prompt(row).text.startswith("Subtitles:\n[0.5s-2.0s] Look at the car\nQuestion:")
+    assert "Subtitles:\n\nQuestion:" in templates.prompt({**ROWS[0], "subtitles": None}).text

@@ -18,6 +18,7 @@ from vdata.curate.dedup import DedupOptions
 from vdata.curate.difficulty import DifficultyOptions
 from vdata.curate.filter import FilterOptions
 from vdata.engines import EngineConfig, Sampling
+from vdata.engines.config import template_overrides
 
 app = typer.Typer(help="Curation for RL: difficulty, near-duplicates, contamination, balance, quality filters.",
                   no_args_is_help=True)
@@ -129,9 +130,9 @@ def difficulty(
     """Pass rate of each sample under a policy (K answers judged by the task reward); filter by it (resumable)."""
     from vdata.curate.difficulty import parse_range
 
-    templates = tuple(tuple(t.split("=", 1)) if "=" in t else ("*", t) for t in prompt_template or [])
+    templates = template_overrides(prompt_template)
     policy = EngineConfig(
-        model=model, name=engine, batch_size=batch_size, prompt_templates=templates,  # type: ignore[arg-type]
+        model=model, name=engine, batch_size=batch_size, prompt_templates=templates,
         sampling=Sampling(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed),
         max_pixels=max_pixels, device=device, dtype=dtype, tensor_parallel=tensor_parallel, base_url=base_url,
         api_key_env=api_key_env, concurrency=concurrency,

@@ -12,6 +12,7 @@ from rich.markup import escape
 from vdata.console import console, err_console, friendly, print_table, progress_bar
 from vdata.distill.config import DistillConfig
 from vdata.engines import EngineConfig, Sampling
+from vdata.engines.config import template_overrides
 from vdata.rewards.weights import DEFAULT_REWARDS
 
 _DISTILL = {f.name: f.default for f in DistillConfig.__dataclass_fields__.values()}
@@ -65,11 +66,11 @@ def distill(
     from vdata.rewards.weights import parse_weights
 
     default_threshold, per_task = parse_thresholds(threshold or [])
-    templates = tuple(tuple(t.split("=", 1)) if "=" in t else ("*", t) for t in prompt_template or [])
+    templates = template_overrides(prompt_template)
     teacher_engine = EngineConfig(
         model=teacher, name=engine,
         sampling=Sampling(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed),
-        batch_size=batch_size, prompt_templates=templates,  # type: ignore[arg-type]
+        batch_size=batch_size, prompt_templates=templates,
         max_pixels=max_pixels, device=device, dtype=dtype, tensor_parallel=tensor_parallel, base_url=base_url,
         api_key_env=api_key_env, concurrency=concurrency, timeout_s=timeout, max_retries=max_retries,
     )

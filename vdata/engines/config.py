@@ -33,6 +33,15 @@ class Sampling:
             raise ConfigError(f"--max-new-tokens must be >= 1, got {self.max_new_tokens}")
 
 
+def template_overrides(values: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """`--prompt-template` values (`FILE` for every task, or `TASK=FILE`) as `EngineConfig.prompt_templates`.
+
+    >>> template_overrides(["mine.txt", "multiple_choice=mc.txt"])
+    (('*', 'mine.txt'), ('multiple_choice', 'mc.txt'))
+    """
+    return tuple((task, path) for task, path in (v.split("=", 1) if "=" in v else ("*", v) for v in values or []))
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     """Which engine runs which model, and how.

@@ -4,7 +4,10 @@ Templates are `string.Template` text files (`$question`, `${width}`; `$$` is a l
 live in `vdata/engines/templates/{task}.txt` plus `system.txt`; leading lines that start with `#` document the
 file and are not sent. Placeholders: `question`, `options` (one `A. text` line each), `timestamps` (`0.0s,
 0.5s, ...`), `num_frames`, `duration_s`, `clip_start_s`, `clip_end_s` (seconds from video start), `width`,
-`height` (pixels of the original video), `first_box` (tracking: the first gold box with its time).
+`height` (pixels of the original video), `first_box` (tracking: the first gold box with its time), `subtitles`
+(the row's subtitle cues within the clip, one `[1.0s-2.5s] text` line each, empty without subtitles: the "with
+subtitles" setting of Video-MME or LongVideoBench is a template that adds `$subtitles`, given to `vdata infer
+--prompt-template`).
 """
 
 from __future__ import annotations
@@ -162,13 +165,26 @@ def prompt_fields(row: Mapping[str, Any]) -> dict[str, str]:
         "width": str(row["width"]),
         "height": str(row["height"]),
         "first_box": first_box,
+        "subtitles": subtitle_lines(row.get("subtitles")),
     }
+
+
+def subtitle_lines(cues: Sequence[Mapping[str, Any]] | None) -> str:
+    """Subtitle cues (schema `subtitles`, seconds from video start) as one `[start-end] text` line each.
+
+    >>> subtitle_lines([{"start_s": 1.0, "end_s": 2.5, "text": "Hello"}, {"start_s": 3.0, "end_s": 4.0, "text": "a\\nb"}])
+    '[1.0s-2.5s] Hello\\n[3.0s-4.0s] a b'
+    >>> subtitle_lines(None)
+    ''
+    """
+    return "\n".join(f"[{format_seconds(c['start_s'])}-{format_seconds(c['end_s'])}] {' '.join(c['text'].split())}"
+                     for c in cues or ())
 
 
 _EXAMPLE_FIELDS = {
     k: "x"
     for k in (
         "question", "options", "timestamps", "num_frames", "duration_s", "clip_start_s", "clip_end_s", "width",
-        "height", "first_box",
+        "height", "first_box", "subtitles",
     )
 }

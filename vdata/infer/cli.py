@@ -10,6 +10,7 @@ import typer
 
 from vdata.console import console, friendly, progress_bar
 from vdata.engines import EngineConfig, Sampling
+from vdata.engines.config import template_overrides
 from vdata.infer.run import InferConfig
 
 _INFER = {f.name: f.default for f in InferConfig.__dataclass_fields__.values()}
@@ -41,6 +42,8 @@ def infer(
     limit: Annotated[int | None, typer.Option(help="Only the first N matching items (default: all).")] = None,
     batch_size: Annotated[int, typer.Option(help="Items per engine call.")] = _ENGINE["batch_size"],
     max_pixels: Annotated[int | None, typer.Option(help="Per-frame pixel budget for the model (default: the processor's).")] = None,
+    prompt_template: Annotated[list[str] | None, typer.Option(help="FILE (every task) or TASK=FILE; repeat (default: "
+                                                                     "the packaged templates).")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda[:N] (transformers).")] = _ENGINE["device"],
     dtype: Annotated[str, typer.Option(help="auto, bfloat16, float16, float32.")] = _ENGINE["dtype"],
     base_url: Annotated[str, typer.Option(help="OpenAI-compatible server (openai).")] = _ENGINE["base_url"],
@@ -54,7 +57,8 @@ def infer(
     sampling = Sampling(temperature=(0.0 if n == 1 else 0.7) if temperature is None else temperature, top_p=top_p,
                         max_new_tokens=max_new_tokens, seed=seed)
     model_engine = EngineConfig(model=model, name=engine, sampling=sampling, batch_size=batch_size,
-                                max_pixels=max_pixels, device=device, dtype=dtype, base_url=base_url)
+                                max_pixels=max_pixels, device=device, dtype=dtype, base_url=base_url,
+                                prompt_templates=template_overrides(prompt_template))
     config = InferConfig(
         data=data, out=out, engine=model_engine, n=n, select=select, verifier=verifier, adaptive=adaptive,
         min_frames=min_frames, max_frames=max_frames, agree=agree, split=split,

@@ -176,3 +176,65 @@ def test_a_missing_bucket_is_one_clear_error_and_no_staging_folder_is_left(s3, c
         build([f"jsonl:{corpus / 'samples.jsonl'}"], "s3://no-such-bucket/ds", OPTIONS)
     assert "\n" not in str(e.value)
     assert set(Path(tempfile.gettempdir()).glob("vdata-staging-*")) <= before
+
+
+def test_a_second_build_into_the_same_url_is_refused_naming_the_holder_and_a_dead_holder_is_taken_over(
+        s3, corpus: Path) -> None:
+    import json
+    import socket
+
+    from vdata.shards.lock import remote_output_lock
+    from vdata.shards.writer import WORK_DIR
+
+    url = f"s3://{BUCKET}/locked"
+    with remote_output_lock(url, WORK_DIR):
+        s3.invalidate_cache()
+        assert json.loads(s3.cat_file(f"{BUCKET}/locked/{WORK_DIR}/lock"))["pid"] == os.getpid()
+        with pytest.raises(ConfigError, match=rf"{url} is being written by another vdata build \(pid {os.getpid()}"):
+            build([f"jsonl:{corpus / 'samples.jsonl'}"], url, OPTIONS)
+    s3.invalidate_cache()
+    assert not s3.exists(f"{BUCKET}/locked/{WORK_DIR}/lock")  # released at exit
+    s3.pipe_file(f"{BUCKET}/locked/{WORK_DIR}/lock",
+                 json.dumps({"pid": 2**22 + 17, "host": socket.gethostname(), "token": "x", "time": time.time()}).encode())
+    report = build([f"jsonl:{corpus / 'samples.jsonl'}"], url, replace(OPTIONS, frames="uniform:2", scenes="none"))
+    assert report.rows > 0
+
+
+def test_a_frozen_endpoint_and_refused_credentials_are_one_line_errors_not_hangs(s3, corpus: Path,
+                                                                                   monkeypatch) -> None:
+    import socket
+
+    import s3fs
+
+    from vdata import urls
+    from vdata.errors import VdataError
+
+    frozen = socket.socket()  # accepts connections (the kernel's backlog) and never answers
+    frozen.bind(("127.0.0.1", 0))
+    frozen.listen(8)
+    monkeypatch.setattr(urls, "STORE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(urls, "STORE_TRIES", 2)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{frozen.getsockname()[1]}")
+    s3fs.S3FileSystem.clear_instance_cache()
+    started = time.monotonic()
+    try:
+        with pytest.raises(VdataError, match=r"s3://vdata-test/frozen: the object store failed") as e:
+            build([f"jsonl:{corpus / 'samples.jsonl'}"], f"s3://{BUCKET}/frozen", OPTIONS)
+    finally:
+        frozen.close()
+        s3fs.S3FileSystem.clear_instance_cache()
+    assert "\n" not in str(e.value)
+    assert time.monotonic() - started < 60
+    monkeypatch.undo()  # the moto server again, without credentials
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(variable)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    s3fs.S3FileSystem.clear_instance_cache()
+    try:
+        with pytest.raises(VdataError, match=r"s3://vdata-test/nocreds: .*credentials") as e:
+            build([f"jsonl:{corpus / 'samples.jsonl'}"], f"s3://{BUCKET}/nocreds", OPTIONS)
+    finally:
+        s3fs.S3FileSystem.clear_instance_cache()
+    assert "\n" not in str(e.value)

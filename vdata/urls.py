@@ -74,7 +74,7 @@ def filesystem(url: str) -> tuple[Any, str]:
     if urlsplit(url).scheme in ("s3", "s3a"):
         options = {"config_kwargs": {
             "connect_timeout": STORE_TIMEOUT_S, "read_timeout": STORE_TIMEOUT_S,
-            "retries": {"max_attempts": STORE_TRIES, "mode": "standard"}}}
+            "retries": {"total_max_attempts": 1, "mode": "standard"}}}
     try:
         fs, path = fsspec.core.url_to_fs(url, **options)
     except ImportError as e:

@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -29,7 +29,7 @@ from vdata.process import process_item
 from vdata.registry import Registry
 from vdata.shards import MANIFEST_NAME, FingerprintMismatch, ShardWriter, read_manifest
 from vdata.shards.errors_table import relative_to_roots
-from vdata.shards.lock import output_lock
+from vdata.shards.lock import output_lock, remote_output_lock
 from vdata.shards.writer import WORK_DIR
 from vdata.urls import corpus_path, is_url, local_path, store_errors
 
@@ -273,8 +273,8 @@ def _finished(out: Path | str, fingerprint: dict[str, Any]) -> BuildReport | Non
 
 
 def _lock(out: Path | str) -> AbstractContextManager[None]:
-    """The output folder's lock (`vdata.shards.lock`); a URL has none (its staging folder is this run's own)."""
-    return nullcontext() if isinstance(out, str) else output_lock(out, WORK_DIR)
+    """The output's lock (`vdata.shards.lock`): a `flock` in a local folder, a lock object at a URL."""
+    return remote_output_lock(out, WORK_DIR) if isinstance(out, str) else output_lock(out, WORK_DIR)
 
 
 def _finished_manifest(out: Path | str) -> dict[str, Any] | None:

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 from vdata.errors import VdataError
 from vdata.schemas import SCHEMA
+from vdata.shards.lock import pid_alive
 from vdata.shards.manifest import MANIFEST_NAME
 from vdata.shards.writer import ShardInfo, ShardWriter
 from vdata.urls import filesystem
@@ -117,18 +118,8 @@ def _remove_dead_staging(key: str) -> None:
     """Delete the staging folders of earlier runs into the same URL whose process is gone (killed drivers)."""
     for folder in Path(tempfile.gettempdir()).glob(f"vdata-staging-{key}-*"):
         pid = folder.name.removeprefix(f"vdata-staging-{key}-").split("-")[0]
-        if not pid.isdigit() or not _alive(int(pid)):
+        if not pid.isdigit() or not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def read_remote_manifest(url: str) -> dict[str, Any] | None:

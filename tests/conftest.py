@@ -98,3 +98,14 @@ def built(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
     out = tmp_path_factory.mktemp("built") / "dataset"
     build([f"jsonl:{corpus}"], out, BuildOptions(**CORPUS_OPTIONS))
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Qwen2.5-VL saved locally once per run (`vdata debug-model --size tiny`: random weights, a
+    tokenizer trained on the spot; skipped without transformers). Tests read it and never write into it."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from tests.distill.tiny_qwen import build_tiny_qwen25_vl
+
+    return build_tiny_qwen25_vl(tmp_path_factory.mktemp("tiny-qwen25-vl"))

@@ -24,7 +24,7 @@ from vdata.shards import read_manifest
 
 SECRET = "hf_TESTsecretTOKEN0123456789abcdef"
 SHARDS = ["data/test-00000-of-00001.parquet", "data/train-00000-of-00001.parquet"]
-LAST = ["errors.parquet", "vdata.json", "README.md"]
+LAST = ["errors.parquet", "index.parquet", "vdata.json", "README.md"]
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_the_published_manifest_names_no_local_paths(dataset: Path) -> None:
 
 def test_plan_batches_shards_by_files_per_commit(dataset: Path) -> None:
     plan = plan_upload(dataset, limits=HubLimits(files_per_commit=1))
-    assert [len(batch) for batch in plan.commits] == [1, 1, 2]  # no card on disk yet: errors.parquet, vdata.json
+    assert [len(batch) for batch in plan.commits] == [1, 1, 3]  # no card yet: errors.parquet, index.parquet, vdata.json
     assert any("no README.md" in w for w in plan.warnings)
 
 
@@ -187,7 +187,7 @@ def test_a_rerun_skips_files_already_there_and_deletes_stale_shards(dataset: Pat
         _remote_lfs("data/train-00001-of-00002.parquet", 10, "e" * 64),  # from an earlier, bigger push
     ]
     report = push(dataset, "alice/tiny")
-    assert [_added(c) for c in hub.commits] == [[SHARDS[1]], ["errors.parquet", "vdata.json"]]
+    assert [_added(c) for c in hub.commits] == [[SHARDS[1]], ["errors.parquet", "index.parquet", "vdata.json"]]
     deletes = [op.path_in_repo for op in hub.commits[-1]["operations"] if isinstance(op, CommitOperationDelete)]
     assert deletes == report.deleted == ["data/train-00001-of-00002.parquet"]
     assert report.skipped == [SHARDS[0], "README.md"]
@@ -223,7 +223,7 @@ def test_dry_run_lists_files_and_card_and_calls_nothing(dataset: Path, token: st
     result = CliRunner().invoke(app, ["push", str(dataset), "--repo", "alice/tiny", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "config_name: default" in result.output and "path: data/train-*.parquet" in result.output
-    assert "would upload 5 file(s)" in result.output and "in 2 commit(s)" in result.output
+    assert "would upload 6 file(s)" in result.output and "in 2 commit(s)" in result.output
     for path in SHARDS + LAST:
         assert path in result.output
     assert hub.calls == [] and not (dataset / "README.md").exists()  # nothing written, nothing called
@@ -235,7 +235,7 @@ def test_dry_run_json_reports_problems_and_exits_1(dataset: Path, token: str, hu
     assert result.exit_code == 1
     out = json.loads(result.stdout)
     assert out["url"] == "https://huggingface.co/datasets/alice/tiny"
-    assert [f[1] for f in out["files"]] == SHARDS + LAST[:2]
+    assert [f[1] for f in out["files"]] == SHARDS + LAST[:3]
     assert any("stray.parquet" in e for e in out["errors"]) and out["card"] == ""  # not rendered from bad files
 
 

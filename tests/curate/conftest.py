@@ -35,14 +35,3 @@ def built(tmp_path_factory: pytest.TempPathFactory, videos: dict[str, Path]) -> 
         "b": build_dataset([videos["v0_crf"], videos["v2"]], root / "b", extra=[
             {"video": str(videos["v1"]), "id": "q1", "question": "what colour is the square", **mc}]),
     }
-
-
-@pytest.fixture(scope="session")
-def tiny_qwen(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny model tests/distill's fixture built in this session when there is one (same builder), else a
-    new one."""
-    pytest.importorskip("transformers")
-    from tests.distill.tiny_qwen import build_tiny_qwen25_vl
-
-    built = sorted(tmp_path_factory.getbasetemp().glob("tiny-qwen25-vl*/config.json"))
-    return built[0].parent if built else build_tiny_qwen25_vl(tmp_path_factory.mktemp("tiny-qwen25-vl"))

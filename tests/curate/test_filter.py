@@ -14,8 +14,8 @@ from tests.distill.helpers import ROWS, make_row, write_dataset
 from vdata.curate import STEPS, run_step
 from vdata.curate.dedup import DedupOptions
 from vdata.curate.filter import FilterOptions
-from vdata.curate.tokens import video_grid, video_tokens
 from vdata.engines import Templates
+from vdata.engines.tokens import video_grid, video_tokens
 from vdata.errors import ConfigError
 
 

@@ -31,13 +31,3 @@ def scripted_config(tmp_path: Path, dataset: Path):
         return DistillConfig(input=dataset, engine=EngineConfig(model=teacher, name="scripted", **engine), **options)
 
     return make
-
-
-@pytest.fixture(scope="session")
-def tiny_qwen(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random Qwen2.5-VL saved locally (skipped without transformers)."""
-    pytest.importorskip("torch")
-    pytest.importorskip("transformers")
-    from tests.distill.tiny_qwen import build_tiny_qwen25_vl
-
-    return build_tiny_qwen25_vl(tmp_path_factory.mktemp("tiny-qwen25-vl"))

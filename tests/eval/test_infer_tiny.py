@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.distill.conftest import tiny_qwen  # noqa: F401  (the session fixture, reused)
 from tests.distill.helpers import ROWS, write_dataset
 from vdata.engines import EngineConfig, Sampling
 from vdata.eval import evaluate
 from vdata.infer import InferConfig, infer
 
 
-def test_tiny_model_adaptive_majority_end_to_end(tmp_path: Path, tiny_qwen: Path):  # noqa: F811
+def test_tiny_model_adaptive_majority_end_to_end(tmp_path: Path, tiny_qwen: Path):
     data = write_dataset(tmp_path / "built", ROWS[:2])
     engine = EngineConfig(str(tiny_qwen), "transformers", device="cpu",
                           sampling=Sampling(temperature=1.0, max_new_tokens=6, seed=1))

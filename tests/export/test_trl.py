@@ -27,13 +27,10 @@ def train(trl_export):
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory):
+def tiny(tiny_qwen: Path):
     from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
 
-    from tests.distill.tiny_qwen import build_tiny_qwen25_vl
-
-    path = build_tiny_qwen25_vl(tmp_path_factory.mktemp("tiny-qwen"))
-    return path, AutoProcessor.from_pretrained(path), Qwen2_5_VLForConditionalGeneration
+    return tiny_qwen, AutoProcessor.from_pretrained(tiny_qwen), Qwen2_5_VLForConditionalGeneration
 
 
 def test_rows_carry_prompt_images_completion_and_the_sample_columns(trl_export, train):

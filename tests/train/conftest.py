@@ -27,13 +27,9 @@ def cot_rows(n: int, answer: str | None = None, cot: str = "the box moves at 2.0
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random Qwen2.5-VL saved locally (`vdata debug-model --size tiny`)."""
-    pytest.importorskip("torch")
-    pytest.importorskip("transformers")
-    from vdata.train.debug_model import build_debug_model
-
-    return build_debug_model(tmp_path_factory.mktemp("tiny-qwen25-vl"), arch="qwen2.5-vl", size="tiny")
+def tiny_model(tiny_qwen: Path) -> Path:
+    """The session's tiny random Qwen2.5-VL (`tests/conftest.py`)."""
+    return tiny_qwen
 
 
 @pytest.fixture(scope="session")

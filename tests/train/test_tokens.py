@@ -17,9 +17,9 @@ pytest.importorskip("torch")
 @pytest.mark.parametrize("arch", ["qwen2-vl", "qwen2.5-vl", "qwen3-vl"])
 def test_counted_prompt_tokens_equal_the_processors(arch: str, tmp_path_factory: pytest.TempPathFactory):
     from vdata.engines import Templates
+    from vdata.engines.tokens import TokenCounter
     from vdata.train.debug_model import build_debug_model
     from vdata.train.model import encode_prompts, load_processor
-    from vdata.train.tokens import TokenCounter
 
     processor = load_processor(str(build_debug_model(tmp_path_factory.mktemp(arch), arch=arch)))
     prompt = Templates().prompt(make_row("mc", "multiple_choice", question="What moves?", options=["a", "b"],
@@ -49,8 +49,8 @@ def test_sft_packs_micro_batches_by_tokens(tiny_model: Path, cot_data: Path, tmp
 def test_counted_tokens_of_an_image_sample_equal_the_processors(tiny_model: Path):
     from tests.train.test_mixed_media import image_rows
     from vdata.engines import Templates
+    from vdata.engines.tokens import TokenCounter
     from vdata.train.model import encode_prompts, load_processor
-    from vdata.train.tokens import TokenCounter
 
     processor = load_processor(str(tiny_model))
     prompt = Templates().prompt(image_rows(1, images=3)[0])

@@ -8,7 +8,7 @@ A sample is dropped, with the first reason that applies:
 - `frozen`: it has two keyframes or more and no two consecutive ones differ: the mean absolute grey difference
   of their 32x32 thumbnails (0-255) stays below `frozen_diff` (a still image, or a stream that froze);
 - `tokens`: visual plus text tokens exceed `max_tokens` for the model family `family`. Visual tokens come from
-  `vdata.curate.tokens` (the family's patch arithmetic, frames at `max_pixels` per frame, default the
+  `vdata.engines.tokens` (the family's patch arithmetic, frames at `max_pixels` per frame, default the
   family's); text tokens count the prompt the engines send (`vdata.engines.Templates`: system and user text) and
   the SFT answer (`cot` and the task's target), with the `tokenizer` given (a local path), else estimated as one
   token per 4 characters.
@@ -30,8 +30,8 @@ import pyarrow as pa
 
 from vdata.curate.base import Context, Decision, Key, Step, register
 from vdata.curate.phash import thumbnails
-from vdata.curate.tokens import family, video_tokens
 from vdata.engines import Templates
+from vdata.engines.tokens import family, video_tokens
 from vdata.errors import ConfigError
 from vdata.schemas import COLUMNS
 from vdata.tasks import get as get_task
@@ -75,7 +75,7 @@ class Filter(Step):
                                ("text_tokens", pa.int64()), ("error", pa.string())])
 
     def code(self) -> list[type]:
-        from vdata.curate.tokens import Family
+        from vdata.engines.tokens import Family
 
         return [type(self), Family]
 

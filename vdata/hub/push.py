@@ -1,9 +1,9 @@
 """`vdata push`: upload a built dataset to the Hugging Face Hub in few commits, resumably.
 
 The plan (`plan_upload`) is made and checked locally, so `--dry-run` needs no network: the shards in batches of
-`HubLimits.files_per_commit` (sorted by name), then one last commit with `errors.parquet`, `vdata.json` and the
-card (`README.md`), which also deletes shards of an earlier push that this one no longer has (the card's
-`data/{split}-*.parquet` globs would read them). A rerun after an interruption skips every file the branch already
+`HubLimits.files_per_commit` (sorted by name), then one last commit with `errors.parquet`, the metadata index
+`index.parquet`, `vdata.json` and the card (`README.md`), which also deletes shards of an earlier push that this
+one no longer has (the card's `data/{split}-*.parquet` globs would read them). A rerun after an interruption skips every file the branch already
 holds with the same content (sha256 for LFS/Xet files, the git blob id for small ones), so it resumes where the
 last finished commit stopped; the blobs of an unfinished commit are deduplicated by the Hub.
 
@@ -25,7 +25,7 @@ from typing import Any
 
 from vdata.errors import ConfigError, VdataError
 from vdata.hub.card import CARD_NAME, is_generated, render_card
-from vdata.shards import MANIFEST_NAME, read_manifest
+from vdata.shards import INDEX_NAME, MANIFEST_NAME, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,8 @@ def plan_upload(root: str | Path, card_text: str | None = None, limits: HubLimit
         plan.errors.append(f"{root}: no shards under data/ to upload")
     last = [UploadFile(ERRORS_NAME, root / ERRORS_NAME, (root / ERRORS_NAME).stat().st_size)] if (
         root / ERRORS_NAME).exists() else []
+    if (root / INDEX_NAME).exists():  # the metadata index: `vdata query`/`info` read it (not a `datasets` file)
+        last.append(UploadFile(INDEX_NAME, root / INDEX_NAME, (root / INDEX_NAME).stat().st_size))
     if (root / MANIFEST_NAME).exists():
         public = public_manifest(root)
         last.append(UploadFile(MANIFEST_NAME, root / MANIFEST_NAME, len(public), content=public))

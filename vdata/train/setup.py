@@ -112,7 +112,7 @@ def start(config: SFTConfig, total_updates: int, prepare: Any, wrap: bool = True
             )
         state = saved
     if config.max_tokens_per_batch is not None:  # the workers count each sample's tokens for the packing
-        from vdata.train.tokens import TokenCounter
+        from vdata.engines.tokens import TokenCounter
 
         prepare = replace(prepare, counter=TokenCounter(processor, config.max_pixels))
     data = Position(RowStream(config.data, config.split, state, rank=rank, transform=prepare))

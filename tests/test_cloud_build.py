@@ -99,8 +99,11 @@ def download(s3, prefix: str, tmp_path: Path) -> Path:
 
 
 def assert_same_dataset(local: Path, remote: Path) -> None:
-    """Same rows, shards (names, bytes, sha256) and counts; the same errors (paths relative to each corpus)."""
+    """Same rows, shards (names, bytes, sha256) and counts; the same errors (paths relative to each corpus); the
+    same metadata index (its bytes: the same rows written the same way)."""
     assert read_table(local).to_pylist() == read_table(remote).to_pylist()
+    assert read_manifest(local)["index"] == read_manifest(remote)["index"]
+    assert (local / "index.parquet").read_bytes() == (remote / "index.parquet").read_bytes()
     assert read_manifest(local)["shards"] == read_manifest(remote)["shards"]
     assert read_manifest(local)["counts"] == read_manifest(remote)["counts"]
     assert pq.read_table(remote / "errors.parquet").to_pylist() == pq.read_table(local / "errors.parquet").to_pylist()

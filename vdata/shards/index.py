@@ -5,8 +5,9 @@ Written by `ShardWriter.finish` once the shards are in place and named in the ma
 file order), so row `k` of the index is row `k` of the shards read one after the other. It sits beside `data/`,
 not in it, and its name holds no split name: `datasets.load_dataset("parquet", data_dir=OUT)` loads the shards
 only. A query that names no frame bytes (`vdata query`, `vdata info`, `mix`'s counts, a trainer's sampler through
-`read_metadata`) reads this one small file instead of the footers and column chunks of every shard. A dataset
-without an index (built by an older vdata, or written to a URL) is read from its shards, with the same result.
+`read_metadata`) reads this one small file instead of the footers and column chunks of every shard. A build into a URL
+writes it too (from the uploaded shards' metadata columns). A dataset without an index (built by an older vdata)
+is read from its shards, with the same result.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +36,19 @@ INDEX_SCHEMA: pa.Schema = pa.schema([SCHEMA.field(c) for c in METADATA_COLUMNS],
 INDEX_ROW_GROUP_ROWS = 128 * 1024
 
 
-def write_index(root: str | Path, shards: Sequence[str | Path]) -> dict[str, Any]:
+def write_index(root: str | Path, shards: Sequence[str | Path], filesystem: Any = None) -> dict[str, Any]:
     """Write `root/index.parquet` from `shards` (in that order; paths relative to `root` or absolute), one row
-    group of each shard in memory at a time; returns its manifest entry `{"path", "rows", "bytes", "sha256"}`."""
+    group of each shard in memory at a time; returns its manifest entry `{"path", "rows", "bytes", "sha256"}`.
+    With an fsspec `filesystem`, `shards` are paths in it (a dataset at a URL: only the metadata columns' chunks
+    are fetched) and the index is written to the local folder `root`."""
     root = Path(root)
     tmp = root / (INDEX_NAME + ".tmp")
     rows = 0
     with pq.ParquetWriter(tmp, INDEX_SCHEMA, **parquet_write_options()) as writer:
         pending: list[pa.RecordBatch] = []
         for shard in shards:
-            with pq.ParquetFile(root / shard) as f:
+            source = filesystem.open(str(shard), "rb") if filesystem is not None else nullcontext(root / shard)
+            with source as opened, pq.ParquetFile(opened) as f:
                 for batch in f.iter_batches(batch_size=INDEX_ROW_GROUP_ROWS, columns=list(METADATA_COLUMNS)):
                     pending.append(batch)
                     rows += batch.num_rows

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 from vdata.errors import VdataError
 from vdata.schemas import SCHEMA
+from vdata.shards.index import INDEX_NAME, write_index
 from vdata.shards.lock import pid_alive
 from vdata.shards.manifest import MANIFEST_NAME
 from vdata.shards.writer import ShardInfo, ShardWriter
@@ -92,7 +93,8 @@ class RemoteShardWriter(ShardWriter):
         return super()._errors_table()
 
     def finish(self, describe: Callable[[list[ShardInfo]], dict[str, Any]]) -> list[ShardInfo]:
-        """Commit what is open, move the parts to `URL/data/`, upload `errors.parquet`, then `vdata.json`."""
+        """Commit what is open, move the parts to `URL/data/`, upload `errors.parquet` and `index.parquet`, then
+        `vdata.json`."""
         self.flush()
         self.fs.invalidate_cache()
         plan = self._shard_plan()
@@ -107,7 +109,9 @@ class RemoteShardWriter(ShardWriter):
                 self.fs.rm_file(stray)
         pq.write_table(self._errors_table(), self.out / "errors.parquet")
         self.fs.put_file(str(self.out / "errors.parquet"), posixpath.join(self.root, "errors.parquet"))
-        (self.out / MANIFEST_NAME).write_text(self._manifest_text(describe, shards), encoding="utf-8")
+        index = write_index(self.out, sorted(named), filesystem=self.fs)
+        self.fs.put_file(str(self.out / INDEX_NAME), posixpath.join(self.root, INDEX_NAME))
+        (self.out / MANIFEST_NAME).write_text(self._manifest_text(describe, shards, index), encoding="utf-8")
         self.fs.put_file(str(self.out / MANIFEST_NAME), posixpath.join(self.root, MANIFEST_NAME))
         self.fs.rm(self._remote(self.work), recursive=True)
         shutil.rmtree(self.out)

@@ -42,6 +42,8 @@ from vdata.builders.base import (
     Builder,
     Item,
     Span,
+    builder_kwargs,
+    create,
     get,
     names,
     parse_source,
@@ -49,4 +51,4 @@ from vdata.builders.base import (
     sample_id,
 )
 
-__all__ = ["BadRow", "Box", "Builder", "Item", "Span", "get", "names", "parse_source", "register", "sample_id"]
+__all__ = ["BadRow", "Box", "Builder", "Item", "Span", "builder_kwargs", "create", "get", "names", "parse_source", "register", "sample_id"]

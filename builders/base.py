@@ -159,9 +159,54 @@ get = _FORMATS.get
 names = _FORMATS.names
 
 
-def parse_source(spec: str) -> tuple[str, str]:
-    """Split `FORMAT:PATH` into its two parts; a bare existing path is not guessed at."""
-    name, sep, path = spec.partition(":")
+def parse_source(spec: str) -> tuple[str, str, dict[str, str]]:
+    """Split `FORMAT[,KEY=VALUE...]:PATH` into the format, the path and the builder's options (as text); a bare
+    existing path is not guessed at.
+
+    >>> parse_source("lasot,fps=25:/data/LaSOT")
+    ('lasot', '/data/LaSOT', {'fps': '25'})
+    """
+    head, sep, path = spec.partition(":")
+    name, *pairs = head.split(",")
     if not sep or not name or not path:
         raise ConfigError(f"--source {spec!r}: expected FORMAT:PATH, e.g. folder:videos/ (formats: {', '.join(names())})")
-    return name, path
+    options = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise ConfigError(f"--source {spec!r}: options go as FORMAT,KEY=VALUE:PATH, got {pair!r}")
+        options[key.strip()] = value.strip()
+    return name, path, options
+
+
+def create(name: str, path: Any, split: str, options: dict[str, str] | None = None) -> Builder:
+    """The builder `name` on `path` with its `options` (`builder_kwargs`)."""
+    return get(name)(path, split=split, **builder_kwargs(name, options or {}))
+
+
+def builder_kwargs(name: str, options: dict[str, str]) -> dict[str, Any]:
+    """The builder `name`'s keyword options from text, converted to the type its constructor declares (`fps:
+    float | None` takes `"25"` as 25.0, which must be > 0); an option it does not take is a `ConfigError`
+    naming the ones it does.
+
+    >>> builder_kwargs("lasot", {"fps": "25"})
+    {'fps': 25.0}
+    """
+    import inspect
+
+    params = inspect.signature(get(name).__init__).parameters
+    accepted = {n: str(p.annotation) for n, p in params.items()
+                if n not in ("self", "path", "split") and p.default is not p.empty}
+    kwargs: dict[str, Any] = {}
+    for key, text in options.items():
+        if key not in accepted:
+            raise ConfigError(f"--source {name},{key}=...: {name} has no option {key!r} "
+                              f"(its options: {', '.join(accepted) or 'none'})")
+        kind = float if "float" in accepted[key] else int if "int" in accepted[key] else str
+        try:
+            kwargs[key] = kind(text)
+        except ValueError:
+            raise ConfigError(f"--source {name},{key}={text}: expected a {kind.__name__}") from None
+        if kind is not str and not kwargs[key] > 0:
+            raise ConfigError(f"--source {name},{key}={text}: must be > 0")
+    return kwargs

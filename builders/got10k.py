@@ -29,7 +29,8 @@ class GOT10k(Builder):
       (`[METAINFO]` with `object_class`, `motion_class`, `anno_fps: 10Hz`, ...).
 
     Conversions: the video is the sequence folder (an image folder: no container), at `anno_fps` frames per
-    second from `meta_info.ini` (10 when absent, or the builder's `fps` option), so frame i is at i / fps s.
+    second from `meta_info.ini` (10 when absent; `--source got10k,fps=N:PATH` overrides it), so frame i is at
+    i / fps s.
     `boxes` are the ground-truth boxes as pixels `[x, y, x + w, y + h]` on frame i, except on frames
     `absence.label` marks absent or `cover.label` gives 0 (nothing visible), and boxes of no area (counted in
     `meta`: `frames_hidden`, `boxes_without_area`), as GOT-10k's evaluation scores visible frames only. `question` is `object_class` (the

@@ -27,8 +27,8 @@ class LaSOT(Builder):
     - optional `testing_set.txt` / `training_set.txt` in PATH (the toolkit's protocol-II lists, one sequence
       name a line): a listed sequence takes that split; others take `--split`.
 
-    Conversions: the video is the `img/` folder (an image folder: no container) at 30 frames per second (the
-    builder's `fps` option overrides it), so frame i is at i / 30 s. `boxes` are the ground-truth boxes as
+    Conversions: the video is the `img/` folder (an image folder: no container) at 30 frames per second
+    (`--source lasot,fps=N:PATH` overrides it), so frame i is at i / 30 s. `boxes` are the ground-truth boxes as
     pixels `[x, y, x + w, y + h]` on frame i, except on frames fully occluded or out of view and boxes of no
     area (counted in `meta`: `frames_hidden`, `boxes_without_area`), as the benchmark scores visible frames.
     `question` is the `nlp.txt` sentence (the category name when absent). Key and `video_id` are the sequence

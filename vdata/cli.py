@@ -80,7 +80,8 @@ def build(
     )
     ENGINES.get(engine)  # a bad --engine or --source fails here, before the progress bar appears
     for spec in source:
-        builders.get(builders.parse_source(spec)[0])
+        name, _, source_options = builders.parse_source(spec)
+        builders.builder_kwargs(name, source_options)
     with Progress(
         TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} items/s"),
         TextColumn("rows {task.fields[rows]}  errors {task.fields[errors]}"), TimeRemainingColumn(),

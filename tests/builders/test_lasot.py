@@ -62,3 +62,20 @@ def test_build_times_lasot_frames_at_30_fps(tmp_path: Path) -> None:
     assert (row["fps"], row["num_frames"], row["duration_s"]) == (30.0, 30, pytest.approx(1.0))
     for index, time_s, frame in zip(row["frame_indices"], row["frame_timestamps_s"], row["frames"], strict=True):
         assert time_s == pytest.approx(index / 30.0) and read_index(rgb(frame["bytes"])) == index
+
+
+def test_the_frame_rate_option_on_the_command_line_retimes_the_frames(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vdata.cli import app
+
+    corpus = _corpus(tmp_path / "LaSOT") / "airplane"
+    result = CliRunner().invoke(app, ["build", "--source", f"lasot,fps=25:{corpus}", "--out", str(tmp_path / "out"),
+                                      "--frames", "uniform:3", "--workers", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    [row] = read_table(tmp_path / "out").to_pylist()
+    assert (row["fps"], row["duration_s"]) == (25.0, pytest.approx(30 / 25))
+    assert [round(t * 25) for t in row["frame_timestamps_s"]] == row["frame_indices"]
+    bad = CliRunner().invoke(app, ["build", "--source", f"lasot,speed=2:{corpus}", "--out", str(tmp_path / "x")])
+    assert bad.exit_code != 0 and "lasot has no option 'speed' (its options: fps)" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1

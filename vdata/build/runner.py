@@ -142,9 +142,10 @@ def build(
 
 def _build(sources: list[str], out: Path | str, options: BuildOptions, on_progress: ProgressFn | None) -> BuildReport:
     engine = ENGINES.get(options.engine)()
-    specs = [(name, corpus_path(path)) for name, path in map(builders.parse_source, sources)]
-    corpus = [builders.get(name)(path, split=options.split) for name, path in specs]
-    fingerprint = build_fingerprint([f"{n}:{_source_key(p)}" for n, p in specs], {type(b) for b in corpus}, options)
+    specs = [(name, corpus_path(path), extra) for name, path, extra in map(builders.parse_source, sources)]
+    corpus = [builders.create(name, path, options.split, extra) for name, path, extra in specs]
+    fingerprint = build_fingerprint([f"{_source_name(n, extra)}:{_source_key(p)}" for n, p, extra in specs],
+                                    {type(b) for b in corpus}, options)
     finished = _finished(out, fingerprint)
     if finished is not None:
         return finished
@@ -252,6 +253,11 @@ def _writer(out: Path | str, fingerprint: dict[str, Any], options: BuildOptions)
                               f"both: build into a new --out, or delete {work} to start over") from None
         raise ConfigError(f"{out} holds an unfinished build with {what}; re-run it with the same ones to resume, "
                           f"or delete {work} to start over") from None
+
+
+def _source_name(name: str, extra: dict[str, str]) -> str:
+    """A source's format with its options as given (`lasot,fps=25`): other options, another build."""
+    return ",".join([name, *(f"{k}={v}" for k, v in sorted(extra.items()))])
 
 
 def _source_key(path: Any) -> str:

@@ -79,3 +79,7 @@ def test_the_frame_rate_option_on_the_command_line_retimes_the_frames(tmp_path: 
     bad = CliRunner().invoke(app, ["build", "--source", f"lasot,speed=2:{corpus}", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0 and "lasot has no option 'speed' (its options: fps)" in bad.output
     assert len(bad.output.strip().splitlines()) == 1
+    from vdata.hub.card import render_card
+
+    card = render_card(tmp_path / "out")  # the format with options still names its builder's license and paper
+    assert "lasot" in card and LaSOT.citation.split("{")[1].split(",")[0] in card

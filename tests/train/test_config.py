@@ -61,6 +61,12 @@ def test_yaml_accepts_trls_names_and_the_run_folder_gets_vdatas(tmp_path: Path):
     canonical = write_config(config, tmp_path / "run")
     assert load_config(GRPOConfig, canonical) == config
     assert "learning_rate" not in canonical.read_text() and "lr: 3.0e-06" in canonical.read_text()
+    # per device: on 2 processes the step holds twice the prompts; TRL's list form of report_to
+    path.write_text("data: d\nmodel: m\nout: o\nper_device_train_batch_size: 8\nnum_generations: 4\n"
+                    "report_to: [tensorboard, wandb]\n")
+    config = load_config(GRPOConfig, path, num_processes=2)
+    assert (config.batch_size, config.report_to) == (4, "tensorboard,wandb")
+    assert load_config(GRPOConfig, path, batch_size=6, num_processes=2).batch_size == 6  # a flag wins
     path.write_text("data: d\nmodel: m\nout: o\nlr: 1.0\nlearning_rate: 2.0\n")
     with pytest.raises(ConfigError, match="'learning_rate' sets 'lr' a second time"):
         load_config(GRPOConfig, path)

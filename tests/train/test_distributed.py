@@ -32,6 +32,26 @@ def test_two_processes_compute_the_losses_of_one_with_the_same_global_batch(tiny
     assert (tmp_path / "two" / "final" / "model.safetensors").exists()
 
 
+def test_packed_micro_batches_of_unequal_count_per_process_give_the_losses_of_one(tiny_model: Path, tmp_path: Path):
+    from tests.distill.helpers import make_row
+
+    # rows of ~380 tokens pack two to a batch of 800; the long one goes alone: the process holding it runs two
+    # micro-batches, the other one (DDP must sync once per step, not per backward, or the processes hang)
+    long = make_row("long", "multiple_choice", question="What moves?", options=["a car", "a bus", "a cat"],
+                    answer="A", cot="the red box moves to the left and then up " * 12)
+    data = write_dataset(tmp_path / "data", [*cot_rows(3), long])
+    options = dict(data=data, model=str(tiny_model), max_steps=2, batch_size=4, lr=1e-2, num_workers=0)
+    one = [r["loss"] for r in train_sft(SFTConfig(out=tmp_path / "one", **options)).records]
+    flags = ["--data", str(data), "--model", str(tiny_model), "--out", str(tmp_path / "two"), "--max-steps", "2",
+             "--batch-size", "4", "--lr", "1e-2", "--num-workers", "0", "--num-processes", "2",
+             "--max-tokens-per-batch", "800"]
+    result = CliRunner().invoke(app, ["train", "sft", *flags])
+    assert result.exit_code == 0, result.output
+    two = read_log(tmp_path / "two")
+    assert [r["micro_batches"] for r in two] == [3, 3]  # 2 + 1 over the processes
+    assert [r["loss"] for r in two] == pytest.approx(one, rel=1e-4)
+
+
 def test_the_global_batch_must_split_over_the_processes():
     with pytest.raises(ConfigError, match="--batch-size must be a multiple of --num-processes, got 3 and 2"):
         GRPOConfig(data="d", model="m", out="o", batch_size=3, num_processes=2)

@@ -238,10 +238,11 @@ def _sources(builds: list[dict[str, Any]]) -> list[dict[str, str]]:
         if spec in seen:
             continue
         seen.add(spec)
-        name, _, path = spec.partition(":")
         try:
+            name, path, _ = builders.parse_source(spec)  # `lasot,fps=25:/data/LaSOT`: the format is `lasot`
             cls: type | None = builders.get(name)
         except ConfigError:
+            name, _, path = spec.partition(":")
             cls = None
         doc = (inspect.getdoc(cls) or "").split("\n\n")[0].replace("\n", " ") if cls else ""
         out.append({

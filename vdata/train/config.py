@@ -225,12 +225,15 @@ C = TypeVar("C", bound=SFTConfig)
 def load_config(cls: type[C], path: Path | None = None, **flags: Any) -> C:
     """A `cls` from the YAML file at `path` (vdata's keys as flags, `max-steps` or `max_steps`, or TRL's names)
     and `flags`. Flags that are None were not given and do not override the file."""
-    values = _read_yaml(cls, path) if path is not None else {}
+    values, per_device = _read_yaml(cls, path) if path is not None else ({}, None)
     values.update({k: v for k, v in flags.items() if v is not None})
+    if per_device is not None and "batch_size" not in values:
+        values["batch_size"] = _global_batch(cls, path, per_device, values)
     return cls(**values)
 
 
-def _read_yaml(cls: type[SFTConfig], path: Path) -> dict[str, Any]:
+def _read_yaml(cls: type[SFTConfig], path: Path) -> tuple[dict[str, Any], Any]:
+    """The file's settings in vdata's names, and its `per_device_train_batch_size` (None when absent)."""
     try:
         import yaml
     except ImportError:
@@ -253,23 +256,33 @@ def _read_yaml(cls: type[SFTConfig], path: Path) -> dict[str, Any]:
             value = _trl_scale_rewards(path, value)
         if name == "bf16":
             name, value = "dtype", "bfloat16" if value else "float32"
+        if name == "report_to" and isinstance(value, list):  # TRL's list form
+            value = ",".join(map(str, value)) or "none"
         if name not in known:
             raise ConfigError(f"--config {path}: unknown key {key!r}; known: {', '.join(sorted(map(_flag, known)))}")
         if name in values:
             raise ConfigError(f"--config {path}: {key!r} sets {name!r} a second time (TRL's name and vdata's)")
         values[name] = value
-    if per_device is not None:
-        per_step = int(per_device) * int(values.get("grad_accum", 1))
-        if issubclass(cls, GRPOConfig):  # TRL counts GRPO batches in completions
-            generations = int(values.get("num_generations", GRPOConfig.num_generations))
-            if per_step % generations:
-                raise ConfigError(
-                    f"--config {path}: per_device_train_batch_size x gradient_accumulation_steps = {per_step} "
-                    f"completions is not a multiple of num_generations = {generations}"
-                )
-            per_step //= generations
-        values.setdefault("batch_size", per_step)
-    return values
+    return values, per_device
+
+
+def _global_batch(cls: type[SFTConfig], path: Path | None, per_device: Any, values: dict[str, Any]) -> int:
+    """vdata's `batch_size` (rows, or prompts for GRPO, per step over every process) from TRL's
+    `per_device_train_batch_size` (per micro-batch and process; completions for GRPO): x grad_accum x processes.
+
+    >>> _global_batch(GRPOConfig, None, 8, {"grad_accum": 2, "num_processes": 2, "num_generations": 8})
+    4
+    """
+    per_step = int(per_device) * int(values.get("grad_accum", 1)) * int(values.get("num_processes", 1))
+    if issubclass(cls, GRPOConfig):  # TRL counts GRPO batches in completions
+        generations = int(values.get("num_generations", GRPOConfig.num_generations))
+        if per_step % generations:
+            raise ConfigError(
+                f"--config {path}: per_device_train_batch_size x gradient_accumulation_steps x processes = "
+                f"{per_step} completions is not a multiple of num_generations = {generations}"
+            )
+        per_step //= generations
+    return per_step
 
 
 def _trl_scale_rewards(path: Path, value: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,10 +93,14 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
 
         # -- loss: mean negative log-likelihood over every assistant token of the step (all processes) ----------
         loss_sum = 0.0
-        for inputs, labels in micro_batches:
-            logp, mask = label_logprobs(model, inputs, labels)  # [n, T], [n, T]
-            loss = masked_mean(-logp, mask, denominator=num_tokens)
-            (loss * run.world).backward()  # DDP averages the processes' gradients: x world makes it their sum
+        for k, (inputs, labels) in enumerate(micro_batches):
+            # DDP syncs gradients on the last micro-batch's backward only: once per step on every process,
+            # whatever number of micro-batches each one packed (a backward per all-reduce would hang)
+            last = k == len(micro_batches) - 1
+            with nullcontext() if last or run.accelerator is None else run.accelerator.no_sync(model):
+                logp, mask = label_logprobs(model, inputs, labels)  # [n, T], [n, T]
+                loss = masked_mean(-logp, mask, denominator=num_tokens)
+                (loss * run.world).backward()  # DDP averages the processes' gradients: x world makes it their sum
             loss_sum += loss.item()
         loss_sum = all_sum(loss_sum, run.accelerator)
 
@@ -116,7 +121,7 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
             "lr": lr,
             "assistant_tokens": num_tokens,
             "tokens": seq_tokens,
-            "micro_batches": len(micro_batches),
+            "micro_batches": int(all_sum(len(micro_batches), run.accelerator)),  # over the processes
             "skipped_rows": int(all_sum(skipped, run.accelerator)),
             "tokens_per_s": seq_tokens / step_s,
             "step_s": step_s,

@@ -141,3 +141,27 @@ def test_a_v1_dataset_still_reads_as_video_rows(mixed: Path, tmp_path: Path) -> 
     assert table.column("media").to_pylist() == ["video"] * len(rows)
     assert [r["subtitles"] for r in iter_rows(old, columns=["id", "subtitles"])] == [None] * len(rows)
     assert schema_versions(old) == ["1"]
+
+
+def test_llava_video_image_conversations_with_one_or_several_images_are_image_rows(tmp_path: Path) -> None:
+    from vdata.build import build
+    from vdata.options import BuildOptions
+    from vdata.shards import read_table
+
+    subset = tmp_path / "llava" / "0_30_s_academic_v0_1"
+    _png(subset / "imgs" / "one.png", (90, 60), (200, 30, 30))
+    _png(subset / "imgs" / "two.png", (60, 90), (30, 200, 30))
+    rows = [
+        {"id": "i1", "image": "imgs/one.png", "conversations": [
+            {"from": "human", "value": "<image>\nWhat colour?"}, {"from": "gpt", "value": "Red."}]},
+        {"id": "i2", "image": ["imgs/one.png", "imgs/two.png"], "conversations": [
+            {"from": "human", "value": "<image>\n<image>\nWhich is taller?"}, {"from": "gpt", "value": "The second."}]},
+    ]
+    (subset / "0_30_s_academic_oe_v0_1_qa_processed.json").write_text(json.dumps(rows))
+    build([f"llava-video:{tmp_path / 'llava'}"], tmp_path / "out", BuildOptions(max_pixels=56 * 56, workers=0))
+    built = sorted(read_table(tmp_path / "out").to_pylist(), key=lambda r: len(r["frames"]))
+    assert [(r["media"], r["question"], r["answer"], len(r["frames"])) for r in built] == [
+        ("image", "What colour?", "Red.", 1), ("image", "Which is taller?", "The second.", 2)]
+    sizes = [Image.open(__import__("io").BytesIO(f["bytes"])).size for f in built[1]["frames"]]
+    assert sizes == [fit_pixels(90, 60, 56 * 56, 28), fit_pixels(60, 90, 56 * 56, 28)]  # each image its own size
+    assert built[1]["frame_timestamps_s"] is None and built[1]["video"] == "0_30_s_academic_v0_1/imgs/one.png"

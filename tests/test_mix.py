@@ -161,6 +161,12 @@ def _as_schema_v1(root: Path, out: Path) -> Path:
 def test_a_schema_v1_source_mixes_as_its_v2_rows(built, tmp_path: Path) -> None:
     a, b = built
     old = _as_schema_v1(b, tmp_path / "b-v1")
+    from typer.testing import CliRunner
+
+    from vdata.cli import app
+
+    result = CliRunner().invoke(app, ["validate", str(old)])  # a v1 dataset validates and says so
+    assert result.exit_code == 0 and result.stdout.strip().endswith("valid (schema v1)"), result.output
     mix(tmp_path / "new", [(a, 1.0), (b, 2.0)], total=9, seed=1)
     mix(tmp_path / "old", [(a, 1.0), (old, 2.0)], total=9, seed=1)
     assert read_table(tmp_path / "old").equals(read_table(tmp_path / "new"))

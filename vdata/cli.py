@@ -197,7 +197,7 @@ def validate(
         raise typer.Exit(1)
     from vdata.validate import schema_versions
 
-    console.print(f"{root}: valid (schema v{', v'.join(schema_versions(root))})")
+    console.print(f"{root}: valid (schema v{', v'.join(schema_versions(root))})", soft_wrap=True)
 
 
 @app.command()

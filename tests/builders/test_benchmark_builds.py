@@ -61,6 +61,9 @@ def test_all_six_build_into_one_dataset_and_eval_prints_each_table(tmp_path: Pat
     assert all(0.5 <= t <= 2.5 for t in mv["frame_timestamps_s"])
     ep = next(r for r in rows if r["source"] == "mvbench" and parse_meta(r["meta"])["task_type"] == "Episodic Reasoning")
     assert ep["fps"] == 3.0 and all(1.0 <= t <= 4.0 for t in ep["frame_timestamps_s"])  # the TVQA frame folder
+    mme = next(r for r in rows if r["source"] == "videomme")  # its subtitle/<id>.srt, in video seconds
+    assert mme["subtitles"] == [{"start_s": 0.0, "end_s": 1.0, "text": "hello"}]
+    assert next(r for r in rows if r["source"] == "longvideobench")["subtitles"] == []  # a file without cues
     vsi = {r["task"] for r in rows if r["source"] == "vsibench"}
     assert vsi == {"multiple_choice", "regression"}
     # every prediction right: each benchmark's official overall is 1.0, except VSI-Bench's, whose script counts

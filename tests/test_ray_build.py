@@ -1,15 +1,17 @@
 """`vdata build --engine ray` on a local Ray instance (2 CPUs): the same dataset as the local engine, resume,
-time limit, memory check, `file://` URLs, biggest-first scheduling and long videos' scene scans in window tasks
+time limit, a killed worker (retryable, `--json` stdout clean), memory check, `file://` URLs, biggest-first scheduling and long videos' scene scans in window tasks
 (`s3://` URLs: test_cloud_build.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import types
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -166,3 +168,72 @@ def test_cli_build_on_ray_writes_to_a_file_url(ray_instance, corpus: Path, tmp_p
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert read_manifest(out)["counts"]["rows"] == 12
+
+
+#: Defines `dies_on_crash_mp4`: `item_task`, except that its Ray worker dies (SIGKILL, as the kernel's OOM killer
+#: does) on `crash.mp4` while the file `kill-worker` lies next to it. Run as a script's `__main__`, so Ray ships
+#: it to the workers by value.
+KILLER = """
+import os, signal
+from vdata.build.windows import item_task
+
+def dies_on_crash_mp4(entry, options, frames):
+    if entry.video.name == "crash.mp4" and (entry.video.parent / "kill-worker").exists():
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item_task(entry, options, frames)
+"""
+#: `vdata` (the CLI, arguments from the command line) with the worker killer in the Ray engine.
+KILLER_CLI = KILLER + """
+import vdata.build.ray
+from vdata.cli import app
+vdata.build.ray.item_task = dies_on_crash_mp4
+app()
+"""
+
+
+@pytest.fixture
+def crash_videos(codec_videos: dict[str, Path], tmp_path: Path) -> Path:
+    """A folder of three videos whose middle one, `crash.mp4`, kills its worker while `kill-worker` exists."""
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for name in ("a_good.mp4", "crash.mp4", "z_good.mp4"):
+        shutil.copyfile(codec_videos["h264"], videos / name)
+    (videos / "kill-worker").touch()
+    return videos
+
+
+def test_a_killed_ray_worker_is_a_retryable_loss_and_the_same_command_then_completes(ray_instance, crash_videos,
+                                                                                    tmp_path, monkeypatch):
+    from vdata.build.runner import BuildIncomplete
+
+    killer = types.ModuleType("__main__")  # by value: the workers cannot import the tests package
+    exec(KILLER, killer.__dict__)
+    monkeypatch.setattr("vdata.build.ray.item_task", killer.dies_on_crash_mp4)
+    videos = crash_videos
+    options = BuildOptions(frames="uniform:2", engine="ray")
+    with pytest.raises(BuildIncomplete) as lost:
+        build([f"folder:{videos}"], tmp_path / "out", options)
+    assert "worker_lost: 1" in str(lost.value) and "crash.mp4" in str(lost.value) and "re-run" in str(lost.value)
+    assert not (tmp_path / "out" / "vdata.json").exists()  # not finished: not a no-op next time
+    assert not (tmp_path / "out" / "errors.parquet").exists()  # the item is not saved as an input error
+    (videos / "kill-worker").unlink()  # the infrastructure recovered: the same command retries the lost item
+    report = build([f"folder:{videos}"], tmp_path / "out", options)
+    assert (report.rows, report.errors, report.items_skipped, report.items_run) == (3, 0, 2, 1)
+    assert sorted(read_table(tmp_path / "out", columns=["video"]).column("video").to_pylist()) == [
+        "a_good.mp4", "crash.mp4", "z_good.mp4"]
+
+
+def test_cli_build_on_ray_json_stdout_holds_only_json_and_a_lost_item_exits_1(ray_instance, crash_videos, tmp_path):
+    """Ray prints a dead worker's message on stdout from a thread, late: none of it reaches `--json`'s stdout."""
+    address = ray_instance.get_runtime_context().gcs_address
+    args = [sys.executable, "-c", KILLER_CLI, "build", "-s", f"folder:{crash_videos}", "-o", str(tmp_path / "out"),
+            "--engine", "ray", "--ray-address", address, "--task-memory", "1GB", "--frames", "uniform:2", "--json"]
+    lost = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert lost.returncode == 1 and lost.stdout == "", lost.stdout
+    error = [line for line in lost.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "worker_lost: 1" in error[0] and "crash.mp4" in error[0], lost.stderr
+    (crash_videos / "kill-worker").unlink()
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["rows"], report["items_run"], report["items_skipped"], report["lost_by_code"]) == (3, 1, 2, {})

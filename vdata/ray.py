@@ -26,6 +26,29 @@ def connect(address: str | None = None) -> Any:
 
 
 @contextmanager
+def session(address: str | None = None) -> Iterator[Any]:
+    """`connect(address)` for the length of the block. A driver this opened is shut down at exit: Ray prints
+    the messages it receives late (a dead worker's, on stdout) from a background thread, which then stops; a
+    driver already connected is left as it was."""
+    opened = not _initialized()
+    ray = connect(address)
+    try:
+        yield ray
+    finally:
+        if opened:
+            ray.shutdown()
+
+
+def _initialized() -> bool:
+    """Whether this process already has a Ray driver (False too when Ray is not installed)."""
+    try:
+        import ray
+    except ImportError:
+        return False
+    return bool(ray.is_initialized())
+
+
+@contextmanager
 def stdout_to_stderr() -> Iterator[None]:
     """Send everything written to this process's stdout (file descriptor 1: Ray's C++ and Python messages
     alike) to stderr until exit, so a command's `--json` output is alone on stdout."""

@@ -12,8 +12,9 @@ driver submits them as soon as the item's task answers `Split`. Each task reserv
 limit (`--timeout`, per item task, window task and finishing task) is a SIGALRM in the worker, with the
 worker's exit as a backstop for a decoder stuck in C. A task whose worker or node dies is retried once; if it
 dies again the item is `worker_lost`, an infrastructure failure (`vdata.errors.RETRYABLE_CODES`): not saved,
-and the same command retries it. While the engine runs, the process's stdout is sent to stderr, so Ray's own
-messages never mix with `--json` output.
+and the same command retries it. While the engine runs, the process's stdout is sent to stderr, and a Ray
+driver the engine opened is shut down before it ends (its thread prints a dead worker's message late, on
+stdout), so Ray's own messages never mix with `--json` output.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from vdata.build.windows import Split, finish_task, item_task, window_frames, wi
 from vdata.builders.base import BadRow, Item
 from vdata.errors import ConfigError
 from vdata.options import BuildOptions
-from vdata.ray import connect, stdout_to_stderr
+from vdata.ray import session, stdout_to_stderr
 
 T = TypeVar("T")
 
@@ -53,11 +54,10 @@ class RayEngine(Engine):
 
     def run(self, todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
         """`(ok, row or error row)` for each entry of `todo`, in input order, each Item made by a Ray task."""
-        with stdout_to_stderr():
-            yield from self._run(todo, options)
+        with stdout_to_stderr(), session(options.ray_address) as ray:
+            yield from self._run(ray, todo, options)
 
-    def _run(self, todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
-        ray = connect(options.ray_address)
+    def _run(self, ray: Any, todo: Iterator[Item | BadRow], options: BuildOptions) -> Iterator[Outcome]:
         _check_memory(ray, options.task_memory_bytes)
         remote = ray.remote(_task).options(num_cpus=1, memory=options.task_memory_bytes, max_retries=1)
         splitter = _Splitter(ray, remote, options)

@@ -180,6 +180,7 @@ def _run(engine: Engine, writer: ShardWriter, out: Path | str, fingerprint: dict
             todo_count += 1
     todo = (e for e in items() if entry_id(e) not in writer.done_ids)
     rows = errors = 0
+    lost: list[str] = []  # the lost items' files
     for ok, result in engine.run(todo, options):
         if ok:
             writer.add(result)
@@ -187,6 +188,7 @@ def _run(engine: Engine, writer: ShardWriter, out: Path | str, fingerprint: dict
             report.video_s += result["clip_end_s"] - result["clip_start_s"]
         elif result["code"] in RETRYABLE_CODES:
             report.lost_by_code[result["code"]] = report.lost_by_code.get(result["code"], 0) + 1
+            lost.append(result["source_file"])
             log.warning("%s [%s] %s (not saved: a re-run retries it)", result["source_file"], result["code"],
                         result["message"])
         else:
@@ -200,7 +202,7 @@ def _run(engine: Engine, writer: ShardWriter, out: Path | str, fingerprint: dict
     report.wall_s = time.perf_counter() - started
     if report.lost_by_code:
         writer.flush()
-        raise BuildIncomplete(report, rows, errors)
+        raise BuildIncomplete(report, rows, errors, lost)
     return fail_if_empty(summarise(writer, out, fingerprint, report))
 
 
@@ -208,12 +210,15 @@ class BuildIncomplete(VdataError):
     """Items were lost to the infrastructure (`vdata.errors.RETRYABLE_CODES`): what was built is committed
     in the journal, the dataset is left unfinished, and the same command retries exactly the lost items."""
 
-    def __init__(self, report: BuildReport, rows: int, errors: int) -> None:
-        lost = sum(report.lost_by_code.values())
+    #: Lost items named in the message (their files); more are counted.
+    NAMED = 5
+
+    def __init__(self, report: BuildReport, rows: int, errors: int, lost: list[str]) -> None:
         why = ", ".join(f"{code}: {n}" for code, n in sorted(report.lost_by_code.items()))
-        super().__init__(f"{report.out}: unfinished: {lost} items lost to infrastructure failures ({why}); this "
-                         f"run built {rows} rows and recorded {errors} input errors; re-run the same command to "
-                         "retry the lost items")
+        named = ", ".join(lost[:self.NAMED]) + (f" and {len(lost) - self.NAMED} more" if len(lost) > self.NAMED else "")
+        super().__init__(f"{report.out}: unfinished: {len(lost)} items lost to infrastructure failures ({why}): "
+                         f"{named}; this run built {rows} rows and recorded {errors} input errors; re-run the same "
+                         "command to retry the lost items")
         self.report = report
 
 

@@ -90,6 +90,10 @@ def _scores_only(collector: SceneCollector) -> decode.Visitor:
     return lambda index, planes, take: collector.visit(index, planes)
 
 
+#: Decoders whose pass can show every frame to the scene detector (`decode.Scan.visit`).
+SCANNING_DECODERS = ("auto", "pyav", frames_folder.DECODER)
+
+
 def _frame_window(info: VideoInfo, start_s: float, end_s: float) -> tuple[int, int]:
     """First and last frame index of the clip window `start_s..end_s`."""
     times = info.frames.timestamps_s
@@ -137,7 +141,7 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
     else:
         collector = SceneCollector(detector, table, first, last)
         lead = max(0, first - detector.lead_in_frames)
-        if decoder_name not in ("auto", "pyav"):  # a decoder that cannot scan: scenes in a PyAV pass first
+        if decoder_name not in SCANNING_DECODERS:  # a decoder that cannot scan: scenes in a PyAV pass first
             decode.get("pyav")(str(video), table, [], size, decode.Scan(lead, last, _scores_only(collector)))
             scenes = collector.scenes()
             frames = frames_at(policy.times(start_s, end_s, scenes, box_times))
@@ -146,8 +150,8 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
             frames = frames_at(policy.times(start_s, end_s, (), box_times), scan)
             scenes = collector.scenes()
         else:
-            frames, scenes = _one_pass_scenes(video, info, (first, last), (start_s, end_s), box_times, size,
-                                              collector, lead, options, encode.encode)
+            frames, scenes = _one_pass_scenes(decoder_name, video, info, (first, last), (start_s, end_s),
+                                              box_times, size, collector, lead, options, encode.encode)
     _check_frames(frames, [f.index for f in frames], table, str(video))  # scene middles: their own time
 
     return {
@@ -205,7 +209,7 @@ def _decode(name: str, video: Path, table: FrameTable, indices: list[int], size:
         return decode.get("pyav")(str(video), table, indices, size, scan)
 
 
-def _one_pass_scenes(video: Path, info: VideoInfo, window: tuple[int, int], clip: tuple[float, float],
+def _one_pass_scenes(decoder_name: str, video: Path, info: VideoInfo, window: tuple[int, int], clip: tuple[float, float],
                      box_times: list[float], size: tuple[int, int], collector: SceneCollector, lead: int,
                      options: BuildOptions, encode: Any) -> tuple[list[decode.Frame], list[tuple[float, float]]]:
     """A policy that picks frames from the scenes (`--frames scenes`), in the scene-detection pass itself: the
@@ -221,7 +225,8 @@ def _one_pass_scenes(video: Path, info: VideoInfo, window: tuple[int, int], clip
         if index >= first:
             middles.offer(index, take, collector.found())
 
-    decoded = decode.get("pyav")(str(video), table, known, size, decode.Scan(lead, last, visit, encode))
+    decoded = decode.get("pyav" if decoder_name == "auto" else decoder_name)(
+        str(video), table, known, size, decode.Scan(lead, last, visit, encode))
     _check_frames(decoded, known, table, str(video))
     scenes = collector.scenes()
     middles.finish(collector.cuts())

@@ -60,3 +60,31 @@ def test_the_frames_decoder_refuses_a_video_file(tmp_path: Path) -> None:
     with pytest.raises(ItemError) as caught:
         decode.get("frames")(str(video), frames_folder.frame_table(3, 10.0), [0], (64, 48))
     assert caught.value.code == "decode_failed" and "image folders" in caught.value.message
+
+
+@pytest.mark.parametrize("frames", ["uniform:4", "scenes,min=3"])
+def test_scenes_are_found_on_an_image_folder_as_on_the_same_frames_in_a_video(tmp_path: Path, frames: str) -> None:
+    from tests.videos import write_video
+    from vdata.builders import Item
+    from vdata.options import BuildOptions
+    from vdata.process import process_item
+
+    cuts = (20, 45)
+    folder = tmp_path / "seq"
+    folder.mkdir()
+    for index in range(60):
+        Image.fromarray(make_frame(index, 160, 120, cuts)).save(folder / f"{index + 1:08d}.jpg", quality=95)
+    video = write_video(tmp_path / "v.mp4", fps=25.0, num_frames=60, width=160, height=120, cuts=cuts)
+    options = BuildOptions(frames=frames, scenes="content", max_pixels=160 * 120, size_factor=1, workers=0)
+
+    def row(path: Path, meta: dict) -> dict:
+        item = Item(source="t", key=path.name, video=path, video_rel=path.name, video_id=path.name, task="caption",
+                    split="train", meta=meta)
+        return process_item(item, options)
+
+    on_folder = row(folder, {frames_folder.FPS_KEY: 25.0})
+    assert on_folder["scenes"] == row(video, {})["scenes"] == [
+        {"start_s": 0.0, "end_s": 0.8}, {"start_s": 0.8, "end_s": 1.8}, {"start_s": 1.8, "end_s": 2.4}]
+    shown = [read_index(np.asarray(Image.open(__import__("io").BytesIO(f["bytes"])).convert("RGB")))
+             for f in on_folder["frames"]]
+    assert shown == on_folder["frame_indices"]  # each stored keyframe is the frame its index names

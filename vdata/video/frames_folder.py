@@ -92,31 +92,66 @@ def decode_frames(
     path: str, table: FrameTable, indices: Sequence[int], size: tuple[int, int], scan: decode.Scan | None = None
 ) -> list[decode.Frame]:
     """Read the images of frames `indices` of an image folder (frame i = the i-th image in natural name order),
-    resized to `size` and encoded by `scan.encode` when given. No scan visits: scene detection reads videos.
-    Every frame must have the first frame's size (`decode_failed` otherwise), since boxes are scaled by it."""
-    from PIL import Image, UnidentifiedImageError
-
+    resized to `size` and encoded by `scan.encode` when given. A scan with `visit` (scene detection) is shown
+    every frame of its range, in order, as full-range Y, Cb, Cr planes of about `planes.DETECT_WIDTH` pixels
+    (a JPEG's own colour space: PIL's `YCbCr`), like PyAV's scan of a video. Every frame must have the first
+    frame's size (`decode_failed` otherwise), since boxes are scaled by it."""
     if not Path(path).is_dir():
         raise ItemError("decode_failed", "the frames decoder reads image folders, not video files", path)
     files = frame_files(Path(path))
     if len(files) != len(table):
         raise ItemError("decode_failed", f"the folder holds {len(files)} frames, its probe {len(table)}", path)
     encode = scan.encode if scan is not None and scan.encode is not None else None
+    wanted = set(int(i) for i in indices)
+    visit = scan.visit if scan is not None else None
+    visited = range(scan.first, (scan.last if scan.last >= 0 else len(files) - 1) + 1) if visit else range(0)
     times = table.timestamps_s
-    out = []
-    expected: tuple[int, int] | None = None
-    for index in indices:
-        name = files[int(index)].name
+    reader = _FrameReader(files, path)
+    out: dict[int, decode.Frame] = {}
+
+    def frame(index: int, image: Any) -> decode.Frame:
+        rgb = decode._resize(np.asarray(image.convert("RGB")), size)
+        return decode.Frame(index, float(times[index]), encode(rgb) if encode else rgb)
+
+    for index in sorted(wanted | set(visited)):
+        image = reader.open(index)
+        if index in visited and visit is not None:
+            visit(index, _small_planes(image), lambda index=index, image=image: frame(index, image))
+        if index in wanted:
+            out[index] = frame(index, image)
+    return [out[i] for i in sorted(wanted)]
+
+
+class _FrameReader:
+    """Opens frame images, checking each has the first frame's size; unreadable ones are `decode_failed`."""
+
+    def __init__(self, files: list[Path], path: str) -> None:
+        self.files, self.path, self.expected = files, path, None
+
+    def open(self, index: int) -> Any:
+        from PIL import Image, UnidentifiedImageError
+
+        name = self.files[index].name
         try:
-            with Image.open(files[int(index)]) as image:
-                if expected is None:
-                    with Image.open(files[0]) as first:
-                        expected = first.size
-                if image.size != expected:
-                    raise ItemError("decode_failed", f"frame {name} is {image.size[0]}x{image.size[1]}, the "
-                                    f"sequence {expected[0]}x{expected[1]}", path)
-                rgb = decode._resize(np.asarray(image.convert("RGB")), size)
+            with Image.open(self.files[index]) as image:
+                image.load()
         except (OSError, UnidentifiedImageError) as e:
-            raise ItemError("decode_failed", f"frame {name} cannot be read: {e}", path) from None
-        out.append(decode.Frame(int(index), float(times[int(index)]), encode(rgb) if encode else rgb))
-    return out
+            raise ItemError("decode_failed", f"frame {name} cannot be read: {e}", self.path) from None
+        if self.expected is None:
+            with Image.open(self.files[0]) as first:
+                self.expected = first.size
+        if image.size != self.expected:
+            raise ItemError("decode_failed", f"frame {name} is {image.size[0]}x{image.size[1]}, the sequence "
+                            f"{self.expected[0]}x{self.expected[1]}", self.path)
+        return image
+
+
+def _small_planes(image: Any) -> Any:
+    """Full-range Y, Cb, Cr planes of a PIL image at `planes.detect_size` (OpenCV linear, as for videos)."""
+    from vdata.video.planes import Planes, detect_size, opencv
+
+    cv2 = opencv()
+    ycc = np.asarray(image.convert("YCbCr"))
+    size = detect_size(image.width, image.height)
+    y, u, v = (cv2.resize(np.ascontiguousarray(ycc[..., c]), size, interpolation=cv2.INTER_LINEAR) for c in range(3))
+    return Planes(y, u, v, full_range=True)

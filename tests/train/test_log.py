@@ -1,12 +1,29 @@
-"""Step logs: TensorBoard event files and an offline Weights & Biases run hold the step scalars; progress line."""
+"""Step logs: TensorBoard event files and an offline Weights & Biases run hold the step scalars (both read back with
+their own readers); progress line."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from vdata.train.log import StepLog, progress_line, read_log
+
+
+def wandb_history(run_file: Path) -> dict[int, dict[str, float]]:
+    """The `train/...` scalars of each step of an offline wandb run, as `wandb leet inspect --json` reads them
+    from its `.wandb` transaction log (wandb 0.31 has no Python reader of that file)."""
+    out = subprocess.run([sys.executable, "-m", "wandb", "leet", "inspect", "--json", str(run_file)],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return {
+        r["history"]["step"]["num"]: {k: v for k, v in r["history"]["item"].items() if k.startswith("train/")}
+        for r in records
+        if r["type"] == "history"
+    }
 
 
 def test_tensorboard_and_wandb_get_every_numeric_field_of_each_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -30,7 +47,12 @@ def test_tensorboard_and_wandb_get_every_numeric_field_of_each_step(tmp_path: Pa
     assert [s for s, _ in scalars["train/kl"]] == [2]  # a NaN is not a scalar
     assert "train/gpu_mem_gb" not in scalars
     runs = list((tmp_path / "wandb").glob("offline-run-*/run-*.wandb"))
-    assert len(runs) == 1 and runs[0].stat().st_size > 0
+    assert len(runs) == 1
+    history = wandb_history(runs[0])  # read back by wandb's own reader of the offline run's records
+    assert history == {
+        1: {"train/loss": 2.5, "train/reward/accuracy": 0.25},
+        2: {"train/loss": 1.5, "train/reward/accuracy": 0.75, "train/kl": 0.01},
+    }
     assert [r["loss"] for r in read_log(tmp_path)] == [2.5, 1.5] and read_log(tmp_path)[0]["kl"] is None
 
 

@@ -1,9 +1,11 @@
 """`vdata build` from and to `s3://` URLs, against a real S3 server on 127.0.0.1 (moto): the same dataset as a
 local build of the same corpus, on the local pool and on Ray, and a driver killed mid-build resumes from the
-journal at the URL."""
+journal at the URL; no staging folder outlives a build (finished, or resumed after a killed driver); store
+failures (missing bucket, frozen endpoint, missing or wrong credentials) are one line."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -89,6 +91,14 @@ def local_build(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def staging(url: str) -> set[Path]:
+    """The staging folders of builds into `url` in the temp dir (`vdata-staging-<key of url>-<pid>-*`)."""
+    import tempfile
+
+    key = hashlib.sha1(url.encode()).hexdigest()[:16]
+    return set(Path(tempfile.gettempdir()).glob(f"vdata-staging-{key}-*"))
+
+
 def download(s3, prefix: str, tmp_path: Path) -> Path:
     """The dataset at `s3://BUCKET/prefix` copied into a local folder (nothing else is left at the URL)."""
     s3.invalidate_cache()
@@ -111,6 +121,7 @@ def assert_same_dataset(local: Path, remote: Path) -> None:
 
 def test_a_build_from_s3_to_s3_equals_the_local_build(s3, corpus, s3_corpus, local_build, tmp_path) -> None:
     report = build([f"jsonl:{s3_corpus}"], f"s3://{BUCKET}/pool", replace(OPTIONS, workers=2))
+    assert staging(f"s3://{BUCKET}/pool") == set()  # the finished build deleted its staging folder
     assert report.errors_by_code == {"video_unreadable": 1, "bad_annotation": 1, "video_missing": 1}
     assert len(read_manifest(local_build)["shards"]) > 2
     assert_same_dataset(local_build, download(s3, "pool", tmp_path))
@@ -137,9 +148,12 @@ def test_a_killed_driver_resumes_from_the_journal_at_the_url(s3, corpus, s3_corp
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     assert committed() >= 2, "the build ended before two parts were committed"
+    left = staging(f"s3://{BUCKET}/killed")
+    assert [folder.name.split("-")[3] for folder in left] == [str(process.pid)]  # the killed driver's
 
     report = build([f"jsonl:{s3_corpus}"], f"s3://{BUCKET}/killed", OPTIONS)
     assert report.items_skipped > 0
+    assert staging(f"s3://{BUCKET}/killed") == set()  # the resume deleted the dead driver's folder, then its own
     assert_same_dataset(local_build, download(s3, "killed", tmp_path))
 
 
@@ -241,3 +255,29 @@ def test_a_frozen_endpoint_and_refused_credentials_are_one_line_errors_not_hangs
     finally:
         s3fs.S3FileSystem.clear_instance_cache()
     assert "\n" not in str(e.value)
+
+
+def test_wrong_credentials_are_one_line_from_the_cli(s3, corpus: Path, monkeypatch) -> None:
+    """moto checks keys once asked to (`/moto-api/reset-auth`): a key it does not know is refused (403)."""
+    import urllib.request
+
+    from tests.helpers import run_vdata
+
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+
+    def check_keys(after: str) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset-auth", data=after.encode(),
+                                                      headers={"Content-Type": "text/plain"}))
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG0")
+    check_keys("0")
+    try:
+        result = run_vdata("build", "-s", f"jsonl:{corpus / 'samples.jsonl'}", "-o", f"s3://{BUCKET}/wrongkey",
+                           "--workers", "0", "--frames", "uniform:2")
+    finally:
+        check_keys("inf")
+    assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower() and "errors 0" not in line]
+    assert errors == [f"error: s3://{BUCKET}/wrongkey: access denied by the object store (check the credentials): "
+                      "PermissionError: Forbidden"], result.stderr
+    assert len(result.stderr.splitlines()) <= 2  # that line, after the progress bar's last state

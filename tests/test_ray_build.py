@@ -1,6 +1,6 @@
 """`vdata build --engine ray` on a local Ray instance (2 CPUs): the same dataset as the local engine, resume,
-time limit, a killed worker (retryable, `--json` stdout clean), memory check, `file://` URLs, biggest-first scheduling and long videos' scene scans in window tasks
-(`s3://` URLs: test_cloud_build.py)."""
+time limit, a killed worker (retryable; `--json` stdout clean), memory check, `file://` URLs, biggest-first
+scheduling and long videos' scene scans in window tasks (`s3://` URLs: test_cloud_build.py)."""
 
 from __future__ import annotations
 

@@ -106,13 +106,17 @@ HOSTILE = [
     [("video-r1/accuracy", FF), ("time-r1/iou", TG), ("time-r1/iou_weighted", TG), ("vlm-r1/iou", SG)],
 )
 def test_hostile_answer_blocks_take_bounded_time(name, sample):
+    """Under 50 ms each (the issue's bound; the papers' regexes take 14-109 s on `'<answer>' * 50_000`): the
+    best of 3 calls, so a first call's imports or a busy machine do not count (about 7 ms at most on 2 cores)."""
     fn = rewards.get(name)
     for text in HOSTILE:
-        start = time.perf_counter()
-        value = fn(text, sample)
-        elapsed = time.perf_counter() - start
-        assert value is not None and 0.0 <= value <= 1.0
-        assert elapsed < 1.0, f"{name} took {elapsed * 1000:.0f} ms on {text[:20]!r}... ({len(text)} chars)"
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            value = fn(text, sample)
+            times.append(time.perf_counter() - start)
+            assert value is not None and 0.0 <= value <= 1.0
+        assert min(times) < 0.05, f"{name} took {min(times) * 1000:.0f} ms on {text[:20]!r}... ({len(text)} chars)"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from typing import Any
 
 from vdata.builders.base import BadRow, Box, Builder, Item, Span, register
 from vdata.schemas import TASKS
+from vdata.video.frames_folder import FPS_KEY
 
 
 @register("jsonl")
@@ -17,7 +18,10 @@ class Jsonl(Builder):
     """One JSON object per line; video paths are relative to the JSONL file's folder.
 
     Fields (only `video` and `task` are required):
-    - `video` (str): path of the video file, relative to the JSONL file.
+    - `video` (str): path of the video file, relative to the JSONL file; or of a folder of frame images
+      (`00001.jpg`, ... in name order, as ShareGPTVideo ships its frames), whose frame rate is the line's `fps`
+      (frames per second) or the builder's option (`--source jsonl,fps=2:FILE`); `fps` is ignored for video
+      files, whose times come from their packets.
     - `task` (str): one of schema v1's tasks; `split` (str) overrides `--split`.
     - `id` (str): the annotation's own id (default: `line<N>`, N the 1-based line number); the sample id is
       derived from it (a hash), and the given `id` is kept as `meta["source_id"]` so results join back to it.
@@ -30,6 +34,10 @@ class Jsonl(Builder):
     - `meta` (object): kept as provenance.
     PATH may also be a folder holding `samples.jsonl`. Blank lines are skipped; a line that is not valid JSON or lacks a required field is a `bad_annotation`.
     """
+
+    def __init__(self, path: str | Path, split: str = "train", fps: float | None = None) -> None:
+        super().__init__(path, split)
+        self.fps = fps
 
     def items(self) -> Iterator[Item | BadRow]:
         path = self.path / "samples.jsonl" if self.path.is_dir() else self.path
@@ -44,7 +52,11 @@ class Jsonl(Builder):
             obj = json.loads(line)
             if not isinstance(obj, dict):
                 raise ValueError("a line must be a JSON object")
-            return replace(_to_item(obj, self.name, self.split, self.root, lineno), origin=where)
+            item = replace(_to_item(obj, self.name, self.split, self.root, lineno), origin=where)
+            fps = obj.get("fps", self.fps)
+            if fps is not None and item.video.is_dir():  # a folder of frames: its rate
+                item = replace(item, meta={**item.meta, FPS_KEY: float(fps)})
+            return item
         except (ValueError, TypeError, KeyError) as e:
             return BadRow(self.name, f"line{lineno}", where, "bad_annotation", f"line {lineno}: {e}")
 

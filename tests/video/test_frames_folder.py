@@ -88,3 +88,28 @@ def test_scenes_are_found_on_an_image_folder_as_on_the_same_frames_in_a_video(tm
     shown = [read_index(np.asarray(Image.open(__import__("io").BytesIO(f["bytes"])).convert("RGB")))
              for f in on_folder["frames"]]
     assert shown == on_folder["frame_indices"]  # each stored keyframe is the frame its index names
+
+
+def test_jsonl_lines_may_name_a_folder_of_frames_with_its_rate(tmp_path: Path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    from vdata.build import build
+    from vdata.options import BuildOptions
+    from vdata.shards import read_table
+
+    _frames(tmp_path / "frames" / "a", [f"{i:05d}.jpg" for i in range(1, 11)])
+    _frames(tmp_path / "frames" / "b", [f"{i:05d}.jpg" for i in range(1, 11)])
+    lines = [{"id": "a", "video": "frames/a", "task": "caption", "fps": 2},
+             {"id": "b", "video": "frames/b", "task": "caption"}]
+    (tmp_path / "s.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    options = BuildOptions(frames="uniform:2", scenes="none", workers=0)
+    build([f"jsonl:{tmp_path / 's.jsonl'}"], tmp_path / "out", options)
+    [row] = read_table(tmp_path / "out").to_pylist()
+    assert (row["video"], row["fps"], row["duration_s"], row["num_frames"]) == ("frames/a", 2.0, 5.0, 10)
+    [error] = pq.read_table(tmp_path / "out" / "errors.parquet").to_pylist()
+    assert error["code"] == "video_unreadable" and "frame rate" in error["message"]
+    build([f"jsonl,fps=5:{tmp_path / 's.jsonl'}"], tmp_path / "out5", options)  # the option: lines without fps
+    rows = sorted(read_table(tmp_path / "out5").to_pylist(), key=lambda r: r["video"])
+    assert [(r["video"], r["fps"]) for r in rows] == [("frames/a", 2.0), ("frames/b", 5.0)]

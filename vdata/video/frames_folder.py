@@ -74,7 +74,7 @@ def probe_any(path: str | Path, fps: float | None = None) -> VideoInfo:
         return probe(path)
     if fps is None or not fps > 0:
         raise ItemError("video_unreadable", f"an image folder needs its frame rate (fps, got {fps}): its format "
-                        "gives it, or the builder's fps option", str(path))
+                        "gives it, or the source's option --source FORMAT,fps=N:PATH", str(path))
     from PIL import Image, UnidentifiedImageError
 
     try:

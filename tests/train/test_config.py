@@ -42,6 +42,9 @@ def test_bad_options_fail_at_start_up():
     with pytest.raises(ConfigError, match="--report-to: unknown mlflow"):
         SFTConfig(**base, report_to="jsonl,mlflow")
     assert parse_weights("format:0.5, accuracy", flag="--rewards") == (("format", 0.5), ("accuracy", 1.0))
+    with pytest.raises(ConfigError, match="--rollout-engine sglang: unknown rollout engine 'sglang'"):
+        GRPOConfig(**base, rollout_engine="sglang")
+    assert GRPOConfig(**base).rollout_engine == "transformers"
 
 
 def test_yaml_accepts_trls_names_and_the_run_folder_gets_vdatas(tmp_path: Path):

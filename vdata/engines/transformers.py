@@ -1,4 +1,5 @@
-"""`transformers`: batched `generate` with left padding on CPU or GPU, the frames given as one video."""
+"""`transformers`: batched `generate` with left padding on CPU or GPU, the frames given as one video; and
+`TransformersPolicy`, the trainer's rollouts from the live policy (`vdata.engines.policy`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from vdata.engines.base import Engine, EngineError, batch_seed, missing_extra
+from vdata.engines.policy import PolicyEngine, Rollouts, media_token_ids, register_policy
 from vdata.engines.registry import register
 from vdata.engines.vlm import encode_prompts
 
@@ -100,3 +102,35 @@ class TransformersEngine(Engine):
         del self.model
         if self.device.startswith("cuda"):
             self._torch.cuda.empty_cache()
+
+
+@register_policy("transformers")
+class TransformersPolicy(PolicyEngine):
+    """Rollouts from the live policy with HF `generate`: the model under training itself, so `sync_weights` has
+    nothing to copy (a no-op). Samples with `top_k` off, `temperature`, `top_p`, `max_new_tokens`, stopping at the
+    tokenizer's eos, from torch's global generator (seeded with `--seed` and saved in checkpoints), so a run and
+    its resumption sample the same; `sampling.seed` is not used."""
+
+    def rollouts(self, prompts: Sequence[Prompt], images: Sequence[Any], n: int, sampling: Sampling) -> Rollouts:
+        import torch
+
+        inputs = self.encode(prompts, images)
+        with torch.no_grad():
+            out = self.policy.generate(
+                **inputs,
+                do_sample=True,
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                top_k=0,
+                max_new_tokens=sampling.max_new_tokens,
+                num_return_sequences=n,
+                eos_token_id=self.eos,
+                pad_token_id=self.pad,
+                use_cache=True,
+                suppress_tokens=media_token_ids(self.policy),
+            )
+        ids = out[:, inputs["input_ids"].shape[1] :]  # [B * n, T]
+        return Rollouts(inputs, ids, self.processor.batch_decode(ids, skip_special_tokens=True))
+
+    def sync_weights(self, model: Any) -> None:
+        """Nothing to do: the engine generates with the training model's own parameters."""

@@ -154,6 +154,9 @@ class GRPOConfig(SFTConfig):
     mask_truncated_completions: bool = option(False, "Leave completions cut at max-new-tokens out of the loss.")
     dynamic_sampling_rounds: int = option(0, "DAPO dynamic sampling: extra prompt draws until groups vary (0 = off).")
     temporal_contrast: bool = option(False, "T-GRPO (Video-R1): shuffled-frame rollouts and the contrast bonus.")
+    rollout_engine: str = option(
+        "transformers", "Who samples the rollouts: transformers (HF generate on the policy) or vllm (colocated, GPU)."
+    )
 
     def __post_init__(self) -> None:
         if self.num_generations < 2:
@@ -186,6 +189,12 @@ class GRPOConfig(SFTConfig):
                 f"--overlong-buffer in [0, --max-new-tokens) and --dynamic-sampling-rounds >= 0 required, got "
                 f"{self.overlong_buffer}, {self.dynamic_sampling_rounds}"
             )
+        from vdata.engines.policy import policy_engine_class
+
+        try:
+            policy_engine_class(self.rollout_engine).require()
+        except ConfigError as e:
+            raise ConfigError(f"--rollout-engine {self.rollout_engine}: {e}") from None
 
     @property
     def epsilon_high_value(self) -> float:

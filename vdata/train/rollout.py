@@ -1,5 +1,7 @@
-"""GRPO's rollout and reward: G sampled completions per prompt, judged by vdata rewards against their own rows,
-with T-GRPO's shuffled-frame rollouts and DAPO's overlong shaping; `Round` holds one batch of them."""
+"""GRPO's rollout and reward: G sampled completions per prompt from the run's rollout engine
+(`vdata.engines.policy`: HF `generate` on the live policy, or a colocated vLLM copy synced before each batch),
+judged by vdata rewards against their own rows, with T-GRPO's shuffled-frame rollouts and DAPO's overlong shaping;
+`Round` holds one batch of them."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vdata.engines.policy import PolicyEngine, policy_engine
+from vdata.engines.policy import media_token_ids as media_token_ids  # vdata.train.evaluate reads it here
 from vdata.train.config import GRPOConfig
 from vdata.train.data import Sample, shuffled_order
 from vdata.train.losses import overlong_penalty
@@ -53,31 +57,20 @@ def shuffle_frames(prompt: Any, images: Sequence[Any], key: str) -> tuple[Any, l
     return dataclasses.replace(prompt, frames=tuple(prompt.frames[j] for j in order)), [images[j] for j in order]
 
 
-def media_token_ids(model: Any) -> list[int]:
-    """Ids of the image and video placeholder tokens: never sampled, since the model would read them as media."""
-    ids = (getattr(model.config, key, None) for key in ("image_token_id", "video_token_id"))
-    return [i for i in ids if i is not None]
+def rollout_engine(model: Any, processor: Any, config: GRPOConfig, device: Any) -> PolicyEngine:
+    """The run's rollout engine (`config.rollout_engine`) around the live `model`, built at the first call and kept
+    for the next ones with the same model and processor (one slot: the last run's engine is replaced, and closed,
+    when another run starts in the same process)."""
+    global _engine
+    same = _engine is not None and _engine.name == config.rollout_engine and _engine.policy is model
+    if not (same and _engine.processor is processor and _engine.max_pixels == config.max_pixels):
+        if _engine is not None:
+            _engine.close()
+        _engine = policy_engine(config.rollout_engine, model, processor, config.max_pixels, device, config.seed)
+    return _engine
 
 
-def generate(model: Any, inputs: dict[str, Any], config: GRPOConfig, eos: int, pad: int) -> Any:
-    """G sampled completions per prompt: ids [B * G, T] (completions of prompt b at rows b * G .. b * G + G - 1)."""
-    import torch
-
-    with torch.no_grad():
-        out = model.generate(
-            **inputs,
-            do_sample=True,
-            temperature=config.temperature,
-            top_p=config.top_p,
-            top_k=0,
-            max_new_tokens=config.max_new_tokens,
-            num_return_sequences=config.num_generations,
-            eos_token_id=eos,
-            pad_token_id=pad,
-            use_cache=True,
-            suppress_tokens=media_token_ids(model),
-        )
-    return out[:, inputs["input_ids"].shape[1] :]  # [B * G, T]
+_engine: PolicyEngine | None = None
 
 
 @dataclass
@@ -105,25 +98,26 @@ def roll_out(
     """Sample G completions for each of `samples` and score them (`key` seeds T-GRPO's frame shuffles)."""
     import torch
 
+    from vdata.engines import Sampling
     from vdata.rewards.weights import parse_weights
-    from vdata.train.model import completion_mask, encode_prompts, special_ids, to_device
+    from vdata.train.model import completion_mask, special_ids
 
-    eos, pad = special_ids(processor)
+    eos, _ = special_ids(processor)
     B, G = len(samples), config.num_generations
     model.eval()
-    prompts = [s.prompt for s in samples]
-    inputs = to_device(encode_prompts(processor, prompts, config.max_pixels, [s.images for s in samples]), device)
-    ids = generate(model, inputs, config, eos, pad)  # [B * G, T]
+    engine = rollout_engine(model, processor, config, device)
+    engine.sync_weights(model)  # before every batch: the policy changed at the last optimizer step
+    sampling = Sampling(config.temperature, config.top_p, config.max_new_tokens, config.seed)
+    out = engine.rollouts([s.prompt for s in samples], [s.images for s in samples], G, sampling)
+    inputs, ids, texts = out.inputs, out.ids, out.texts  # [B, P], [B * G, T], B * G
     mask = completion_mask(ids, eos)  # [B * G, T]
     truncated = ~(ids == eos).any(1)  # [B * G]
-    texts = processor.batch_decode(ids, skip_special_tokens=True)
     rows = [s.row for s in samples for _ in range(G)]
     rewards, means = score_rollouts(parse_weights(config.rewards, flag="--rewards"), texts, rows)
     bonus, shuffled_texts, shuffled_accuracy = [0.0] * len(texts), [], float("nan")
     if config.temporal_contrast:
         shuffled, images = zip(*(shuffle_frames(s.prompt, s.images, f"{key}-{s.prompt.id}") for s in samples), strict=True)
-        shuffled_inputs = to_device(encode_prompts(processor, shuffled, config.max_pixels, images), device)
-        shuffled_texts = processor.batch_decode(generate(model, shuffled_inputs, config, eos, pad), skip_special_tokens=True)
+        shuffled_texts = engine.rollouts(shuffled, images, G, sampling).texts
         bonus, shuffled_accuracy = temporal_bonus(texts, shuffled_texts, rows, G)
     lengths = mask.sum(1).tolist()
     shaped = [

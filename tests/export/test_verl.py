@@ -120,12 +120,29 @@ def verl_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def verl_reports(verl_export, demo_exports, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """verl's reports on the test corpus's export and on the `make demo` dataset's."""
+def odd_export(tmp_path_factory: pytest.TempPathFactory):
+    """A multiple-choice row with 5 evenly spaced keyframes (odd: Qwen2.5-VL's temporal patch is 2), exported."""
+    from tests.helpers import write_jsonl
+    from tests.videos import write_video
+    from vdata.build import build
+    from vdata.export import export
+    from vdata.options import BuildOptions
+
+    root = tmp_path_factory.mktemp("odd")
+    write_video(root / "a.mp4", fps=25.0, num_frames=50, width=160, height=120)
+    samples = write_jsonl(root / "samples.jsonl", [{"id": "odd", "video": "a.mp4", "task": "multiple_choice",
+                                                    "question": "Which?", "options": ["x", "y"], "answer": "A"}])
+    build([f"jsonl:{samples}"], root / "built", BuildOptions(frames="uniform:5", workers=0))
+    return export(root / "built", "verl", root / "export")
+
+
+@pytest.fixture(scope="module")
+def verl_reports(verl_export, demo_exports, odd_export, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """verl's reports on the test corpus's export, the `make demo` dataset's and the odd-frame-count one's."""
     from tests.export.venvs import run_jobs  # not at the top: this file also runs where `tests` is verl's
 
     work = tmp_path_factory.mktemp("verl-work")
-    exports = (verl_export, demo_exports["verl"])
+    exports = (verl_export, demo_exports["verl"], odd_export)
     jobs = [[str(e.out), str(work / str(i)), e.extra["reward"]] for i, e in enumerate(exports)]
     return run_jobs(VERL_PYTHON, __file__, "VERL", jobs, cwd=ROOT, env=None)
 
@@ -187,6 +204,17 @@ def test_the_demo_dataset_loads_in_rlhf_dataset_and_scores_through_both_reward_m
     for manager in ("naive", "batch"):
         assert report[manager].get("scores") == [5.0] * 18, report[manager]
 
+
+
+def test_an_odd_number_of_keyframes_reaches_the_model_padded_to_the_temporal_patch(verl_reports, odd_export):
+    import pyarrow.parquet as pq
+
+    [video] = pq.read_table(odd_export.out / "train.parquet").column("videos").to_pylist()[0]
+    assert len(video["video"]) == 6 and video["video"][4] == video["video"][5]  # the export repeats the last one
+    (it,) = verl_reports[2]["items"]
+    assert it["video_grid_thw"][0][0] == 3  # 5 keyframes + the last repeated: 3 temporal patches, nothing dropped
+    fps = it["extra_info"]["video_fps"]
+    assert fps is not None and it["second_per_grid_ts"] == pytest.approx([2 / fps])
 
 if __name__ == "__main__":
     import venvs  # this file's folder is sys.path[0]; verl's wheel has a `tests` package of its own

@@ -121,3 +121,22 @@ def test_rollout_engine_vllm_without_vllm_is_a_one_line_error(policy, tmp_path: 
         policy_engine("vllm", *policy, None, "cpu")
     with pytest.raises(ConfigError, match="unknown rollout engine 'sglang'; known: transformers, vllm"):
         GRPOConfig(data=tmp_path, model="m", out=tmp_path, rollout_engine="sglang")
+
+
+def test_vllm_requests_carry_the_trainers_keyframes_and_prompt_text(policy):
+    import numpy as np
+
+    from vdata.engines.vllm import mm_processor_kwargs, vllm_request
+
+    _, processor = policy
+    sample = samples(1)[0]
+    request = vllm_request(processor, sample.prompt, sample.images, mm_processor_kwargs(None), needs_metadata=False)
+    text = processor.apply_chat_template(sample.prompt.messages(), add_generation_prompt=True, tokenize=False)
+    frames = request["multi_modal_data"]["video"]
+    assert request["prompt"] == text and frames.dtype == np.uint8 and frames.shape == (6, 48, 64, 3)
+    assert np.array_equal(frames[2], np.asarray(sample.images[2]))
+    assert request["mm_processor_kwargs"] == {"do_sample_frames": False, "fps": sample.prompt.sampling_fps}
+    qwen3 = vllm_request(processor, sample.prompt, sample.images, mm_processor_kwargs(50176), needs_metadata=True)
+    _, metadata = qwen3["multi_modal_data"]["video"]
+    assert metadata["frames_indices"] == list(sample.prompt.frame_indices) and "fps" not in qwen3["mm_processor_kwargs"]
+    assert qwen3["mm_processor_kwargs"]["size"] == {"longest_edge": 50176, "shortest_edge": 3136}

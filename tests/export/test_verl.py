@@ -121,11 +121,13 @@ def verl_export(export_data: Path, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def odd_export(tmp_path_factory: pytest.TempPathFactory):
-    """A multiple-choice row with 5 evenly spaced keyframes (odd: Qwen2.5-VL's temporal patch is 2), exported."""
+    """A multiple-choice row with 5 evenly spaced keyframes (odd: Qwen2.5-VL's temporal patch is 2), exported with
+    the frames as bytes inside the Parquet file (`--frames-as bytes`)."""
     from tests.helpers import write_jsonl
     from tests.videos import write_video
     from vdata.build import build
     from vdata.export import export
+    from vdata.export.base import ExportOptions
     from vdata.options import BuildOptions
 
     root = tmp_path_factory.mktemp("odd")
@@ -133,7 +135,7 @@ def odd_export(tmp_path_factory: pytest.TempPathFactory):
     samples = write_jsonl(root / "samples.jsonl", [{"id": "odd", "video": "a.mp4", "task": "multiple_choice",
                                                     "question": "Which?", "options": ["x", "y"], "answer": "A"}])
     build([f"jsonl:{samples}"], root / "built", BuildOptions(frames="uniform:5", workers=0))
-    return export(root / "built", "verl", root / "export")
+    return export(root / "built", "verl", root / "export", ExportOptions(frames_as="bytes"))
 
 
 @pytest.fixture(scope="module")
@@ -211,6 +213,7 @@ def test_an_odd_number_of_keyframes_reaches_the_model_padded_to_the_temporal_pat
 
     [video] = pq.read_table(odd_export.out / "train.parquet").column("videos").to_pylist()[0]
     assert len(video["video"]) == 6 and video["video"][4] == video["video"][5]  # the export repeats the last one
+    assert video["video"][0]["bytes"][:2] == b"\xff\xd8"  # JPEG bytes in the file, no frame files
     (it,) = verl_reports[2]["items"]
     assert it["video_grid_thw"][0][0] == 3  # 5 keyframes + the last repeated: 3 temporal patches, nothing dropped
     fps = it["extra_info"]["video_fps"]

@@ -106,7 +106,7 @@ def roll_out(
     B, G = len(samples), config.num_generations
     model.eval()
     engine = rollout_engine(model, processor, config, device)
-    engine.sync_weights(model)  # before every batch: the policy changed at the last optimizer step
+    engine.sync_weights(model)  # the last optimizer step changed the policy (DAPO's extra draws copy it again)
     sampling = Sampling(config.temperature, config.top_p, config.max_new_tokens, config.seed)
     out = engine.rollouts([s.prompt for s in samples], [s.images for s in samples], G, sampling)
     inputs, ids, texts = out.inputs, out.ids, out.texts  # [B, P], [B * G, T], B * G

@@ -1,4 +1,5 @@
-"""Several processes (one per GPU, or gloo on CPU) through `accelerate`: DDP for SFT, summed gradients for GRPO.
+"""Several processes (one per GPU, or gloo on CPU) through `accelerate`: DDP or FSDP for SFT, summed gradients for
+GRPO.
 
 `vdata train sft|grpo --num-processes N` relaunches itself as N processes with `torch.distributed.run` (`python -m
 vdata.train sft --config RUN/config.yaml`); `accelerate launch -m vdata.train sft ...` and `torchrun -m vdata.train
@@ -6,16 +7,27 @@ vdata.train sft --config RUN/config.yaml`); `accelerate launch -m vdata.train sf
 global batch (each process takes its share of rows or prompts from its own slice of the stream), and the loss is
 normalised by the totals of the whole step across processes (tokens, sequences, micro-batches), so N processes
 compute what one would with the same global batch. GRPO's processes roll out their own prompts and sum their
-gradients once per optimizer step (`sum_gradients`). Rank 0 writes the logs, checkpoints (with every rank's stream position) and the final model.
+gradients once per optimizer step (`sum_gradients`). Rank 0 writes the logs, checkpoints (with every rank's stream
+position) and the final model.
+
+With `--fsdp` (SFT), the model is sharded instead of replicated (`shard`: torch's FSDP2 `fully_shard`, one unit per
+block of the model's `_no_split_modules`): each process holds 1/N of the weights, gradients and AdamW state, and
+gathers one block's weights for its forward and backward. Every process must then run the same number of forward
+passes (`equal_micro_batches`); the gradient norm is clipped over every process's shards (`clip_gradients`) and the
+final model is gathered whole onto rank 0 (`full_state_dict`) and saved as any model.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from vdata.errors import ConfigError
 
 
 def world_size() -> int:
@@ -39,6 +51,9 @@ def accelerator(device: str) -> Any:
     """An `accelerate.Accelerator` for this process when launched as several (None otherwise)."""
     if world_size() <= 1:
         return None
+    if os.environ.get("ACCELERATE_USE_FSDP", "false").lower() == "true":  # set by `accelerate launch --use_fsdp`
+        raise ConfigError("accelerate's FSDP options are not read: vdata shards the model itself; launch without "
+                          "--use_fsdp and pass --fsdp to vdata train sft")
     from accelerate import Accelerator
 
     return Accelerator(cpu=device == "cpu")
@@ -77,3 +92,101 @@ def gather(value: Any, acc: Any) -> list[Any]:
     from accelerate.utils import gather_object
 
     return gather_object([value])
+
+
+def check_fsdp(config: Any) -> None:
+    """Refuse the options `--fsdp` does not run with: GRPO (its processes generate and train on different numbers
+    of sequences, and a sharded model's forward is a collective of every process), checkpoints, LoRA."""
+    from vdata.train.config import GRPOConfig
+
+    if isinstance(config, GRPOConfig):
+        raise ConfigError("--fsdp is for SFT only: GRPO's processes generate different numbers of tokens, which a "
+                          "sharded model cannot (every forward gathers weights from every process); use DDP (drop "
+                          "--fsdp) for GRPO")
+    refused = {"save_every": "checkpoints would hold one process's shard; the final model is saved whole",
+               "resume": "checkpoints are not written under --fsdp",
+               "lora_r": "LoRA is not sharded yet; LoRA's trained weights are small, use DDP"}
+    for key, why in refused.items():
+        if getattr(config, key):
+            raise ConfigError(f"--fsdp with --{key.replace('_', '-')}: {why}")
+
+
+def shard(model: Any) -> Any:
+    """Shard `model` in place over the processes with FSDP2 (`torch.distributed.fsdp.fully_shard`) and return it:
+    each module whose class is in the model's `_no_split_modules` (Qwen2/2.5/3-VL: the decoder layers and the vision
+    blocks) is its own unit, its weights gathered for its forward and backward and freed after; the root unit holds
+    the rest (embeddings, lm_head, norms, the vision merger). Parameters become DTensors sharded on dim 0; backward
+    reduce-scatters the gradients averaged over the processes, as DDP averages them."""
+    from torch.distributed.fsdp import fully_shard
+
+    blocks = set(getattr(model, "_no_split_modules", None) or ())
+    units = [module for module in model.modules() if type(module).__name__ in blocks]
+    if not units:
+        raise ConfigError(f"--fsdp: {type(model).__name__} names no blocks to shard by (`_no_split_modules`)")
+    for unit in units:
+        fully_shard(unit)
+    fully_shard(model)
+    return model
+
+
+def is_sharded(model: Any) -> bool:
+    """Whether `model` went through `shard` (FSDP2)."""
+    from torch.distributed.fsdp import FSDPModule
+
+    return isinstance(model, FSDPModule)
+
+
+@contextlib.contextmanager
+def whole(model: Any) -> Iterator[Any]:
+    """Within the block, a sharded `model` holds its whole weights on every process and keeps them across forward
+    passes, so each process can generate alone, any number of tokens (no forward is a collective then); resharded
+    at the end. Every process must enter it (the weights are gathered). Nothing for a model that is not sharded."""
+    if not is_sharded(model):
+        yield model
+        return
+    from torch.distributed.fsdp import FSDPModule
+
+    units = [module for module in model.modules() if isinstance(module, FSDPModule)]
+    for unit in units:
+        unit.unshard()
+    model.set_reshard_after_forward(False)
+    try:
+        yield model
+    finally:
+        model.set_reshard_after_forward(True)
+        for unit in units:
+            unit.reshard()
+
+
+def clip_gradients(model: Any, max_norm: float) -> float:
+    """Scale the gradients so that their global L2 norm is at most `max_norm`; return the norm before clipping.
+    Under FSDP the gradients are DTensor shards and the norm is computed over every process's shards (the same
+    number as one process holding every gradient)."""
+    import torch
+
+    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    return float(norm.full_tensor() if hasattr(norm, "full_tensor") else norm)
+
+
+def full_state_dict(model: Any) -> dict[str, Any] | None:
+    """The whole weights of a sharded `model` as CPU tensors on rank 0 (None on the other ranks); every process
+    must call it (the shards are gathered). None for a model that is not sharded: it saves its own weights."""
+    if not is_sharded(model):
+        return None
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+
+    state = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
+    return state or None
+
+
+def equal_micro_batches(groups: list[list[Any]], acc: Any) -> list[list[Any]]:
+    """`groups` split further until this process has as many micro-batches as the process with the most (the
+    largest group halved first; a sharded model's forward passes must be as many on every process). Each process
+    holds at least as many samples as the largest count, so the split always ends."""
+    target = max(gather(len(groups), acc))
+    groups = list(groups)
+    while len(groups) < target:
+        i = max(range(len(groups)), key=lambda k: len(groups[k]))
+        half = (len(groups[i]) + 1) // 2
+        groups[i : i + 1] = [groups[i][:half], groups[i][half:]]
+    return groups

@@ -41,8 +41,10 @@ def evaluate(model: Any, processor: Any, samples: list[Any], config: SFTConfig, 
         inputs = to_device(encode_prompts(processor, [s.prompt for s in batch], config.max_pixels,
                                           [s.images for s in batch]), device)
         with torch.no_grad():
+            # rank 0 generates alone (under FSDP on the gathered weights): no per-token sync with other processes
             out = model.generate(**inputs, do_sample=False, max_new_tokens=config.eval_max_new_tokens,
-                                 eos_token_id=eos, pad_token_id=pad, suppress_tokens=media_token_ids(model))
+                                 eos_token_id=eos, pad_token_id=pad, suppress_tokens=media_token_ids(model),
+                                 synced_gpus=False)
         texts += processor.batch_decode(out[:, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
     model.train(was_training)
     values: dict[str, list[float]] = {}

@@ -94,14 +94,15 @@ def adapt(model: Any, lora_r: int, lora_alpha: int, lora_targets: str, freeze_vi
     return get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=lora_alpha, target_modules=pattern, lora_dropout=0.0))
 
 
-def save_model(model: Any, processor: Any, path: Any, merge: bool) -> None:
+def save_model(model: Any, processor: Any, path: Any, merge: bool, state_dict: dict[str, Any] | None = None) -> None:
     """Save `model` and `processor` to `path`: a LoRA model merged into full weights when `merge` (loadable with
-    `from_pretrained` like any model), else its adapter only (`adapter_config.json`, `adapter_model.safetensors`)."""
+    `from_pretrained` like any model), else its adapter only (`adapter_config.json`, `adapter_model.safetensors`).
+    `state_dict` holds the weights when the model's own are shards (FSDP: `distributed.full_state_dict`)."""
     if merge and hasattr(model, "merge_and_unload"):
         import copy
 
         model = copy.deepcopy(model).merge_and_unload()
-    model.save_pretrained(path, safe_serialization=True)
+    model.save_pretrained(path, safe_serialization=True, state_dict=state_dict)
     processor.save_pretrained(path)
 
 

@@ -27,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Run:
-    """The live objects of a run: `model` trains (wrapped in DDP when several processes run), `policy` is the
-    model itself (to generate and save); `start_step` is the number of optimizer steps already done (0 when fresh);
+    """The live objects of a run: `model` trains (wrapped in DDP when several processes run, sharded in place with
+    `--fsdp`), `policy` is the model itself (to generate and save); `start_step` is the number of optimizer steps already done (0 when fresh);
     `data` yields this process's `Sample`s in order (`stream.Position`); `log` writes the step records;
     `eval_samples` are the held-out samples, read at the first evaluation; `accelerator` is the
     `accelerate.Accelerator` of a launch of several processes (None for one), `rank` and `world` this process's
@@ -69,7 +69,8 @@ def start(config: SFTConfig, total_updates: int, prepare: Any, wrap: bool = True
     at the saved position (rows go through `prepare` in the workers) and the logs; write `out/config.yaml`.
 
     `total_updates` is the number of optimizer steps the cosine schedule spans. With several processes, `wrap`
-    puts the model in DDP (SFT); GRPO (`wrap=False`) sums the gradients itself (`distributed.sum_gradients`).
+    puts the model in DDP (SFT), or shards it with `--fsdp` (`distributed.shard`, before the optimizer is built on
+    the shards); GRPO (`wrap=False`) sums the gradients itself (`distributed.sum_gradients`).
     """
     require_torch()
     import torch
@@ -82,6 +83,9 @@ def start(config: SFTConfig, total_updates: int, prepare: Any, wrap: bool = True
     device, dtype = resolve_device(config.device, config.dtype)
     acc = distributed.accelerator(device)
     rank, world = (acc.process_index, acc.num_processes) if acc else (0, 1)
+    if config.fsdp and acc is None:
+        raise ConfigError("--fsdp shards the model over several processes: add --num-processes N (N >= 2) or start "
+                          "the run with torchrun or accelerate launch")
     if acc is not None:
         device = str(acc.device)
         if config.batch_size % (world * config.grad_accum):
@@ -94,13 +98,15 @@ def start(config: SFTConfig, total_updates: int, prepare: Any, wrap: bool = True
     adapter = source if config.lora_r and resume_from else None
     model = adapt(model, config.lora_r, config.lora_alpha, config.lora_targets, config.freeze_vision, adapter)
     processor = load_processor(source)
+    if config.fsdp:
+        model = distributed.shard(model)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
     schedule = functools.partial(cosine_schedule, warmup_steps=config.warmup_steps, total_steps=total_updates)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     start_step, data_state = checkpoint.load_state(resume_from, optimizer, scheduler) if resume_from else (0, None)
     policy = model
-    if acc is not None and wrap:
+    if acc is not None and wrap and not config.fsdp:
         model, optimizer = acc.prepare(model, optimizer)
     state = StreamState(0, world, config.num_workers, config.seed, config.shuffle_buffer)
     if data_state is not None:

@@ -66,10 +66,9 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
     from vdata.train.model import require_torch
 
     require_torch()  # a missing torch names the extra to install, before anything else
-    import torch
 
     from vdata.train import setup
-    from vdata.train.distributed import all_sum
+    from vdata.train.distributed import all_sum, clip_gradients, equal_micro_batches
     from vdata.train.model import label_logprobs, to_device
     from vdata.train.tokens import split_by_tokens
 
@@ -85,6 +84,8 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
             groups = [batch[i : i + micro] for i in range(0, len(batch), micro)]
         else:  # packed to the token budget: many short samples together, a long one alone
             groups = split_by_tokens(batch, config.max_tokens_per_batch, size=lambda s: s.tokens)
+            if config.fsdp:  # a sharded forward is a collective: as many on every process
+                groups = equal_micro_batches(groups, run.accelerator)
         micro_batches = []
         for group in groups:
             inputs, labels = encode_sft_batch(processor, group, config)
@@ -97,15 +98,15 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
             # DDP syncs gradients on the last micro-batch's backward only: once per step on every process,
             # whatever number of micro-batches each one packed (a backward per all-reduce would hang)
             last = k == len(micro_batches) - 1
-            with nullcontext() if last or run.accelerator is None else run.accelerator.no_sync(model):
+            with nullcontext() if last or run.accelerator is None or config.fsdp else run.accelerator.no_sync(model):
                 logp, mask = label_logprobs(model, inputs, labels)  # [n, T], [n, T]
                 loss = masked_mean(-logp, mask, denominator=num_tokens)
-                (loss * run.world).backward()  # DDP averages the processes' gradients: x world makes it their sum
+                (loss * run.world).backward()  # DDP and FSDP average the processes' gradients: x world, their sum
             loss_sum += loss.item()
         loss_sum = all_sum(loss_sum, run.accelerator)
 
         # -- update ---------------------------------------------------------------------------------------
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm))
+        grad_norm = clip_gradients(model, config.max_grad_norm)  # over every process's shards under FSDP
         lr = scheduler.get_last_lr()[0]
         optimizer.step()
         scheduler.step()
@@ -135,19 +136,22 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
 def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Record], on_step: Any) -> None:
     """Evaluate on the held-out rows when due (the `eval/...` fields join the record), log the step's record,
     save a checkpoint when one is due, call `on_step`."""
-    from vdata.train.distributed import gather
+    from vdata.train.distributed import gather, whole
 
-    if config.eval_every and record["step"] % config.eval_every == 0 and run.is_main:
-        from vdata.train.evaluate import evaluate, held_out
+    if config.eval_every and record["step"] % config.eval_every == 0:
+        with whole(run.policy):  # FSDP: every process gathers the weights, then rank 0 generates alone
+            if run.is_main:
+                from vdata.train.evaluate import evaluate, held_out
 
-        if run.eval_samples is None:
-            run.eval_samples = held_out(config)
-        record.update(evaluate(run.policy, run.processor, run.eval_samples, config, run.device))
+                if run.eval_samples is None:
+                    run.eval_samples = held_out(config)
+                record.update(evaluate(run.policy, run.processor, run.eval_samples, config, run.device))
     records.append(record)
     if config.save_every and record["step"] % config.save_every == 0:
-        states = gather(run.data.state(), run.accelerator)  # every rank's stream position
+        states = gather((run.data.state(), checkpoint.rng_state()), run.accelerator)  # every rank's position, RNG
         if run.is_main:
-            checkpoint.save(config.out, record["step"], run, config, states if run.world > 1 else states[0])
+            data, rngs = [d for d, _ in states], [r for _, r in states]
+            checkpoint.save(config.out, record["step"], run, config, data if run.world > 1 else data[0], rngs)
     if not run.is_main:
         return
     run.log.write(record)
@@ -158,11 +162,13 @@ def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Recor
 def finish_run(run: Any, config: SFTConfig, records: list[Record]) -> TrainResult:
     """Save the final model and processor to `out/final` (a LoRA run merged, or its adapter when not
     `lora_merge`), close the logs and the data workers."""
+    from vdata.train.distributed import full_state_dict
     from vdata.train.model import save_model
 
     final = Path(config.out) / "final"
     run.data.close()
+    state = full_state_dict(run.policy)  # FSDP: every process sends its shards to rank 0
     if run.is_main:
-        save_model(run.policy, run.processor, final, merge=config.lora_merge)
+        save_model(run.policy, run.processor, final, merge=config.lora_merge, state_dict=state)
         run.log.close()
     return TrainResult(Path(config.out), final, config.max_steps, records)

@@ -1,0 +1,79 @@
+"""`vdata train sft --num-processes 2 --fsdp` (FSDP2 on CPU with gloo): each process holds half of every block's
+weights, yet the run computes the losses, gradient norms (clipped over both processes' shards), evaluation and final
+weights of one process with the same global batch; the final model is whole, loadable with `from_pretrained`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.distill.helpers import make_row, write_dataset
+from tests.train.conftest import cot_rows
+from vdata.cli import app
+from vdata.errors import ConfigError
+from vdata.train import GRPOConfig, SFTConfig, train_sft
+from vdata.train.log import read_log
+
+pytest.importorskip("accelerate")
+
+
+def test_fsdp_on_two_processes_trains_as_one_process_with_the_same_global_batch(tiny_model: Path, tmp_path: Path):
+    from safetensors.torch import load_file
+    from transformers import AutoModelForImageTextToText
+
+    # rows of ~380 tokens pack two to a micro-batch of 800 tokens, the long one alone: one process packs 2, the
+    # other 1, and splits its pair so that both run 2 forward passes (a sharded forward gathers from both)
+    long = make_row("long", "multiple_choice", question="What moves?", options=["a car", "a bus", "a cat"],
+                    answer="A", cot="the red box moves to the left and then up " * 12)
+    held_out = cot_rows(2)
+    for row in held_out:
+        row["id"], row["split"] = f"test-{row['id']}", "test"
+    data = write_dataset(tmp_path / "data", [*cot_rows(3), long, *held_out])
+    options = dict(data=data, model=str(tiny_model), max_steps=2, batch_size=4, lr=1e-2, num_workers=0,
+                   max_tokens_per_batch=800, max_grad_norm=0.5, eval_split="test", eval_every=1, eval_rows=2,
+                   eval_max_new_tokens=8)
+    one = train_sft(SFTConfig(out=tmp_path / "one", **options)).records
+    flags = ["--data", str(data), "--model", str(tiny_model), "--out", str(tmp_path / "two"), "--max-steps", "2",
+             "--batch-size", "4", "--lr", "1e-2", "--num-workers", "0", "--max-tokens-per-batch", "800",
+             "--max-grad-norm", "0.5", "--eval-split", "test", "--eval-every", "1", "--eval-rows", "2",
+             "--eval-max-new-tokens", "8", "--num-processes", "2", "--fsdp"]
+    result = CliRunner().invoke(app, ["train", "sft", *flags])
+    assert result.exit_code == 0, result.output
+    two = read_log(tmp_path / "two")
+    assert [r["micro_batches"] for r in two] == [4, 4]  # 2 + 2 over the processes (one process: 3)
+    # rank 0 evaluates alone on the gathered weights: the same greedy answers as one process
+    evals = [[(k, v) for k, v in r.items() if k.startswith("eval/")] for r in (*one, *two)]
+    assert evals[0] and evals[:2] == evals[2:]
+    assert all(r["grad_norm"] > 0.5 for r in one)  # the clip acts on every step
+    assert [r["grad_norm"] for r in two] == pytest.approx([r["grad_norm"] for r in one], rel=1e-4)
+    assert [r["loss"] for r in two] == pytest.approx([r["loss"] for r in one], rel=1e-4)  # step 2: after a clipped update
+    # the final model is whole (every tensor at full shape), loads as any model, and has one process's weights
+    final = tmp_path / "two" / "final"
+    AutoModelForImageTextToText.from_pretrained(final)
+    start, expected, got = (load_file(p / "model.safetensors") for p in (tiny_model, tmp_path / "one" / "final", final))
+    assert {k: v.shape for k, v in got.items()} == {k: v.shape for k, v in start.items()}
+    for key, value in expected.items():
+        assert got[key].numpy() == pytest.approx(value.numpy(), abs=1e-4), key
+    assert any(not (start[k] == got[k]).all() for k in start)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"save_every": 1}, "--fsdp with --save-every: checkpoints would hold one process's shard"),
+        ({"lora_r": 8}, "--fsdp with --lora-r"),
+    ],
+)
+def test_fsdp_refuses_what_a_sharded_model_cannot_run(extra: dict, message: str):
+    with pytest.raises(ConfigError, match=message):
+        SFTConfig(data="d", model="m", out="o", fsdp=True, **extra)
+
+
+def test_fsdp_refuses_grpo_and_a_single_process(tiny_model: Path, tmp_path: Path):
+    with pytest.raises(ConfigError, match="--fsdp is for SFT only: GRPO's processes generate"):
+        GRPOConfig(data="d", model="m", out="o", fsdp=True)
+    data = write_dataset(tmp_path / "data", cot_rows(2))
+    with pytest.raises(ConfigError, match="--fsdp shards the model over several processes: add --num-processes"):
+        train_sft(SFTConfig(data=data, model=str(tiny_model), out=tmp_path / "run", fsdp=True, num_workers=0))

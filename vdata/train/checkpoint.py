@@ -1,5 +1,7 @@
 """Checkpoints: the model and processor as safetensors (`save_pretrained`), plus `trainer_state.pt` holding the
-step, optimizer, scheduler and every RNG state, so a resumed run continues exactly where it stopped.
+step, optimizer, scheduler, the data stream's position and the RNG states of every process (a list, one per rank,
+when several train: each rank's sampling continues from its own state), so a resumed run continues exactly where
+it stopped.
 
 Layout as TRL's: `RUN/checkpoint-10/` (one folder per saved step, with `config.yaml`) and `RUN/final/` (the model
 and processor only).
@@ -49,11 +51,13 @@ def set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def save(out: Path, step: int, run: Any, config: Any, data_state: Any = None) -> Path:
+def save(
+    out: Path, step: int, run: Any, config: Any, data_state: Any = None, rng_states: list[Any] | None = None
+) -> Path:
     """Write the checkpoint of `run` (a `setup.Run`) after `step` steps, atomically: a temporary folder renamed
     at the end. `data_state` is the data stream's position (`vdata.train.stream`; a list, one per rank, when
-    several processes train). Returns its folder,
-    `checkpoint_dir(out, step)`."""
+    several processes train); `rng_states` every rank's `rng_state()` in rank order (None: this process's alone).
+    Returns its folder, `checkpoint_dir(out, step)`."""
     import torch
 
     from vdata.train.config import write_config
@@ -63,11 +67,12 @@ def save(out: Path, step: int, run: Any, config: Any, data_state: Any = None) ->
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     save_model(run.policy, run.processor, tmp, merge=False)  # a LoRA run keeps its adapter only
+    rngs = rng_states or [rng_state()]
     state = {
         "step": step,
         "optimizer": run.optimizer.state_dict(),
         "scheduler": run.scheduler.state_dict(),
-        "rng": rng_state(),
+        "rng": rngs if len(rngs) > 1 else rngs[0],
         "data": data_state,
     }
     torch.save(state, tmp / STATE_FILE)
@@ -91,13 +96,17 @@ def find(out: Path, resume: str | None) -> Path | None:
     return path
 
 
-def load_state(path: Path, optimizer: Any, scheduler: Any) -> tuple[int, Any]:
-    """Restore optimizer, scheduler and RNG states from checkpoint `path`; return the step it was saved at and
-    the data stream's saved position (None when the checkpoint has none)."""
+def load_state(path: Path, optimizer: Any, scheduler: Any, rank: int | None = None) -> tuple[int, Any]:
+    """Restore optimizer, scheduler and this process's RNG states from checkpoint `path` (rank `rank`'s, by default
+    torch.distributed's rank, 0 when not launched; a checkpoint of one process gives every rank its state); return
+    the step it was saved at and the data stream's saved position (None when the checkpoint has none)."""
     import torch
 
     state = torch.load(Path(path) / STATE_FILE, weights_only=False, map_location="cpu")
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
-    set_rng_state(state["rng"])
+    if rank is None:
+        rank = torch.distributed.get_rank() if torch.distributed.is_initialized() else 0
+    rng = state["rng"]
+    set_rng_state(rng[rank] if isinstance(rng, list) else rng)
     return int(state["step"]), state.get("data")

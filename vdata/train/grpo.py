@@ -12,6 +12,7 @@ sampled on shuffled frames and the ordered completions get the `temporal_contras
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +34,19 @@ def varied_groups(rounds: list[Round]) -> list[tuple[int, int]]:
         for b in range(one.rewards.shape[0])
         if float(one.rewards[b].max() - one.rewards[b].min()) != 0
     ]
+
+
+def reward_means(per_process: list[dict[str, float]]) -> dict[str, float]:
+    """Each reward's mean over the processes' means, NaN ones (nothing judged there) left out; NaN when none judged.
+
+    >>> reward_means([{"accuracy": 0.5, "iou": float("nan")}, {"accuracy": 0.25, "iou": 0.5}])
+    {'accuracy': 0.375, 'iou': 0.5}
+    """
+    out = {}
+    for name in per_process[0]:
+        judged = [m[name] for m in per_process if not math.isnan(m[name])]
+        out[name] = sum(judged) / len(judged) if judged else float("nan")
+    return out
 
 
 def merge_rounds(rounds: list[Round], groups: list[tuple[int, int]], processor: Any, config: GRPOConfig, device: Any):
@@ -67,7 +81,7 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
     import torch
 
     from vdata.train import setup
-    from vdata.train.distributed import all_sum, sum_gradients
+    from vdata.train.distributed import all_sum, gather, sum_gradients
     from vdata.train.loss_types import StepSize
     from vdata.train.losses import Objective, group_advantages, grpo_loss
     from vdata.train.model import label_logprobs, load_model, select, with_completions
@@ -81,6 +95,8 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
         config.loss_type, config.epsilon_low, config.epsilon_high_value, config.importance_sampling_level, config.beta
     )
     B, G = config.batch_size // run.world, config.num_generations  # this process's prompts
+    if run.start_step == 0:  # rank r samples from seed + r (after the model is loaded, alike on every rank);
+        setup.seed_all(config.seed + run.rank)  # a resumed run restores each rank's generators from the checkpoint
     records: list[Record] = []
 
     for step in range(run.start_step, config.max_steps):
@@ -151,40 +167,44 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
             stats = {key: all_sum(value, acc) for key, value in sums.items()}
         scheduler.step()
 
-        # -- log ------------------------------------------------------------------------------------------
+        # -- log: statistics over every process's rollouts (the same processes' shares, so means of means) ----
         step_s = time.perf_counter() - start
         sampled = rounds[0]
         lengths = sampled.mask.sum(1)  # [B * G]
         first_zero = group_advantages(sampled.rewards)[1]
         tokens = all_sum(sum(float(r.inputs["attention_mask"].sum() * G + r.mask.sum()) for r in rounds), acc)
         mean = lambda value: all_sum(float(value), acc) / run.world  # noqa: E731  (over processes, equal sizes)
+        rewards = torch.tensor([x for part in gather(sampled.rewards.view(-1).tolist(), acc) for x in part])
         record = {
             "step": step + 1,
             "loss": loss_sum,
             "reward": mean(sampled.rewards.mean()),
-            "reward_std": float(sampled.rewards.std()),
-            **{f"reward/{name}": value for name, value in sampled.reward_means.items()},
+            "reward_std": float(rewards.std()),
+            **{f"reward/{name}": value for name, value in reward_means(gather(sampled.reward_means, acc)).items()},
             "zero_variance_groups": int(all_sum(int(first_zero.sum()), acc)),
             "zero_variance_share": mean(first_zero.float().mean()),
             "completion_len": mean(lengths.float().mean()),
-            "completion_len_max": float(lengths.max()),
-            "truncated_share": float(sampled.truncated.float().mean()),
+            "completion_len_max": max(gather(float(lengths.max()), acc)),
+            "truncated_share": mean(sampled.truncated.float().mean()),
             **stats,
             "lr": lr,
             "grad_norm": grad_norm,
-            "micro_batches": len(parts) if keep else 0,
+            "micro_batches": int(all_sum(len(parts), acc)),  # over the processes
             "tokens_per_s": tokens / step_s,
             "rollout_s": rollout_s,
             "step_s": step_s,
             "gpu_mem_gb": setup.gpu_memory_gb(),
         }
         if config.dynamic_sampling_rounds:
-            record.update(sampling_rounds=len(rounds), groups_trained=batch.rewards.shape[0] - int(zero_variance.sum()))
+            record.update(
+                sampling_rounds=max(gather(len(rounds), acc)),  # the most any process drew
+                groups_trained=int(all_sum(batch.rewards.shape[0] - int(zero_variance.sum()), acc)),
+            )
         if config.temporal_contrast:
             record.update(
-                shuffled_rollouts=len(sampled.shuffled_texts),
-                shuffled_accuracy=sampled.shuffled_accuracy,
-                temporal_bonus=sum(sampled.bonus) / len(sampled.bonus),
+                shuffled_rollouts=int(all_sum(len(sampled.shuffled_texts), acc)),
+                shuffled_accuracy=mean(sampled.shuffled_accuracy),
+                temporal_bonus=mean(sum(sampled.bonus) / len(sampled.bonus)),
             )
         finish_step(run, config, record, records, on_step)
 

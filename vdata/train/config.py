@@ -157,6 +157,9 @@ class GRPOConfig(SFTConfig):
     scale_rewards: bool = option(True, "Divide advantages by the group's std (off = Dr. GRPO).")
     overlong_buffer: int = option(0, "DAPO soft overlong punishment over the last N tokens (0 = off).")
     mask_truncated_completions: bool = option(False, "Leave completions cut at max-new-tokens out of the loss.")
+    keep_zero_variance_groups: bool = option(
+        False, "Keep groups whose rewards are all equal in the loss, as TRL does (advantage 0; KL and normalisers)."
+    )
     dynamic_sampling_rounds: int = option(0, "DAPO dynamic sampling: extra prompt draws until groups vary (0 = off).")
     temporal_contrast: bool = option(False, "T-GRPO (Video-R1): shuffled-frame rollouts and the contrast bonus.")
     rollout_engine: str = option(

@@ -1,5 +1,5 @@
 """GRPO end to end on a tiny random Qwen2.5-VL: the loop runs, resumes exactly, and T-GRPO's extra rollouts
-happen; zero-variance groups are dropped."""
+happen; zero-variance groups are dropped (or kept, as TRL)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,10 @@ def test_groups_with_equal_rewards_are_dropped_and_counted(tiny_model: Path, b_d
     assert [r["zero_variance_groups"] for r in records] == [2, 2]
     assert all(r["zero_variance_share"] == 1.0 and math.isnan(r["loss"]) for r in records)
     assert [r["step"] for r in read_log(tmp_path / "run")] == [1, 2]
+    # as TRL does: kept with advantage 0, only the KL to the reference is trained (it is 0 at the first update)
+    kept = train_grpo(small(b_data, tiny_model, tmp_path / "kept", max_steps=1, beta=0.04,
+                            keep_zero_variance_groups=True)).records[0]
+    assert kept["zero_variance_groups"] == 2 and kept["loss"] == 0.0 and kept["kl"] == 0.0
 
 
 def test_grpo_resume_reproduces_the_next_steps_loss(

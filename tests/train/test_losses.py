@@ -22,6 +22,7 @@ from vdata.train.losses import (  # noqa: E402
     masked_mean,
     overlong_penalty,
     token_logprobs,
+    trained_completions,
 )
 
 
@@ -156,6 +157,32 @@ def test_the_loss_equals_trls_on_identical_tensors(loss_type: str, level: str):
     assert stats["kl"] == pytest.approx(metrics["kl"][0], rel=1e-5)
     assert stats["clip_ratio"] == pytest.approx(metrics["clip_ratio/region_mean"][0], rel=1e-5)
     assert 0 < stats["clip_ratio"] < 1 or level == "sequence"
+
+
+@pytest.mark.parametrize("loss_type", ["grpo", "dapo"])
+def test_zero_variance_groups_kept_give_trls_loss_and_dropped_give_trls_loss_without_them(loss_type: str):
+    pytest.importorskip("trl")
+    g = torch.Generator().manual_seed(2)
+    logp = -torch.rand(6, 4, generator=g) * 2
+    old = logp + (torch.rand(6, 4, generator=g) - 0.5) * 0.8
+    ref = logp + (torch.rand(6, 4, generator=g) - 0.5)
+    mask = torch.tensor([[1.0] * 4, [1.0] * 2 + [0.0] * 2, [1.0] * 3 + [0.0], [1.0] * 4, [1.0] + [0.0] * 3, [1.0] * 4])
+    adv, zero = group_advantages(torch.tensor([[1.0, 0.0], [0.5, 0.5], [0.0, 2.0]]))  # G = 2; group 1 all equal
+    objective = Objective(loss_type, 0.2, 0.28, "token", beta=0.04)
+
+    def ours(keep: bool) -> float:
+        rows = trained_completions(zero, mask, keep_zero_variance=keep)
+        size = StepSize(len(rows), float(mask[rows].sum()), 1, 4)
+        return float(grpo_loss(logp[rows], old[rows], ref[rows], adv.view(-1)[rows], mask[rows], objective, size)[0])
+
+    def trl(rows: list[int]) -> float:
+        return _trl_loss(logp[rows], old[rows], ref[rows], adv.view(-1)[rows], mask[rows], loss_type, "token", 0.2,
+                         0.28, 0.04, 4)[0]
+
+    assert adv[1].tolist() == [0.0, 0.0]
+    assert ours(keep=True) == pytest.approx(trl([0, 1, 2, 3, 4, 5]), rel=1e-5)  # TRL keeps every completion
+    assert ours(keep=False) == pytest.approx(trl([0, 1, 4, 5]), rel=1e-5)  # vdata's default: as if it were absent
+    assert abs(ours(keep=True) - ours(keep=False)) > 1e-3
 
 
 def test_token_logprobs_gathers_the_log_softmax():

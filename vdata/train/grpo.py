@@ -3,10 +3,11 @@
 Per step: B prompts (`vdata.engines.Templates`, keyframes as one video with their timestamps) x G sampled
 completions (`vdata.train.rollout`); rewards from `vdata.rewards` judged per completion against its own row;
 with DAPO's dynamic sampling, more prompts until B groups have reward variance; advantages normalised within each
-group; groups with zero reward variance dropped (and counted); the clipped surrogate (token or sequence level,
-asymmetric clip) plus `beta` x k3 KL to the frozen starting model, aggregated by `loss_type` as TRL does; `mu`
-optimizer steps on each batch of rollouts. With `temporal_contrast` (T-GRPO), G more completions per prompt are
-sampled on shuffled frames and the ordered completions get the `temporal_contrast` group bonus.
+group; groups with zero reward variance dropped (and counted), or kept with advantage 0 as TRL does; the clipped
+surrogate (token or sequence level, asymmetric clip) plus `beta` x k3 KL to the frozen starting model, aggregated
+by `loss_type` as TRL does; `mu` optimizer steps on each batch of rollouts. With `temporal_contrast` (T-GRPO), G
+more completions per prompt are sampled on shuffled frames and the ordered completions get the `temporal_contrast`
+group bonus.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
     from vdata.train import setup
     from vdata.train.distributed import all_sum, gather, sum_gradients
     from vdata.train.loss_types import StepSize
-    from vdata.train.losses import Objective, group_advantages, grpo_loss
+    from vdata.train.losses import Objective, group_advantages, grpo_loss, trained_completions
     from vdata.train.model import label_logprobs, load_model, select, with_completions
     from vdata.train.tokens import split_by_tokens
 
@@ -117,11 +118,12 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
             batch = rounds[0]
         rollout_s = time.perf_counter() - start
 
-        # -- advantage: normalised within each group; groups with one reward value carry no signal -----------
+        # -- advantage: normalised within each group; groups with one reward value carry no signal: dropped,
+        # or kept with advantage 0 as TRL does (--keep-zero-variance-groups) --------------------------------
         advantages, zero_variance = group_advantages(batch.rewards, scale=config.scale_rewards)  # [b, G], [b]
         loss_mask = batch.mask * (~batch.truncated).unsqueeze(1) if config.mask_truncated_completions else batch.mask
         n = batch.ids.shape[0]
-        keep = [i for i in range(n) if not zero_variance[i // G] and loss_mask[i].sum() > 0]
+        keep = trained_completions(zero_variance, loss_mask, config.keep_zero_variance_groups)
         kept = int(all_sum(len(keep), acc))  # over every process
 
         # -- loss and update: mu optimizer steps on the kept completions, in grad_accum micro-batches -------
@@ -196,9 +198,10 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
             "gpu_mem_gb": setup.gpu_memory_gb(),
         }
         if config.dynamic_sampling_rounds:
+            dropped = 0 if config.keep_zero_variance_groups else int(zero_variance.sum())
             record.update(
                 sampling_rounds=max(gather(len(rounds), acc)),  # the most any process drew
-                groups_trained=int(all_sum(batch.rewards.shape[0] - int(zero_variance.sum()), acc)),
+                groups_trained=int(all_sum(batch.rewards.shape[0] - dropped, acc)),
             )
         if config.temporal_contrast:
             record.update(

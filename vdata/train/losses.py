@@ -62,6 +62,25 @@ def group_advantages(
     return advantages, zero_variance
 
 
+def trained_completions(zero_variance: torch.Tensor, loss_mask: torch.Tensor, keep_zero_variance: bool = False) -> list[int]:
+    """Indices of the completions that enter the loss: those with a token in `loss_mask`, from the groups with
+    reward variance (vdata's default: a zero-variance group is dropped, so it adds no KL term and does not count in
+    the loss type's sequences or tokens), or from every group with `keep_zero_variance` (TRL: the group stays, its
+    advantages 0 so its surrogate is 0, while its beta x KL term and its sequences and tokens in the normalisers
+    count).
+
+    zero_variance [B] bool, loss_mask [B * G, T] (completions of group b at rows b * G .. b * G + G - 1) -> indices.
+
+    >>> import torch
+    >>> zero, mask = torch.tensor([False, True]), torch.tensor([[1.0], [0.0], [1.0], [1.0]])
+    >>> trained_completions(zero, mask), trained_completions(zero, mask, keep_zero_variance=True)
+    ([0], [0, 2, 3])
+    """
+    G = loss_mask.shape[0] // zero_variance.shape[0]
+    has_tokens = (loss_mask.sum(-1) > 0).tolist()  # [B * G]
+    return [i for i, ok in enumerate(has_tokens) if ok and (keep_zero_variance or not bool(zero_variance[i // G]))]
+
+
 IMPORTANCE_LEVELS = ("token", "sequence")
 
 

@@ -59,11 +59,31 @@ def test_fsdp_on_two_processes_trains_as_one_process_with_the_same_global_batch(
     assert any(not (start[k] == got[k]).all() for k in start)
 
 
+def test_fsdp_lora_on_two_processes_trains_and_merges_as_one_process(tiny_model: Path, tmp_path: Path):
+    from safetensors.torch import load_file
+
+    data = write_dataset(tmp_path / "data", cot_rows(4))
+    options = dict(data=data, model=str(tiny_model), max_steps=2, batch_size=4, lr=1e-2, num_workers=0, lora_r=4)
+    one = train_sft(SFTConfig(out=tmp_path / "one", **options)).records
+    flags = ["--data", str(data), "--model", str(tiny_model), "--out", str(tmp_path / "two"), "--max-steps", "2",
+             "--batch-size", "4", "--lr", "1e-2", "--num-workers", "0", "--lora-r", "4", "--num-processes", "2",
+             "--fsdp"]
+    result = CliRunner().invoke(app, ["train", "sft", *flags])
+    assert result.exit_code == 0, result.output
+    assert [r["loss"] for r in read_log(tmp_path / "two")] == pytest.approx([r["loss"] for r in one], rel=1e-4)
+    # final/ is merged from the gathered adapter and base weights (a whole copy on rank 0): one process's weights
+    start, expected, got = (load_file(p / "model.safetensors") for p in (tiny_model, tmp_path / "one" / "final",
+                                                                          tmp_path / "two" / "final"))
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        assert got[key].numpy() == pytest.approx(value.numpy(), abs=1e-5), key
+    assert sum(not (start[k] == got[k]).all() for k in start) == 8  # q, k, v, o of both decoder layers
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         ({"save_every": 1}, "--fsdp with --save-every: checkpoints would hold one process's shard"),
-        ({"lora_r": 8}, "--fsdp with --lora-r"),
     ],
 )
 def test_fsdp_refuses_what_a_sharded_model_cannot_run(extra: dict, message: str):

@@ -96,7 +96,7 @@ def gather(value: Any, acc: Any) -> list[Any]:
 
 def check_fsdp(config: Any) -> None:
     """Refuse the options `--fsdp` does not run with: GRPO (its processes generate and train on different numbers
-    of sequences, and a sharded model's forward is a collective of every process), checkpoints, LoRA."""
+    of sequences, and a sharded model's forward is a collective of every process), checkpoints."""
     from vdata.train.config import GRPOConfig
 
     if isinstance(config, GRPOConfig):
@@ -104,8 +104,7 @@ def check_fsdp(config: Any) -> None:
                           "sharded model cannot (every forward gathers weights from every process); use DDP (drop "
                           "--fsdp) for GRPO")
     refused = {"save_every": "checkpoints would hold one process's shard; the final model is saved whole",
-               "resume": "checkpoints are not written under --fsdp",
-               "lora_r": "LoRA is not sharded yet; LoRA's trained weights are small, use DDP"}
+               "resume": "checkpoints are not written under --fsdp"}
     for key, why in refused.items():
         if getattr(config, key):
             raise ConfigError(f"--fsdp with --{key.replace('_', '-')}: {why}")

@@ -97,13 +97,27 @@ def adapt(model: Any, lora_r: int, lora_alpha: int, lora_targets: str, freeze_vi
 def save_model(model: Any, processor: Any, path: Any, merge: bool, state_dict: dict[str, Any] | None = None) -> None:
     """Save `model` and `processor` to `path`: a LoRA model merged into full weights when `merge` (loadable with
     `from_pretrained` like any model), else its adapter only (`adapter_config.json`, `adapter_model.safetensors`).
-    `state_dict` holds the weights when the model's own are shards (FSDP: `distributed.full_state_dict`)."""
+    `state_dict` holds the weights when the model's own are shards (FSDP: `distributed.full_state_dict`); a sharded
+    LoRA model is merged on a whole copy (`peft_copy`)."""
     if merge and hasattr(model, "merge_and_unload"):
         import copy
 
-        model = copy.deepcopy(model).merge_and_unload()
+        whole = peft_copy(model, state_dict) if state_dict is not None else copy.deepcopy(model)
+        model, state_dict = whole.merge_and_unload(), None
     model.save_pretrained(path, safe_serialization=True, state_dict=state_dict)
     processor.save_pretrained(path)
+
+
+def peft_copy(model: Any, state_dict: dict[str, Any]) -> Any:
+    """A whole copy, on CPU, of the PEFT `model` holding the weights `state_dict` (its keys): the base model loaded
+    again from its path, the same adapter added."""
+    from peft import get_peft_model
+
+    config = model.peft_config[model.active_adapter]
+    dtype = next(v.dtype for v in state_dict.values() if v.is_floating_point())
+    twin = get_peft_model(load_model(config.base_model_name_or_path, "cpu", dtype, trainable=False), config)
+    twin.load_state_dict(state_dict)
+    return twin
 
 
 def load_processor(path: str) -> Any:

@@ -102,7 +102,7 @@ def test_two_processes_compute_the_losses_and_weights_of_one_with_the_same_globa
         for key in SAME:
             assert b[key] == pytest.approx(a[key], rel=1e-4, abs=1e-7), (a["step"], key)
         assert a["micro_batches"] == 1 and b["micro_batches"] == 2  # one per process
-        assert "gpu_mem_gb" in b and b["tokens_per_s"] > 0
+        assert "gpu_mem_gb" in a and "gpu_mem_gb" in b and a["tokens_per_s"] > 0 and b["tokens_per_s"] > 0
     start, w1, w2 = weights(tiny_model), weights(tmp_path / "one" / "final"), weights(tmp_path / "two" / "final")
     norm = lambda d: math.sqrt(sum(float((v.double() ** 2).sum()) for v in d.values()))  # noqa: E731
     moved = norm({k: w1[k] - start[k] for k in start})

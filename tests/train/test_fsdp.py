@@ -39,7 +39,7 @@ def test_fsdp_on_two_processes_trains_as_one_process_with_the_same_global_batch(
              "--batch-size", "4", "--lr", "1e-2", "--num-workers", "0", "--max-tokens-per-batch", "800",
              "--max-grad-norm", "0.5", "--eval-split", "test", "--eval-every", "1", "--eval-rows", "2",
              "--eval-max-new-tokens", "8", "--num-processes", "2", "--fsdp"]
-    result = CliRunner().invoke(app, ["train", "sft", *flags])
+    result = CliRunner().invoke(app, ["train", "sft", *flags, "--save-every", "1"])
     assert result.exit_code == 0, result.output
     two = read_log(tmp_path / "two")
     assert [r["micro_batches"] for r in two] == [4, 4]  # 2 + 2 over the processes (one process: 3)
@@ -57,6 +57,17 @@ def test_fsdp_on_two_processes_trains_as_one_process_with_the_same_global_batch(
     for key, value in expected.items():
         assert got[key].numpy() == pytest.approx(value.numpy(), abs=1e-4), key
     assert any(not (start[k] == got[k]).all() for k in start)
+    # checkpoint-1 holds the whole weights and AdamW state: resumed from it, step 2 and the final weights are the
+    # uninterrupted run's
+    checkpoint = tmp_path / "two" / "checkpoint-1"
+    AutoModelForImageTextToText.from_pretrained(checkpoint)
+    flags[flags.index("--out") + 1] = str(tmp_path / "resumed")
+    result = CliRunner().invoke(app, ["train", "sft", *flags, "--resume", str(checkpoint)])
+    assert result.exit_code == 0, result.output
+    untimed = lambda records: [{k: v for k, v in r.items() if k not in ("step_s", "tokens_per_s")} for r in records]  # noqa: E731
+    assert untimed(read_log(tmp_path / "resumed")) == untimed(two[1:])
+    resumed = load_file(tmp_path / "resumed" / "final" / "model.safetensors")
+    assert all((resumed[k] == got[k]).all() for k in got)
 
 
 def test_fsdp_lora_on_two_processes_trains_and_merges_as_one_process(tiny_model: Path, tmp_path: Path):
@@ -80,15 +91,14 @@ def test_fsdp_lora_on_two_processes_trains_and_merges_as_one_process(tiny_model:
     assert sum(not (start[k] == got[k]).all() for k in start) == 8  # q, k, v, o of both decoder layers
 
 
-@pytest.mark.parametrize(
-    ("extra", "message"),
-    [
-        ({"save_every": 1}, "--fsdp with --save-every: checkpoints would hold one process's shard"),
-    ],
-)
-def test_fsdp_refuses_what_a_sharded_model_cannot_run(extra: dict, message: str):
-    with pytest.raises(ConfigError, match=message):
-        SFTConfig(data="d", model="m", out="o", fsdp=True, **extra)
+def test_a_checkpoint_resumes_only_with_the_fsdp_it_was_written_with(tmp_path: Path):
+    from vdata.train.config import write_config
+    from vdata.train.distributed import check_resume
+
+    write_config(SFTConfig(data="d", model="m", out="o", fsdp=True), tmp_path)
+    check_resume(tmp_path, fsdp=True)
+    with pytest.raises(ConfigError, match="the checkpoint was written with --fsdp and cannot continue without it"):
+        check_resume(tmp_path, fsdp=False)
 
 
 def test_fsdp_refuses_grpo_and_a_single_process(tiny_model: Path, tmp_path: Path):

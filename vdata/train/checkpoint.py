@@ -52,11 +52,14 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 
 def save(
-    out: Path, step: int, run: Any, config: Any, data_state: Any = None, rng_states: list[Any] | None = None
+    out: Path, step: int, run: Any, config: Any, data_state: Any = None, rng_states: list[Any] | None = None,
+    weights: dict[str, Any] | None = None, optimizer_state: dict[str, Any] | None = None,
 ) -> Path:
     """Write the checkpoint of `run` (a `setup.Run`) after `step` steps, atomically: a temporary folder renamed
     at the end. `data_state` is the data stream's position (`vdata.train.stream`; a list, one per rank, when
-    several processes train); `rng_states` every rank's `rng_state()` in rank order (None: this process's alone).
+    several processes train); `rng_states` every rank's `rng_state()` in rank order (None: this process's alone);
+    `weights` and `optimizer_state` the whole states of a sharded (`--fsdp`) run, gathered by every process
+    (`distributed.full_state_dict`, `distributed.full_optimizer_state`; None: the run's own).
     Returns its folder, `checkpoint_dir(out, step)`."""
     import torch
 
@@ -66,11 +69,11 @@ def save(
     path = checkpoint_dir(out, step)
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    save_model(run.policy, run.processor, tmp, merge=False)  # a LoRA run keeps its adapter only
+    save_model(run.policy, run.processor, tmp, merge=False, state_dict=weights)  # a LoRA run keeps its adapter only
     rngs = rng_states or [rng_state()]
     state = {
         "step": step,
-        "optimizer": run.optimizer.state_dict(),
+        "optimizer": run.optimizer.state_dict() if optimizer_state is None else optimizer_state,
         "scheduler": run.scheduler.state_dict(),
         "rng": rngs if len(rngs) > 1 else rngs[0],
         "data": data_state,

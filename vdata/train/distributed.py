@@ -95,19 +95,14 @@ def gather(value: Any, acc: Any) -> list[Any]:
 
 
 def check_fsdp(config: Any) -> None:
-    """Refuse the options `--fsdp` does not run with: GRPO (its processes generate and train on different numbers
-    of sequences, and a sharded model's forward is a collective of every process), checkpoints."""
+    """Refuse what `--fsdp` does not run with: GRPO (its processes generate and train on different numbers of
+    sequences, and a sharded model's forward is a collective of every process)."""
     from vdata.train.config import GRPOConfig
 
     if isinstance(config, GRPOConfig):
         raise ConfigError("--fsdp is for SFT only: GRPO's processes generate different numbers of tokens, which a "
                           "sharded model cannot (every forward gathers weights from every process); use DDP (drop "
                           "--fsdp) for GRPO")
-    refused = {"save_every": "checkpoints would hold one process's shard; the final model is saved whole",
-               "resume": "checkpoints are not written under --fsdp"}
-    for key, why in refused.items():
-        if getattr(config, key):
-            raise ConfigError(f"--fsdp with --{key.replace('_', '-')}: {why}")
 
 
 def shard(model: Any) -> Any:
@@ -176,6 +171,45 @@ def full_state_dict(model: Any) -> dict[str, Any] | None:
 
     state = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
     return state or None
+
+
+def full_optimizer_state(model: Any, optimizer: Any) -> dict[str, Any] | None:
+    """The optimizer's whole state (keyed by parameter name) as CPU tensors on rank 0 (None on the other ranks);
+    every process must call it. None for a model that is not sharded: `optimizer.state_dict()` is whole."""
+    if not is_sharded(model):
+        return None
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_optimizer_state_dict
+
+    options = StateDictOptions(full_state_dict=True, cpu_offload=True)
+    return get_optimizer_state_dict(model, optimizer, options=options) or None
+
+
+class ShardedOptimizer:
+    """The optimizer of a sharded `model` as `checkpoint.load_state` loads it: `load_state_dict` takes the whole
+    state that `full_optimizer_state` saved, and each process keeps its shards of it (a parameter without state,
+    one that never had a gradient, starts fresh as in `torch.optim.Optimizer.load_state_dict`)."""
+
+    def __init__(self, model: Any, optimizer: Any) -> None:
+        self.model, self.optimizer = model, optimizer
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        from torch.distributed.checkpoint.state_dict import StateDictOptions, set_optimizer_state_dict
+
+        options = StateDictOptions(full_state_dict=True, strict=False)
+        set_optimizer_state_dict(self.model, self.optimizer, state, options=options)
+
+
+def check_resume(path: Path, fsdp: bool) -> None:
+    """Refuse to resume checkpoint `path` across `--fsdp` (its `config.yaml` says how it was written): the
+    optimizer state is keyed by parameter name under FSDP, by position otherwise."""
+    import yaml
+
+    file = Path(path) / "config.yaml"
+    saved = (yaml.safe_load(file.read_text(encoding="utf-8")) or {}) if file.exists() else {}
+    if bool(saved.get("fsdp", False)) != fsdp:
+        written, now = ("with", "without") if saved.get("fsdp") else ("without", "with")
+        raise ConfigError(f"--resume {path}: the checkpoint was written {written} --fsdp and cannot continue "
+                          f"{now} it; resume with the same --fsdp")
 
 
 def equal_micro_batches(groups: list[list[Any]], acc: Any) -> list[list[Any]]:

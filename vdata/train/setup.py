@@ -104,7 +104,12 @@ def start(config: SFTConfig, total_updates: int, prepare: Any, wrap: bool = True
     optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
     schedule = functools.partial(cosine_schedule, warmup_steps=config.warmup_steps, total_steps=total_updates)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    start_step, data_state = checkpoint.load_state(resume_from, optimizer, scheduler) if resume_from else (0, None)
+    if resume_from:
+        distributed.check_resume(resume_from, config.fsdp)
+        target = distributed.ShardedOptimizer(model, optimizer) if config.fsdp else optimizer
+        start_step, data_state = checkpoint.load_state(resume_from, target, scheduler)
+    else:
+        start_step, data_state = 0, None
     policy = model
     if acc is not None and wrap and not config.fsdp:
         model, optimizer = acc.prepare(model, optimizer)

@@ -136,7 +136,7 @@ def train_sft(config: SFTConfig, on_step: Callable[[Record], None] | None = None
 def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Record], on_step: Any) -> None:
     """Evaluate on the held-out rows when due (the `eval/...` fields join the record), log the step's record,
     save a checkpoint when one is due, call `on_step`."""
-    from vdata.train.distributed import gather, whole
+    from vdata.train.distributed import full_optimizer_state, full_state_dict, gather, whole
 
     if config.eval_every and record["step"] % config.eval_every == 0:
         with whole(run.policy):  # FSDP: every process gathers the weights, then rank 0 generates alone
@@ -149,9 +149,12 @@ def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Recor
     records.append(record)
     if config.save_every and record["step"] % config.save_every == 0:
         states = gather((run.data.state(), checkpoint.rng_state()), run.accelerator)  # every rank's position, RNG
+        # FSDP: every process sends its shards of the weights and of AdamW's state to rank 0 (None otherwise)
+        weights, optimizer_state = full_state_dict(run.policy), full_optimizer_state(run.policy, run.optimizer)
         if run.is_main:
             data, rngs = [d for d, _ in states], [r for _, r in states]
-            checkpoint.save(config.out, record["step"], run, config, data if run.world > 1 else data[0], rngs)
+            checkpoint.save(config.out, record["step"], run, config, data if run.world > 1 else data[0], rngs,
+                            weights, optimizer_state)
     if not run.is_main:
         return
     run.log.write(record)

@@ -16,6 +16,7 @@ every frame of a range to a `Scan.visit` (its small Y, U, V planes, for scene de
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -225,14 +226,21 @@ def _frames_from(container, stream, table: FrameTable, keyframe: int):
 def _decoded(container, stream, table: FrameTable):
     """(index, av frame) of each decoded frame whose timestamp lies within the table (edit-list leftovers and
     frames before the first shown one are skipped)."""
-    first, last = int(table.pts[0]), int(table.pts[-1])
+    pts = table.pts.tolist()  # Python ints: the per-frame lookups below stay out of NumPy
+    first, last = pts[0], pts[-1]
+    index = -1
     for frame in container.decode(stream):
-        stamp = frame.pts if frame.pts is not None else frame.dts
+        stamp = frame.pts
+        if stamp is None:
+            stamp = frame.dts
         if stamp is None or not first <= stamp <= last:
             continue
-        index = table.index_of_pts(stamp)
-        if index is None:  # a timestamp the demuxer did not list: map to the nearest listed frame
-            index = int(table.nearest([(stamp - first) * float(table.time_base)])[0])
+        if index + 1 < len(pts) and pts[index + 1] == stamp:  # the usual case: the next frame of the table
+            index += 1
+        else:
+            index = bisect.bisect_left(pts, stamp)
+            if pts[index] != stamp:  # a timestamp the demuxer did not list: map to the nearest listed frame
+                index = int(table.nearest([(stamp - first) * float(table.time_base)])[0])
         yield index, frame
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from vdata.registry import Registry
 from vdata.video import specs
-from vdata.video.planes import Planes, hsv, opencv, to_bgr
+from vdata.video.planes import Planes, Scratch, hsv, opencv, to_bgr
 from vdata.video.probe import FrameTable
 
 #: Frames shown to the detector before a clip window starts (at least): the detectors ignore cuts within
@@ -41,8 +41,9 @@ BATCH_FRAMES = 16
 
 
 class CutFinder(Protocol):
-    """One pass of a detector: `add` consecutive frames (frame indices and their planes, a batch), then
-    `finish` once for every cut frame index found."""
+    """One pass of a detector: `add` consecutive frames (frame indices and their planes, a batch whose arrays
+    the caller reuses after the call: keep copies, not them), then `finish` once for every cut frame index
+    found."""
 
     def add(self, indices: list[int], planes: Planes) -> list[int]: ...
 
@@ -160,12 +161,14 @@ def _import_detectors() -> Any:
     return detectors
 
 
-def content_scores(previous: np.ndarray | None, batch: Planes) -> tuple[np.ndarray, np.ndarray]:
+def content_scores(previous: np.ndarray | None, batch: Planes,
+                   scratch: Scratch | None = None) -> tuple[np.ndarray, np.ndarray]:
     """PySceneDetect's content score of each frame of `batch` (its first frame against `previous`, the HSV of
     the frame before, or 0 without one): the mean absolute change of hue, saturation and value, averaged
-    (0-255 scale). Returns the scores (float64, one per frame) and the HSV of the batch's last frame."""
+    (0-255 scale). Returns the scores (float64, one per frame) and the HSV of the batch's last frame (a copy:
+    the batch's own HSV lives in `scratch`, when given, until its next batch)."""
     cv2 = opencv()
-    channels = hsv(to_bgr(batch))  # [B, H, W, 3] uint8
+    channels = hsv(to_bgr(batch, scratch), scratch)  # [B, H, W, 3] uint8
     frames = [previous, *channels] if previous is not None else list(channels)
     pixels = channels.shape[1] * channels.shape[2]
     # |a - b| of uint8 is exact in uint8 (OpenCV's absdiff), and one sum per frame keeps it in C
@@ -173,7 +176,7 @@ def content_scores(previous: np.ndarray | None, batch: Planes) -> tuple[np.ndarr
     scores = np.asarray(deltas, np.float64).reshape(-1, 3).mean(axis=1) / pixels
     if previous is None:
         scores = np.concatenate([[0.0], scores])
-    return scores, channels[-1]
+    return scores, channels[-1].copy()
 
 
 class _Scored:
@@ -181,9 +184,10 @@ class _Scored:
 
     def __init__(self) -> None:
         self._previous: np.ndarray | None = None
+        self._scratch = Scratch()
 
     def add(self, indices: list[int], planes: Planes) -> list[int]:
-        scores, self._previous = content_scores(self._previous, planes)
+        scores, self._previous = content_scores(self._previous, planes, self._scratch)
         return [cut for index, score in zip(indices, scores.tolist(), strict=True)
                 for cut in self._step(index, score)]
 
@@ -288,22 +292,27 @@ class SceneCollector:
         self._table, self._first, self._last = table, first, last
         self._cuts: list[int] = []
         self._indices: list[int] = []
-        self._planes: list[Planes] = []
+        self._batch: Planes | None = None  # `BATCH_FRAMES` frames' planes, filled in place and reused
         self._final: list[int] | None = None
 
     def visit(self, index: int, planes: Planes) -> None:
+        batch = self._batch
+        if batch is None or batch.y.shape[1:] != planes.y.shape or batch.full_range != planes.full_range:
+            self._flush()
+            empty = np.empty((BATCH_FRAMES, *planes.y.shape), np.uint8)
+            self._batch = batch = Planes(empty, np.empty_like(empty), np.empty_like(empty), planes.full_range)
+        k = len(self._indices)
+        batch.y[k], batch.u[k], batch.v[k] = planes.y, planes.u, planes.v
         self._indices.append(index)
-        self._planes.append(planes)
-        if len(self._indices) >= BATCH_FRAMES:
+        if k + 1 >= BATCH_FRAMES:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._indices:
+        if not self._indices or self._batch is None:
             return
-        full = self._planes[0].full_range
-        batch = Planes(*(np.stack([getattr(p, c) for p in self._planes]) for c in "yuv"), full)  # type: ignore[arg-type]
-        self._cuts.extend(self._finder.add(self._indices, batch))
-        self._indices, self._planes = [], []
+        count, b = len(self._indices), self._batch
+        self._cuts.extend(self._finder.add(self._indices, Planes(b.y[:count], b.u[:count], b.v[:count], b.full_range)))
+        self._indices = []
 
     def found(self) -> list[int]:
         """The cuts found so far (up to `BATCH_FRAMES` frames behind the last visit, plus the detector's own delay),

@@ -149,7 +149,7 @@ def decode_pyav(
     av = _import_av()
     wanted = {int(table.pts[i]): int(i) for i in indices}
     out: dict[int, Frame] = {}
-    encode = _encoder(scan)
+    convert = _Converter(table, size, _encoder(scan))
     try:
         with av.open(path, metadata_errors="ignore") as container:
             stream = container.streams.video[0]
@@ -164,11 +164,10 @@ def decode_pyav(
                         break
                     made = None
                     if index in keep:
-                        out[index] = made = _to_frame(frame, index, table, size, encode)
+                        out[index] = made = convert(frame, index)
                     if scan.first <= index <= scan.last:
                         detect = detect if detect[0] else detect_size(frame.width, frame.height)
-                        scan.visit(index, small_planes(frame, detect),
-                                   _taker(frame, index, table, size, encode, made))
+                        scan.visit(index, small_planes(frame, detect), _taker(frame, index, convert, made))
             else:
                 frames_iter = None
                 position = -1  # index of the last decoded frame
@@ -180,7 +179,7 @@ def decode_pyav(
                     for index, frame in frames_iter:
                         position = index
                         if index >= target:
-                            out[target] = _to_frame(frame, index, table, size, encode)
+                            out[target] = convert(frame, index)
                             break
     except av.error.FFmpegError as e:
         raise ItemError("decode_failed", f"decoding failed: {e}", path) from None
@@ -258,23 +257,33 @@ def _frames_unwrapped(container, stream, table: FrameTable):
         index += 1
 
 
-def _taker(frame, index: int, table: FrameTable, size: tuple[int, int], encode: Callable[[np.ndarray], Any],
-           made: Frame | None) -> Callable[[], Frame]:
+def _taker(frame, index: int, convert: _Converter, made: Frame | None) -> Callable[[], Frame]:
     """`take` for a scan's visitor: the frame converted when called (`made` if it already was)."""
-    return (lambda: made) if made is not None else (lambda: _to_frame(frame, index, table, size, encode))
+    return (lambda: made) if made is not None else (lambda: convert(frame, index))
 
 
-def _to_frame(frame, index: int, table: FrameTable, size: tuple[int, int],
-              encode: Callable[[np.ndarray], Any] = _same) -> Frame:
-    """Convert a PyAV frame: its own timestamp (seconds from the first frame), resized RGB pixels turned upright
-    (then `encode`d)."""
-    stamp = frame.pts if frame.pts is not None else frame.dts
-    if table.raw_pts is not None and int(table.raw_pts[index]) == stamp:
-        stamp = int(table.pts[index])  # the frame's place on the unwrapped timeline
-    timestamp = float((stamp - int(table.pts[0])) * table.time_base)
-    width, height = coded_size(size, table.rotation)
-    image = frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="AREA")
-    return Frame(index, timestamp, encode(upright(image, table.rotation)))
+class _Converter:
+    """Converts PyAV frames of one decode call to `Frame`s: their own timestamp (seconds from the first frame),
+    RGB pixels resized to `size` and turned upright, then `encode`d. One swscale context serves every frame
+    (`frame.to_ndarray` sets one up per frame: 0.5-1.3 ms more per frame at 360p-720p, the same pixels)."""
+
+    def __init__(self, table: FrameTable, size: tuple[int, int], encode: Callable[[np.ndarray], Any] = _same):
+        from av.video.reformatter import VideoReformatter
+
+        self._table, self._encode = table, encode
+        self._size = coded_size(size, table.rotation)
+        self._reformatter = VideoReformatter()
+
+    def __call__(self, frame, index: int) -> Frame:
+        table = self._table
+        stamp = frame.pts if frame.pts is not None else frame.dts
+        if table.raw_pts is not None and int(table.raw_pts[index]) == stamp:
+            stamp = int(table.pts[index])  # the frame's place on the unwrapped timeline
+        timestamp = float((stamp - int(table.pts[0])) * table.time_base)
+        width, height = self._size
+        image = self._reformatter.reformat(frame, width=width, height=height, format="rgb24",
+                                           interpolation="AREA").to_ndarray()
+        return Frame(index, timestamp, self._encode(upright(image, table.rotation)))
 
 
 def upright(image: np.ndarray, rotation: int) -> np.ndarray:

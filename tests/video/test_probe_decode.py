@@ -45,6 +45,21 @@ def test_stored_keyframes_show_the_frame_their_index_and_timestamp_name(
     np.testing.assert_allclose(row["frame_timestamps_s"], np.asarray(row["frame_indices"]) / FPS, atol=1e-9)
 
 
+def test_decoded_keyframes_are_pyav_own_conversion_of_those_frames(codec_videos: dict[str, Path]) -> None:
+    # the decoder keeps one swscale context for a call's frames: the pixels are PyAV's own per-frame conversion
+    import av
+
+    video = codec_videos["h264"]
+    table = probe(video).frames
+    frames = decode.get("pyav")(str(video), table, [0, 7, 30], (96, 64))
+    with av.open(str(video)) as container:
+        own = [f.to_ndarray(width=96, height=64, format="rgb24", interpolation="AREA")
+               for i, f in enumerate(container.decode(video=0)) if i in (0, 7, 30)]
+    assert [f.index for f in frames] == [0, 7, 30]
+    for frame, expected in zip(frames, own, strict=True):
+        np.testing.assert_array_equal(frame.image, expected)
+
+
 def test_variable_frame_rate_keyframes_carry_their_frames_true_times(vfr_video: Path) -> None:
     row = process_item(item(vfr_video), BuildOptions(frames="fps:50,max=200"))
     assert row["frame_indices"] == list(range(len(VFR_TIMES_S)))  # every 20 ms: each frame is nearest to a time

@@ -167,6 +167,31 @@ def test_content_scores_are_pyscenedetects_frame_scores(codec_videos: dict[str, 
     assert max(theirs) > 27  # the cuts are in there
 
 
+def test_scores_in_reused_scratch_arrays_equal_fresh_ones(codec_videos: dict[str, Path]) -> None:
+    # the scorer writes each batch's BGR and HSV into arrays kept from batch to batch (`planes.Scratch`): the
+    # frame carried over to the next batch must be its own copy, and a short last batch must fit
+    import numpy as np
+
+    from vdata.video.planes import Planes, Scratch
+    from vdata.video.probe import probe
+    from vdata.video.scenes import content_scores
+
+    seen: list = []
+    video = codec_videos["h264"]
+    decode.get("pyav")(str(video), probe(video).frames, [], (160, 120),
+                       decode.Scan(0, 59, lambda index, planes, take: seen.append(planes)))
+    batches = [Planes(*(np.stack([getattr(p, c) for p in seen[k:k + 16]]) for c in "yuv")) for k in range(0, 60, 16)]
+    scratch, kept, fresh = Scratch(), None, None
+    reused, new = [], []
+    for batch in batches:  # 16, 16, 16, 12 frames
+        scores, kept = content_scores(kept, batch, scratch)
+        reused.append(scores)
+        scores, fresh = content_scores(fresh, batch)
+        new.append(scores)
+    np.testing.assert_array_equal(np.concatenate(reused), np.concatenate(new))
+    assert max(np.concatenate(new)) > 27  # the cuts at frames 20 and 40 are in there
+
+
 def test_scenes_min_8_on_a_one_scene_clip_gives_8_frames(codec_videos: dict[str, Path]) -> None:
     # one scene (no cut reaches the threshold): its middle would be the 4th of 7 top-up times, a duplicate
     row = process_item(item(codec_videos["h264"]), BuildOptions(frames="scenes,min=8", scenes="content,threshold=300"))

@@ -128,6 +128,7 @@ class TransformersPolicy(PolicyEngine):
                 pad_token_id=self.pad,
                 use_cache=True,
                 suppress_tokens=media_token_ids(self.policy),
+                synced_gpus=False,  # each process generates alone (under FSDP on the whole weights, `whole`)
             )
         ids = out[:, inputs["input_ids"].shape[1] :]  # [B * n, T]
         return Rollouts(inputs, ids, self.processor.batch_decode(ids, skip_special_tokens=True))

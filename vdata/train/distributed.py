@@ -1,5 +1,5 @@
-"""Several processes (one per GPU, or gloo on CPU) through `accelerate`: DDP or FSDP for SFT, summed gradients for
-GRPO.
+"""Several processes (one per GPU, or gloo on CPU) through `accelerate`: DDP for SFT, summed gradients for GRPO, or
+FSDP for either.
 
 `vdata train sft|grpo --num-processes N` relaunches itself as N processes with `torch.distributed.run` (`python -m
 vdata.train sft --config RUN/config.yaml`); `accelerate launch -m vdata.train sft ...` and `torchrun -m vdata.train
@@ -10,11 +10,13 @@ compute what one would with the same global batch. GRPO's processes roll out the
 gradients once per optimizer step (`sum_gradients`). Rank 0 writes the logs, checkpoints (with every rank's stream
 position) and the final model.
 
-With `--fsdp` (SFT), the model is sharded instead of replicated (`shard`: torch's FSDP2 `fully_shard`, one unit per
-block of the model's `_no_split_modules`): each process holds 1/N of the weights, gradients and AdamW state, and
+With `--fsdp`, the model is sharded instead of replicated (`shard`: torch's FSDP2 `fully_shard`, one unit per
+decoder layer, the model's `_no_split_modules` outside the vision tower): each process holds 1/N of the weights, gradients and AdamW state, and
 gathers one block's weights for its forward and backward. Every process must then run the same number of forward
-passes (`equal_micro_batches`); the gradient norm is clipped over every process's shards (`clip_gradients`) and the
-final model is gathered whole onto rank 0 (`full_state_dict`) and saved as any model.
+passes (SFT splits micro-batches, `equal_micro_batches`; GRPO runs the missing ones with a zero loss,
+`missing_passes`); generation (GRPO's rollouts, evaluation) runs on the whole weights (`whole`); the gradient norm
+is clipped over every process's shards (`clip_gradients`); checkpoints and the final model are gathered whole onto
+rank 0 (`full_state_dict`, `full_optimizer_state`) and saved as any model.
 """
 
 from __future__ import annotations
@@ -74,6 +76,11 @@ def sum_gradients(model: Any, acc: Any) -> None:
     completions, so they sync here once per optimizer step rather than in DDP's per-backward hooks."""
     if acc is None:
         return
+    if is_sharded(model):  # FSDP reduce-scattered each shard's mean over the processes: x processes is their sum
+        for p in model.parameters():
+            if p.grad is not None:
+                p.grad.mul_(acc.num_processes)
+        return
     import torch
 
     params = [p for p in model.parameters() if p.requires_grad]
@@ -95,26 +102,29 @@ def gather(value: Any, acc: Any) -> list[Any]:
 
 
 def check_fsdp(config: Any) -> None:
-    """Refuse what `--fsdp` does not run with: GRPO (its processes generate and train on different numbers of
-    sequences, and a sharded model's forward is a collective of every process)."""
-    from vdata.train.config import GRPOConfig
-
-    if isinstance(config, GRPOConfig):
-        raise ConfigError("--fsdp is for SFT only: GRPO's processes generate different numbers of tokens, which a "
-                          "sharded model cannot (every forward gathers weights from every process); use DDP (drop "
-                          "--fsdp) for GRPO")
+    """Refuse what `--fsdp` does not run with: vLLM rollouts (their weight sync reads the policy's own weights,
+    which are shards)."""
+    if getattr(config, "rollout_engine", None) == "vllm":
+        raise ConfigError("--fsdp with --rollout-engine vllm: its weight sync would read one process's shards; use "
+                          "--rollout-engine transformers (or drop --fsdp)")
 
 
 def shard(model: Any) -> Any:
     """Shard `model` in place over the processes with FSDP2 (`torch.distributed.fsdp.fully_shard`) and return it:
-    each module whose class is in the model's `_no_split_modules` (Qwen2/2.5/3-VL: the decoder layers and the vision
-    blocks) is its own unit, its weights gathered for its forward and backward and freed after; the root unit holds
-    the rest (embeddings, lm_head, norms, the vision merger). Parameters become DTensors sharded on dim 0; backward
-    reduce-scatters the gradients averaged over the processes, as DDP averages them."""
+    each language-model block (a module whose class is in the model's `_no_split_modules`: Qwen2/2.5/3-VL's decoder
+    layers) is its own unit, its weights gathered for its forward and backward and freed after; the root unit holds
+    the rest (embeddings, lm_head, norms, the vision tower). The vision blocks stay in the root unit: `generate`
+    runs the vision tower outside the model's forward (it encodes images and videos first), where a unit of their
+    own would start before the root's. Parameters become DTensors sharded on dim 0; backward reduce-scatters the
+    gradients averaged over the processes, as DDP averages them."""
     from torch.distributed.fsdp import fully_shard
 
+    from vdata.train.model import vision_tower
+
     blocks = set(getattr(model, "_no_split_modules", None) or ())
-    units = [module for module in model.modules() if type(module).__name__ in blocks]
+    tower = vision_tower(model.get_base_model() if hasattr(model, "get_base_model") else model)  # PEFT: its base
+    vision = set(tower.modules()) if tower is not None else set()
+    units = [module for module in model.modules() if type(module).__name__ in blocks and module not in vision]
     if not units:
         raise ConfigError(f"--fsdp: {type(model).__name__} names no blocks to shard by (`_no_split_modules`)")
     for unit in units:
@@ -210,6 +220,13 @@ def check_resume(path: Path, fsdp: bool) -> None:
         written, now = ("with", "without") if saved.get("fsdp") else ("without", "with")
         raise ConfigError(f"--resume {path}: the checkpoint was written {written} --fsdp and cannot continue "
                           f"{now} it; resume with the same --fsdp")
+
+
+def missing_passes(model: Any, count: int, acc: Any) -> int:
+    """How many forward passes this process, which has `count` to run, lacks to run as many as the process with the
+    most: a sharded `model`'s forward is a collective of every process (0 when `model` is not sharded). Every
+    process must call it."""
+    return max(gather(count, acc)) - count if is_sharded(model) else 0
 
 
 def equal_micro_batches(groups: list[list[Any]], acc: Any) -> list[list[Any]]:

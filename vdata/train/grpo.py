@@ -82,7 +82,7 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
     import torch
 
     from vdata.train import setup
-    from vdata.train.distributed import all_sum, gather, sum_gradients
+    from vdata.train.distributed import all_sum, clip_gradients, gather, missing_passes, sum_gradients, whole
     from vdata.train.loss_types import StepSize
     from vdata.train.losses import Objective, group_advantages, grpo_loss, trained_completions
     from vdata.train.model import label_logprobs, load_model, select, with_completions
@@ -108,14 +108,15 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
             samples = [run.data.next() for _ in range(B)]
             return roll_out(run.policy, processor, samples, config, run.device, f"{config.seed}-{step}-{k}")
 
-        rounds = [draw(0)]
-        if config.dynamic_sampling_rounds:
-            while len(varied_groups(rounds)) < B and len(rounds) <= config.dynamic_sampling_rounds:
-                rounds.append(draw(len(rounds)))
-            chosen = varied_groups(rounds)[:B]
-            batch = merge_rounds(rounds, chosen, processor, config, run.device) if chosen else rounds[0]
-        else:
-            batch = rounds[0]
+        with whole(run.policy):  # FSDP: the whole weights on every process, each generates alone
+            rounds = [draw(0)]
+            if config.dynamic_sampling_rounds:
+                while len(varied_groups(rounds)) < B and len(rounds) <= config.dynamic_sampling_rounds:
+                    rounds.append(draw(len(rounds)))
+                chosen = varied_groups(rounds)[:B]
+                batch = merge_rounds(rounds, chosen, processor, config, run.device) if chosen else rounds[0]
+            else:
+                batch = rounds[0]
         rollout_s = time.perf_counter() - start
 
         # -- advantage: normalised within each group; groups with one reward value carry no signal: dropped,
@@ -147,8 +148,14 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
                 int(all_sum(len(parts), acc)),
                 config.max_new_tokens,
             )
+            # FSDP: each forward of the sharded model is a collective: a process with fewer micro-batches runs the
+            # missing passes on its first completion, with its loss x 0
+            idle = missing_passes(model, len(parts), acc)
+            spare = with_completions(select(batch.inputs, [0]), batch.ids[:1], batch.mask[:1]) if idle else None
             with torch.no_grad():
                 old = [label_logprobs(model, x, y, config.temperature)[0] for x, y, _ in parts] if config.mu > 1 else None
+                for _ in range(idle if config.mu > 1 else 0):
+                    label_logprobs(model, *spare, config.temperature)
                 ref = [label_logprobs(reference, x, y, config.temperature)[0] for x, y, _ in parts] if reference else None
             model.train()
             for _ in range(config.mu):
@@ -161,9 +168,11 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
                     loss_sum += loss.item()
                     for key in sums:
                         sums[key] += part[key] * float(token_mask.sum()) / step_size.tokens
+                for _ in range(idle):
+                    (label_logprobs(model, *spare, config.temperature)[0].sum() * 0).backward()
                 sum_gradients(model, acc)
                 loss_sum = all_sum(loss_sum, acc)
-                grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm))
+                grad_norm = clip_gradients(model, config.max_grad_norm)  # over every process's shards under FSDP
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
             stats = {key: all_sum(value, acc) for key, value in sums.items()}

@@ -82,7 +82,15 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
     import torch
 
     from vdata.train import setup
-    from vdata.train.distributed import all_sum, clip_gradients, gather, missing_passes, sum_gradients, whole
+    from vdata.train.distributed import (
+        all_sum,
+        clip_gradients,
+        gather,
+        missing_passes,
+        shard,
+        sum_gradients,
+        whole,
+    )
     from vdata.train.loss_types import StepSize
     from vdata.train.losses import Objective, group_advantages, grpo_loss, trained_completions
     from vdata.train.model import label_logprobs, load_model, select, with_completions
@@ -92,6 +100,8 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
     acc = run.accelerator
     model, processor, optimizer, scheduler = run.model, run.processor, run.optimizer, run.scheduler
     reference = load_model(config.model, run.device, run.dtype, trainable=False) if config.beta > 0 else None
+    if reference is not None and config.fsdp:  # sharded as the policy: a whole copy per process would undo FSDP
+        reference = shard(reference)
     objective = Objective(
         config.loss_type, config.epsilon_low, config.epsilon_high_value, config.importance_sampling_level, config.beta
     )
@@ -157,6 +167,8 @@ def train_grpo(config: GRPOConfig, on_step: Callable[[Record], None] | None = No
                 for _ in range(idle if config.mu > 1 else 0):
                     label_logprobs(model, *spare, config.temperature)
                 ref = [label_logprobs(reference, x, y, config.temperature)[0] for x, y, _ in parts] if reference else None
+                for _ in range(idle if reference else 0):
+                    label_logprobs(reference, *spare, config.temperature)
             model.train()
             for _ in range(config.mu):
                 loss_sum, sums = 0.0, dict.fromkeys(stats, 0.0)

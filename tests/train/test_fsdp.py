@@ -146,9 +146,16 @@ def test_a_checkpoint_resumes_only_with_the_fsdp_it_was_written_with(tmp_path: P
         check_resume(tmp_path, fsdp=False)
 
 
-def test_fsdp_refuses_vllm_rollouts_and_a_single_process(tiny_model: Path, tmp_path: Path):
+def test_fsdp_refuses_vllm_rollouts_accelerates_fsdp_and_a_single_process(tiny_model: Path, tmp_path: Path, monkeypatch):
+    from vdata.train.distributed import accelerator
+
     with pytest.raises(ConfigError, match="--fsdp with --rollout-engine vllm: its weight sync would read one"):
         GRPOConfig(data="d", model="m", out="o", fsdp=True, rollout_engine="vllm")
+    with monkeypatch.context() as env:  # what `accelerate launch --use_fsdp --num_processes 2` sets
+        env.setenv("WORLD_SIZE", "2")
+        env.setenv("ACCELERATE_USE_FSDP", "true")
+        with pytest.raises(ConfigError, match="accelerate's FSDP options are not read: vdata shards the model itself"):
+            accelerator("cpu")
     data = write_dataset(tmp_path / "data", cot_rows(2))
     with pytest.raises(ConfigError, match="--fsdp shards the model over several processes: add --num-processes"):
         train_sft(SFTConfig(data=data, model=str(tiny_model), out=tmp_path / "run", fsdp=True, num_workers=0))

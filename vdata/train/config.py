@@ -69,7 +69,9 @@ class SFTConfig:
     lora_merge: bool = option(True, "Save LoRA runs merged into full weights (off: the adapter only).")
     freeze_vision: bool = option(False, "Keep the vision tower's weights fixed.")
     num_processes: int = option(1, "Processes training together (one per GPU, gloo on CPU); batch-size is global.")
-    fsdp: bool = option(False, "Shard weights, gradients and optimizer state over the processes (FSDP2), not DDP.")
+    fsdp: bool = option(
+        False, "Shard weights, gradients and AdamW state over the processes (FSDP2) instead of a copy on each."
+    )
     num_workers: int = option(2, "Data-loader processes decoding keyframes off the loop (0 = in the loop).")
     shuffle_buffer: int = option(256, "Rows shuffled together; memory holds one such window per worker.")
 

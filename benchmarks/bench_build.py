@@ -22,23 +22,50 @@ ffmpeg, peak RSS per worker < 300 MB at fps:1,max=600; start-up < 5% of a build.
     python benchmarks/bench_build.py [--copies 2] [--seconds 60] [--long-seconds 600] [--workers N]
         [--repeat 1] [--out bench-out]
 
-Measured on this 2-core machine (shared with other jobs: wall times are noisy, CPU-second ratios steadier),
-`python benchmarks/bench_build.py --copies 2 --seconds 60 --long-seconds 600 --workers 2 --out /tmp/bench`
-(the defaults), 2026-12-04:
+Measured on this 2-core machine, shared with other jobs (load 3.6-5 during these runs: ffmpeg's 20 CPU s took
+20-40 s of wall time, where it took 10.8 s on the quieter 2026-12-04 run, so wall ratios and the split's
+parallel speed-up say little here, and even CPU seconds moved 10-15% from one run to the next),
+`python benchmarks/bench_build.py --repeat 2 --out /tmp/bench-d` (the defaults: `--copies 2 --seconds 60
+--long-seconds 600 --workers 2`), 2026-12-05, after the scene-pass changes of that day:
 
     run                           wall s   CPU s  wall x  CPU x   goal  driver RSS  worker RSS
-    ffmpeg, short                   10.8    20.3
-    scenes content                  12.9    23.6   0.84x  0.86x  0.95x      177 MB      130 MB
-    frames scenes                   14.2    25.8   0.76x  0.79x  0.90x      193 MB      194 MB
-    ffmpeg, long, 1 process          6.1     6.1
-    long video, split                5.8     9.7   1.05x  0.62x  1.50x      164 MB      115 MB
-    long video, fps:1,max=600        7.5     7.6   0.81x  0.80x             270 MB      155 MB
-    start-up (1 s video)             1.0     1.0                            163 MB      110 MB
-    start-up: 7.8% of the shortest short-corpus build (goal < 5%); peak RSS per worker at fps:1,max=600: 155 MB
+    ffmpeg, short                   20.0    18.8
+    scenes content                  25.7    24.3   0.78x  0.77x  0.95x      199 MB      142 MB
+    frames scenes                   23.4    23.0   0.85x  0.81x  0.90x      214 MB      205 MB
+    ffmpeg, long, 1 process          5.9     5.5
+    long video, split                8.9     8.1   0.67x  0.68x  1.50x      185 MB      127 MB
+    long video, fps:1,max=600        8.2     7.6   0.72x  0.73x             292 MB      167 MB
+    start-up (1 s video)             1.3     1.2                            185 MB      124 MB
+    start-up: 5.6% of the shortest short-corpus build (goal < 5%); peak RSS per worker at fps:1,max=600: 167 MB
 
-Goals met: peak RSS per worker (155 MB, < 300 MB). Missed: scenes content 0.84x (goal 0.95x), frames scenes
-0.76x (0.9x), the long video split 1.05x (1.5x: the 360p video takes ffmpeg only 6 s, so the 1 s start-up, the
-serial probe and the finishing task's 16 seeks weigh heavily), start-up 7.8% (a corpus of `--copies 4` halves it).
+The code before those changes, run right after in the same conditions, gave scenes content 0.82x wall / 0.91x
+CPU, frames scenes 0.81x / 0.81x, long video split 0.62x / 0.61x, start-up 5.7%: within this machine's
+run-to-run noise of the table above, so whole builds cannot resolve the change here. The per-item figures below
+can: CPU seconds of `process_item` on one video in a fresh process with a pool worker's settings (one FFmpeg
+thread, one OpenCV thread; imports and start-up excluded) against `ffmpeg -threads 1 -i X -f null -` on the same
+file, the three interleaved (order reversed every other round), 4 rounds, on the corpus of `--copies 1
+--seconds 30 --long-seconds 120` (ratio ffmpeg / vdata: higher is better; "median" over the 5 short videos x 4
+rounds, "total" of the summed CPU seconds), 2026-12-05:
+
+    per item, CPU x                      before (median, total)   after (median, total)
+    --scenes content, 5 short videos       0.85x  0.86x             0.88x  0.89x
+    --frames scenes, 5 short videos        0.80x  0.82x             0.81x  0.82x
+    --scenes content, 120 s 360p video     0.79x  0.79x             0.85x  0.86x
+
+What the scene pass costs beyond decoding (CPU ms per frame, one 720p H.264 video, best of 3; decoding alone
+0.82-0.94 ms): the three `cv2.resize` of the planes 0.045-0.075 (at their floor for OpenCV's linear
+interpolation; swscale's `reformat` to the small size in one call costs 0.25-0.5), the detector (batch assembly,
+YUV->BGR->HSV, frame deltas) about 0.03 after the changes (0.06 before: fresh 0.7 MB output arrays cost ~470
+page faults per 16-frame batch), and, for `--frames scenes`, 0.1-0.17 for holding decoded frames as
+scene-middle candidates: each held frame makes the decoder write the next picture into a buffer that is no
+longer in cache (holding 4 frames: +0.02, 8: +0.12, 48: +0.17), so a smaller candidate budget is what would cut
+it, at the price of middles further from exact. FFmpeg's frame threads for a lone item (2 threads in one worker) cost 25% more CPU and were slower in
+wall time on this loaded machine.
+
+Goals met: peak RSS per worker (167 MB, < 300 MB). Missed: scenes content 0.78x wall / 0.77x CPU here (per item
+0.88x; goal 0.95x), frames scenes 0.85x / 0.81x (per item 0.81x; goal 0.9x), the long video split 0.67x (1.5x;
+only about one core was free for it during this run), start-up 5.6% (goal < 5%; the driver's own 0.6-0.7 CPU s:
+imports, and `vdata.build.report` importing `vdata.curate` and pandas, about 0.2 s).
 """
 
 from __future__ import annotations

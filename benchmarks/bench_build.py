@@ -20,7 +20,13 @@ Goals (issue 18): scenes content >= 0.95x, frames scenes >= 0.9x, long video on 
 ffmpeg, peak RSS per worker < 300 MB at fps:1,max=600; start-up < 5% of a build.
 
     python benchmarks/bench_build.py [--copies 2] [--seconds 60] [--long-seconds 600] [--workers N]
-        [--repeat 1] [--out bench-out]
+        [--repeat 1] [--out bench-out] [--per-item ROUNDS]
+
+`--per-item ROUNDS` measures instead the cost per item without start-up, steadier on a shared machine than whole
+builds: the CPU seconds of `process_item` on each video in a fresh process with a pool worker's settings (one
+FFmpeg thread, one OpenCV thread; imports and a first probe not counted) against `ffmpeg -threads 1 -f null` on
+the same file, the two alternating (which one goes first swaps every round), for `--scenes content` and
+`--scenes content --frames scenes` on the short videos and `--scenes content` on the long one.
 
 Measured on this 2-core machine, shared with other jobs (load 3.6-5 during these runs: ffmpeg's 20 CPU s took
 20-40 s of wall time, where it took 10.8 s on the quieter 2026-12-04 run, so wall ratios and the split's
@@ -40,17 +46,15 @@ parallel speed-up say little here, and even CPU seconds moved 10-15% from one ru
 
 The code before those changes, run right after in the same conditions, gave scenes content 0.82x wall / 0.91x
 CPU, frames scenes 0.81x / 0.81x, long video split 0.62x / 0.61x, start-up 5.7%: within this machine's
-run-to-run noise of the table above, so whole builds cannot resolve the change here. The per-item figures below
-can: CPU seconds of `process_item` on one video in a fresh process with a pool worker's settings (one FFmpeg
-thread, one OpenCV thread; imports and start-up excluded) against `ffmpeg -threads 1 -i X -f null -` on the same
-file, the three interleaved (order reversed every other round), 4 rounds, on the corpus of `--copies 1
---seconds 30 --long-seconds 120` (ratio ffmpeg / vdata: higher is better; "median" over the 5 short videos x 4
-rounds, "total" of the summed CPU seconds), 2026-12-05:
+run-to-run noise of the table above, so whole builds cannot resolve the change here. Per item they show
+(`--per-item 4` on the corpus of `--copies 1 --seconds 30 --long-seconds 120`, 2026-12-05; median / total
+over the 5 short videos x 4 rounds; before: the code at 85bd27f; after: two runs; in parentheses the median of
+one more run that interleaved ffmpeg, before and after on each file; run-to-run noise about 0.02):
 
-    per item, CPU x                      before (median, total)   after (median, total)
-    --scenes content, 5 short videos       0.85x  0.86x             0.88x  0.89x
-    --frames scenes, 5 short videos        0.80x  0.82x             0.81x  0.82x
-    --scenes content, 120 s 360p video     0.79x  0.79x             0.85x  0.86x
+    per item, CPU x                  before                     after
+    scenes content, short            0.85x / 0.87x (0.85x)      0.88x / 0.89x, 0.89x / 0.90x (0.88x)
+    frames scenes, short             0.81x / 0.81x (0.80x)      0.80x / 0.82x, 0.82x / 0.84x (0.81x)
+    scenes content, long (360p)      0.83x / 0.83x (0.79x)      0.86x / 0.86x, 0.86x / 0.86x (0.85x)
 
 What the scene pass costs beyond decoding (CPU ms per frame, one 720p H.264 video, best of 3; decoding alone
 0.82-0.94 ms): the three `cv2.resize` of the planes 0.045-0.075 (at their floor for OpenCV's linear
@@ -59,8 +63,8 @@ YUV->BGR->HSV, frame deltas) about 0.03 after the changes (0.06 before: fresh 0.
 page faults per 16-frame batch), and, for `--frames scenes`, 0.1-0.17 for holding decoded frames as
 scene-middle candidates: each held frame makes the decoder write the next picture into a buffer that is no
 longer in cache (holding 4 frames: +0.02, 8: +0.12, 48: +0.17), so a smaller candidate budget is what would cut
-it, at the price of middles further from exact. FFmpeg's frame threads for a lone item (2 threads in one worker) cost 25% more CPU and were slower in
-wall time on this loaded machine.
+it, at the price of middles further from exact. FFmpeg's frame threads for a lone item (2 threads in one
+worker) cost 25% more CPU and were slower in wall time on this loaded machine.
 
 Goals met: peak RSS per worker (167 MB, < 300 MB). Missed: scenes content 0.78x wall / 0.77x CPU here (per item
 0.88x; goal 0.95x), frames scenes 0.85x / 0.81x (per item 0.81x; goal 0.9x), the long video split 0.67x (1.5x;
@@ -228,6 +232,61 @@ def ffmpeg(paths: list[Path], processes: int) -> dict[str, float]:
     return run_measured([sys.executable, "-c", _FFMPEG_POOL, str(processes), *map(str, paths)])
 
 
+#: Prints the CPU seconds of `process_item` on one video (argv[1]) under `BuildOptions` (argv[2:]: KEY VALUE
+#: pairs), with a pool worker's settings (one FFmpeg thread, one OpenCV thread); imports, start-up and the first
+#: read of the file (a probe) are not counted.
+_ITEM = """
+import resource, sys
+from pathlib import Path
+from vdata.build.local import _one_thread_per_worker
+from vdata.builders.base import Item
+from vdata.options import BuildOptions
+from vdata.process import process_item
+from vdata.video.probe import probe
+_one_thread_per_worker()
+video, flags = Path(sys.argv[1]), sys.argv[2:]
+options = BuildOptions(**dict(zip(flags[::2], flags[1::2])))
+item = Item(source="jsonl", key="k", video=video, video_rel=video.name, video_id=video.stem, task="caption")
+probe(video)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+process_item(item, options)
+after = resource.getrusage(resource.RUSAGE_SELF)
+print(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
+"""
+
+
+def _cpu_s(command: list[str]) -> tuple[float, str]:
+    """(CPU seconds of `command`, a child process run to its end; its stdout)."""
+    import resource
+
+    def used() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    before = used()
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return used() - before, out
+
+
+def per_item(videos: list[Path], rounds: int, *flags: str) -> tuple[float, float]:
+    """Ratios (median over videos x rounds, and of the summed CPU seconds) of ffmpeg's CPU seconds decoding each
+    video (`-threads 1 -f null`) over vdata's `process_item` on it (`_ITEM`; `flags`: `BuildOptions` KEY VALUE
+    pairs): the scene pass's own cost, without start-up. The two alternate, first one then the other."""
+    import statistics
+
+    ratios, ffmpeg_s, vdata_s = [], 0.0, 0.0
+    for r in range(rounds):
+        for video in videos:
+            commands = {"ffmpeg": ["ffmpeg", "-hide_banner", "-loglevel", "error", "-threads", "1", "-i", str(video),
+                                   "-f", "null", "-"],
+                        "vdata": [sys.executable, "-c", _ITEM, str(video), *flags]}
+            measured = {name: _cpu_s(commands[name]) for name in (("ffmpeg", "vdata"), ("vdata", "ffmpeg"))[r % 2]}
+            ffmpeg_cpu, vdata_cpu = measured["ffmpeg"][0], float(measured["vdata"][1].strip().splitlines()[-1])
+            ratios.append(ffmpeg_cpu / vdata_cpu)
+            ffmpeg_s, vdata_s = ffmpeg_s + ffmpeg_cpu, vdata_s + vdata_cpu
+    return statistics.median(ratios), ffmpeg_s / vdata_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=2, help="videos of each short kind (5 kinds)")
@@ -236,6 +295,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--repeat", type=int, default=1, help="best of this many runs of each")
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
+    parser.add_argument("--per-item", type=int, default=0, metavar="ROUNDS",
+                        help="instead: per-item CPU ratios (process_item vs ffmpeg, no start-up), this many rounds")
     args = parser.parse_args()
     if shutil.which("ffmpeg") is None:
         raise SystemExit("ffmpeg not found: `make bench` installs it (apt-get install -y ffmpeg)")
@@ -247,6 +308,14 @@ def main() -> None:
     shorts, w = sorted(short.iterdir()), args.workers
     print(f"corpus: {len(shorts)} x {args.seconds:g} s (720p H.264 GOP 250 and 60, HEVC, VP9; 360p H.264) and one "
           f"{args.long_seconds:g} s 360p H.264; {w} workers; best of {args.repeat}", flush=True)
+    if args.per_item:
+        longs = sorted(long.iterdir())
+        for name, videos, flags in (("scenes content, short", shorts, ("scenes", "content")),
+                                    ("frames scenes, short", shorts, ("scenes", "content", "frames", "scenes")),
+                                    ("scenes content, long", longs, ("scenes", "content"))):
+            median, total = per_item(videos, args.per_item, *flags)
+            print(f"per item, {name}: CPU x {median:.2f}x median, {total:.2f}x total", flush=True)
+        return
 
     runs = {
         "ffmpeg, short": lambda: ffmpeg(shorts, w),

@@ -49,6 +49,19 @@ def relaunch(stage: str, config_path: Path, num_processes: int) -> int:
     return subprocess.run(command, check=False).returncode
 
 
+def end(acc: Any) -> None:
+    """The end of a launch: every process waits for the others (rank 0 saving the final model), then leaves the
+    process group; nothing when there is one process. A process that left while another still used the group
+    could abort it."""
+    if acc is None:
+        return
+    import torch.distributed as dist
+
+    acc.wait_for_everyone()
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def accelerator(device: str) -> Any:
     """An `accelerate.Accelerator` for this process when launched as several (None otherwise)."""
     if world_size() <= 1:

@@ -6,6 +6,7 @@ judged by vdata rewards against their own rows, with T-GRPO's shuffled-frame rol
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +67,8 @@ def rollout_engine(model: Any, processor: Any, config: GRPOConfig, device: Any) 
     if not (same and _engine.processor is processor and _engine.max_pixels == config.max_pixels):
         if _engine is not None:
             _engine.close()
-        _engine = policy_engine(config.rollout_engine, model, processor, config.max_pixels, device, config.seed)
+        rank = int(os.environ.get("RANK", "0"))  # rank r samples from seed + r, as the transformers engine does
+        _engine = policy_engine(config.rollout_engine, model, processor, config.max_pixels, device, config.seed + rank)
     return _engine
 
 

@@ -165,7 +165,7 @@ def finish_step(run: Any, config: SFTConfig, record: Record, records: list[Recor
 def finish_run(run: Any, config: SFTConfig, records: list[Record]) -> TrainResult:
     """Save the final model and processor to `out/final` (a LoRA run merged, or its adapter when not
     `lora_merge`), close the logs and the data workers."""
-    from vdata.train.distributed import full_state_dict
+    from vdata.train.distributed import end, full_state_dict
     from vdata.train.model import save_model
 
     final = Path(config.out) / "final"
@@ -174,4 +174,5 @@ def finish_run(run: Any, config: SFTConfig, records: list[Record]) -> TrainResul
     if run.is_main:
         save_model(run.policy, run.processor, final, merge=config.lora_merge, state_dict=state)
         run.log.close()
+    end(run.accelerator)
     return TrainResult(Path(config.out), final, config.max_steps, records)

@@ -115,3 +115,34 @@ def test_a_long_videos_scene_scan_runs_in_window_tasks_and_gives_the_same_rows(
     whole, split = read_table(tmp_path / "whole").to_pylist(), read_table(tmp_path / "split").to_pylist()
     assert [r["scenes"] for r in split] == [r["scenes"] for r in whole] and len(whole[0]["scenes"]) == 3
     assert split == whole
+
+
+def test_a_splits_windows_keep_a_scene_free_policys_frames_so_its_last_task_decodes_none(
+    scene_video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vdata.build.windows import Split, finish_task, item_task, window_task
+    from vdata.builders.base import Item
+    from vdata.video import decode
+
+    item = Item("folder", "a", scene_video, "a.mp4", "a", "caption")  # 100 frames, cuts at 30 and 70
+    options = BuildOptions(frames="uniform:9", scenes="content")
+    whole = item_task(item, options, 0)
+    split = item_task(item, options, 25)
+    assert isinstance(split, Split) and len(split.windows) == 4
+    scans = [window_task(item, options, *w) for w in split.windows]
+    assert sorted(f.index for s in scans for f in s.frames) == whole[1]["frame_indices"]
+    calls: list[list[int]] = []
+
+    def counting(real: decode.Decoder) -> decode.Decoder:
+        return lambda path, table, indices, *a: calls.append(indices) or real(path, table, indices, *a)
+
+    for name in ("auto", "pyav"):
+        monkeypatch.setitem(decode.DECODERS._entries, name, counting(decode.get(name)))
+    assert finish_task(item, options, *scans) == whole and calls == []
+    middles = BuildOptions(frames="scenes,min=5", scenes="content")  # 3 scene middles, topped up to 5
+    scans, whole = [window_task(item, middles, *w) for w in split.windows], item_task(item, middles, 0)
+    kept = {f.index for s in scans for f in s.frames}
+    calls.clear()
+    row = finish_task(item, middles, *scans)
+    assert row == whole and len(row[1]["frame_indices"]) == 5 and kept & set(row[1]["frame_indices"])
+    assert [set(c) for c in calls] == [set(row[1]["frame_indices"]) - kept]

@@ -9,7 +9,8 @@ import io
 import itertools
 import json
 import math
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,24 +26,35 @@ from vdata.video import audio, decode, frames_folder, still, subtitles
 from vdata.video.candidates import MiddleCandidates, budget_for
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
-from vdata.video.scenes import SceneCollector, SceneDetector, scenes_from_cuts
+from vdata.video.scenes import SceneCollector, scenes_from_cuts
 
 #: Slack (seconds) when comparing label times to the video's end: container rounding, not a label error.
 _TIME_SLACK_S = 1e-6
 
 
-def process_item(item: Item, options: BuildOptions, cuts: list[int] | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class WindowScan:
+    """What one window task of a long video's split found (`scan_window`): the scene cut frame indices in its
+    (first, last], and the frames of the policy that it kept as they passed (JPEG bytes: every frame of a policy
+    that does not pick from scenes, the top-up frames of one that does; none when the build's decoder cannot
+    scan), so the item's last task decodes only the scene middles, if any."""
+
+    cuts: list[int]
+    frames: list[decode.Frame]
+
+
+def process_item(item: Item, options: BuildOptions, windows: Sequence[WindowScan] | None = None) -> dict[str, Any]:
     """Build the row for `item`. Spans past the end are clipped and boxes partly outside the frame are clipped,
     both noted in `meta`; invalid labels raise `ItemError` (`bad_span`, `bad_box`; `bad_annotation` for a
     `multiple_choice` answer that names none of its options). A video at a URL is
-    decoded from a local copy; its errors name the URL. `cuts`: the scene cut frame indices in the clip window,
-    found beforehand by `scan_window` tasks (the Ray engine's split of a long video); given, with `--scenes`
-    on, the item skips its own scan and takes its scenes from them."""
+    decoded from a local copy; its errors name the URL. `windows`: what the `scan_window` tasks of a long
+    video's split found; given, with `--scenes` on, the item skips its own scan, takes its scenes from their
+    cuts and decodes only the frames they did not keep."""
     if isinstance(item.video, Path):
-        return _process(item, item.video, options, cuts)
+        return _process(item, item.video, options, windows)
     with local_copy(item.video) as video:
         try:
-            return _process(item, video, options, cuts)
+            return _process(item, video, options, windows)
         except ItemError as e:
             if e.source_file != str(video):
                 raise
@@ -68,21 +80,40 @@ def scan_windows(item: Item, window_frames: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(bounds))
 
 
-def scan_window(item: Item, detector: SceneDetector, first: int, last: int) -> list[int]:
-    """Scene cut frame indices in (first, last] of `item`'s video (found by `detector`). The detector sees
-    `detector.lead_in_frames` frames before `first` (so a cut just after it is not hidden by its minimum scene
-    length) and up to as many after `last` (so a detector that looks ahead reports a cut at `last`), never past
-    the clip window. Cuts within the lead-in after `first` are found as at a clip start: one that follows a
-    cut of the previous window that closely is kept (a single scan would drop it)."""
+def scan_window(item: Item, options: BuildOptions, first: int, last: int) -> WindowScan:
+    """The scene cuts in (first, last] of `item`'s video (found by `options.scene_detector`) and the policy's
+    frames there known before the scenes (`_known_times`; frame `first` too when it starts the clip window),
+    kept as the scan passes them (with `--decoder auto|pyav`). The detector sees `lead_in_frames` frames before
+    `first` (so a cut just after it is not hidden by its minimum scene length) and up to as many after `last`
+    (so a detector that looks ahead reports a cut at `last`), never past the clip window. Cuts within the
+    lead-in after `first` are found as at a clip start: one that follows a cut of the previous window that
+    closely is kept (a single scan would drop it)."""
     assert isinstance(item.video, Path)
     info = probe(item.video)
-    table = info.frames
-    _, clip_last = _frame_window(info, *_clip_window(item, info, {}))
+    table, detector = info.frames, options.scene_detector
+    start_s, end_s = _clip_window(item, info, {})
+    clip_first, clip_last = _frame_window(info, start_s, end_s)
+    wanted: list[int] = []
+    if options.decoder in SCANNING_DECODERS:
+        known = _indices(table, _known_times(options, item, info, start_s, end_s), clip_first, clip_last)
+        wanted = [i for i in known if first < i <= last or i == first == clip_first]
     collector = SceneCollector(detector, table, first, last)
     lead_in = detector.lead_in_frames
-    scan = decode.Scan(max(0, first - lead_in), min(clip_last, last + lead_in), _scores_only(collector))
-    decode.get("pyav")(str(item.video), table, [], (info.width, info.height), scan)
-    return collector.cuts()
+    scan = decode.Scan(max(0, first - lead_in), min(clip_last, last + lead_in), _scores_only(collector),
+                       partial(_jpeg, quality=options.jpeg_quality))
+    size = fit_pixels(info.width, info.height, options.max_pixels, options.size_factor)
+    frames = decode.get("pyav")(str(item.video), table, wanted, size, scan)
+    _check_frames(frames, wanted, table, str(item.video))
+    return WindowScan(collector.cuts(), frames)
+
+
+def _known_times(options: BuildOptions, item: Item, info: VideoInfo, start_s: float, end_s: float) -> list[float]:
+    """The times the policy asks for whatever the scenes are: all of them for a policy that does not pick from
+    scenes, the top-up grid (and box frames) for one that does."""
+    box_times = [b.timestamp_s for b in _check_boxes(item, info, {}) or ()]
+    if options.policy.needs_scenes:
+        return options.policy.times_known_before_scenes(start_s, end_s, box_times)
+    return options.policy.times(start_s, end_s, (), box_times)
 
 
 def _scores_only(collector: SceneCollector) -> decode.Visitor:
@@ -102,7 +133,7 @@ def _frame_window(info: VideoInfo, start_s: float, end_s: float) -> tuple[int, i
     return first, min(last, len(times) - 1)
 
 
-def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | None) -> dict[str, Any]:
+def _process(item: Item, video: Path, options: BuildOptions, windows: Sequence[WindowScan] | None) -> dict[str, Any]:
     _check_answer(item)
     if item.images is not None:  # an image sample: read by vdata/video/still.py, no decoder
         encode_jpeg = partial(_jpeg, quality=options.jpeg_quality)
@@ -135,9 +166,14 @@ def _process(item: Item, video: Path, options: BuildOptions, cuts: list[int] | N
     scenes: list[tuple[float, float]] | None = None
     if not detector.enabled:
         frames = frames_at(policy.times(start_s, end_s, (), box_times))
-    elif cuts is not None:  # found beforehand, window by window (a long video's split)
-        scenes = scenes_from_cuts(table, first, last, cuts)
-        frames = frames_at(policy.times(start_s, end_s, scenes, box_times))
+    elif windows is not None:  # found beforehand, window by window (a long video's split)
+        scenes = scenes_from_cuts(table, first, last, [c for w in windows for c in w.cuts])
+        kept = {f.index: f for w in windows for f in w.frames} if decoder_name in SCANNING_DECODERS else {}
+        indices = _indices(table, policy.times(start_s, end_s, scenes, box_times), first, last)
+        missing = [i for i in indices if i not in kept]
+        decoded = _decode(decoder_name, video, table, missing, size, encode, notes) if missing else []
+        _check_frames(decoded, missing, table, str(video))
+        frames = sorted([*(kept[i] for i in indices if i in kept), *decoded], key=lambda f: f.index)
     else:
         collector = SceneCollector(detector, table, first, last)
         lead = max(0, first - detector.lead_in_frames)

@@ -132,8 +132,8 @@ class _Splitter:
         if isinstance(answer, Split):
             log.info("%s: scene scan of %d frames in %d window tasks", item.video,
                      answer.windows[-1][1] - answer.windows[0][0] + 1, len(answer.windows))
-            cuts = [self._remote.remote(window_task, item, self._options, *w) for w in answer.windows]
-            refs[i] = self._remote.remote(finish_task, item, self._options, *cuts)
+            scans = [self._remote.remote(window_task, item, self._options, *w) for w in answer.windows]
+            refs[i] = self._remote.remote(finish_task, item, self._options, *scans)
 
 
 def _collect(ray: Any, entries: list[Item | BadRow], refs: list[Any], options: BuildOptions,

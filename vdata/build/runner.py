@@ -14,7 +14,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -25,7 +25,7 @@ from vdata.build.report import BuildReport, fail_if_empty, report_from_disk, sum
 from vdata.builders.base import BadRow, Item
 from vdata.errors import RETRYABLE_CODES, ConfigError, ItemError, VdataError
 from vdata.options import BuildOptions
-from vdata.process import process_item
+from vdata.process import WindowScan, process_item
 from vdata.registry import Registry
 from vdata.shards import MANIFEST_NAME, FingerprintMismatch, ShardWriter, read_manifest
 from vdata.shards.errors_table import relative_to_roots
@@ -57,14 +57,14 @@ class Engine:
 ENGINES: Registry[type[Engine]] = Registry("build engine")
 
 
-def attempt(entry: Item | BadRow, options: BuildOptions, cuts: list[int] | None = None) -> Outcome:
-    """(True, row) for a good item, (False, error row) for a bad one; never raises for a bad item. `cuts`: as
-    for `process_item`."""
+def attempt(entry: Item | BadRow, options: BuildOptions, windows: Sequence[WindowScan] | None = None) -> Outcome:
+    """(True, row) for a good item, (False, error row) for a bad one; never raises for a bad item. `windows`:
+    as for `process_item`."""
     if isinstance(entry, BadRow):
         return False, {"id": entry_id(entry), "source": entry.source, "split": "", "video": entry.video,
                        "source_file": entry.source_file, "code": entry.code, "message": entry.message}
     try:
-        return True, process_item(entry, options, cuts)
+        return True, process_item(entry, options, windows)
     except ItemError as e:
         return False, error_row(entry, e.code, e.message, e.source_file)
     except Exception as e:

@@ -3,8 +3,10 @@
 With `--scenes`, the scan over every frame of a clip window is what makes a long video a straggler. An item's
 first task probes its (local) video and, when the clip window is longer than `WINDOW_FRAMES` frames, answers
 `Split` (the windows) instead of an outcome; the engine then runs one `window_task` per window
-(`vdata.process.scan_window`: the cuts in it) and a `finish_task` that builds the row from their cuts
-(`process_item(..., cuts)`, which decodes only the sampled frames). Cuts within the detector's lead-in
+(`vdata.process.scan_window`: the cuts in it, and the policy's frames in it that do not depend on the scenes,
+JPEGs kept as the scan passes them) and a `finish_task` that builds the row from what they found
+(`process_item(..., windows)`, which decodes only the frames no window kept: the scene middles of
+`--frames scenes`, nothing for the other policies). Cuts within the detector's lead-in
 (`SceneDetector.lead_in_frames`) after a window's start are found as at a clip start, so the split finds the
 same cuts as one scan, and the row is the same, except that `--frames scenes` then takes each scene's exact
 middle frame where one scan takes the nearest candidate it held (`vdata.video.candidates`; the same frame for
@@ -19,7 +21,7 @@ from vdata.build.runner import Outcome, attempt, error_row
 from vdata.builders.base import Item
 from vdata.errors import ItemError
 from vdata.options import BuildOptions
-from vdata.process import scan_window, scan_windows
+from vdata.process import WindowScan, scan_window, scan_windows
 
 #: Frames of scene scan per window task (5 min at 30 fps): a longer clip window is scanned by several tasks.
 WINDOW_FRAMES = 9000
@@ -45,17 +47,17 @@ def item_task(entry: Item, options: BuildOptions, frames: int) -> Outcome | Spli
     return attempt(entry, options)
 
 
-def window_task(entry: Item, options: BuildOptions, first: int, last: int) -> list[int] | Outcome:
-    """The cut frame indices in (first, last] of the item's scene scan, or the item's error outcome."""
+def window_task(entry: Item, options: BuildOptions, first: int, last: int) -> WindowScan | Outcome:
+    """What the item's scene scan finds in (first, last] (`WindowScan`), or the item's error outcome."""
     try:
-        return scan_window(entry, options.scene_detector, first, last)
+        return scan_window(entry, options, first, last)
     except ItemError as e:
         return False, error_row(entry, e.code, e.message, e.source_file)
 
 
-def finish_task(entry: Item, options: BuildOptions, *windows: list[int] | Outcome) -> Outcome:
-    """The item's outcome from its window tasks' cuts (the first window's error, if one failed)."""
+def finish_task(entry: Item, options: BuildOptions, *windows: WindowScan | Outcome) -> Outcome:
+    """The item's outcome from what its window tasks found (the first window's error, if one failed)."""
     for answer in windows:
         if isinstance(answer, tuple):
             return answer
-    return attempt(entry, options, [c for cuts in windows for c in cuts])
+    return attempt(entry, options, [w for w in windows if isinstance(w, WindowScan)])

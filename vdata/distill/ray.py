@@ -57,19 +57,27 @@ class ReplicatedEngine(Engine):
 
     def __init__(self, config: EngineConfig, replicas: int, ray_address: str | None = None) -> None:
         super().__init__(config)
-        from vdata.ray import connect
+        from vdata.ray import session, stdout_to_stderr
 
-        self._ray = ray = connect(ray_address)
-        num_gpus = _gpus_per_replica(config, ray.cluster_resources().get("GPU", 0))
-        _check_fits(replicas, num_gpus, ray.cluster_resources())
-        actor = ray.remote(_Replica).options(num_cpus=1, num_gpus=num_gpus)
-        self._actors = [actor.remote(config) for _ in range(replicas)]
-        self._stats = [EngineStats() for _ in self._actors]
+        # Until `close`: Ray's messages go to stderr (stdout may carry `--json`), and a driver opened here is
+        # shut down at the end (Ray prints a dead worker's message late, from a thread, while it runs).
+        self._connection = contextlib.ExitStack()
+        self._connection.enter_context(stdout_to_stderr())
+        self._ray = ray = self._connection.enter_context(session(ray_address))
+        self._actors: list[Any] = []
         try:
+            num_gpus = _gpus_per_replica(config, ray.cluster_resources().get("GPU", 0))
+            _check_fits(replicas, num_gpus, ray.cluster_resources())
+            actor = ray.remote(_Replica).options(num_cpus=1, num_gpus=num_gpus)
+            self._actors = [actor.remote(config) for _ in range(replicas)]
+            self._stats = [EngineStats() for _ in self._actors]
             ray.get([a.ready.remote() for a in self._actors])
         except ray.exceptions.RayActorError as e:
             self.close()
             raise EngineError(f"a teacher replica failed to start: {e}") from None
+        except BaseException:
+            self.close()
+            raise
 
     def generate(self, prompts: Sequence[Prompt], n: int, sampling: Sampling) -> list[list[str]]:
         slices = split_evenly(len(prompts), len(self._actors))
@@ -89,11 +97,14 @@ class ReplicatedEngine(Engine):
         return out
 
     def close(self) -> None:
-        for a in self._actors:
-            with contextlib.suppress(self._ray.exceptions.RayActorError):  # already dead: nothing to free
-                self._ray.get(a.close.remote())
-            self._ray.kill(a)
-        self._actors = []
+        try:
+            for a in self._actors:
+                with contextlib.suppress(self._ray.exceptions.RayActorError):  # already dead: nothing to free
+                    self._ray.get(a.close.remote())
+                self._ray.kill(a)
+            self._actors = []
+        finally:
+            self._connection.close()
 
 
 def split_evenly(total: int, parts: int) -> list[tuple[int, int]]:

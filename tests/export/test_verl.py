@@ -2,13 +2,12 @@
 
 verl 0.9.1 pins transformers < 5.11, so its half runs in `.venv/verl` (`make venv-verl`, layered over `.venv`):
 this file is also the script run there (tests/export/venvs.py), printing one JSON report per export (the test
-corpus's, the `make demo` dataset's) that the tests below check. A tiny Qwen2.5-VL processor is built locally
-(tests/distill/tiny_qwen.py).
+corpus's, the `make demo` dataset's) that the tests below check. Tiny Qwen2.5-VL and Qwen3-VL processors are built
+locally (`vdata.train.debug_model`).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -18,11 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 VERL_PYTHON = ROOT / ".venv" / "verl" / "bin" / "python"
 
 
-def _in_verl(export_dir: str, work: str, entry: dict) -> dict:
+def _in_verl(export_dir: str, work: str, entry: dict, arch: str = "qwen2.5-vl") -> dict:
     """Run inside verl's venv: load `export_dir/train.parquet` with `RLHFDataset` (its length filter runs the
-    processor on every row), process each item as verl's agent loop does, score gold responses through
-    `NaiveRewardManager` and `BatchRewardManager` with the reward entry the export reports."""
+    processor on every row), process each item as verl's agent loop does (a tiny `arch` processor, built
+    locally), score gold responses through `NaiveRewardManager` and `BatchRewardManager` with the reward entry
+    the export reports."""
     export_dir, work = Path(export_dir), Path(work)
+    import re
+
     import torch
     import verl
     from omegaconf import OmegaConf
@@ -34,12 +36,9 @@ def _in_verl(export_dir: str, work: str, entry: dict) -> dict:
     from verl.workers.reward_manager.naive import NaiveRewardManager
 
     from vdata import tasks
+    from vdata.train.debug_model import build_debug_model
 
-    # by path: verl's wheel installs a top-level `tests` package that shadows this repository's
-    spec = importlib.util.spec_from_file_location("tiny_qwen", ROOT / "tests" / "distill" / "tiny_qwen.py")
-    tiny_qwen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tiny_qwen)
-    processor = AutoProcessor.from_pretrained(tiny_qwen.build_tiny_qwen25_vl(work / "tiny"))
+    processor = AutoProcessor.from_pretrained(build_debug_model(work / "tiny", arch=arch))
     tokenizer = processor.tokenizer
     config = OmegaConf.create({
         "max_prompt_length": 8192, "filter_overlong_prompts": True, "filter_overlong_prompts_workers": 1,
@@ -65,6 +64,9 @@ def _in_verl(export_dir: str, work: str, entry: dict) -> dict:
             "num_images": len(images or []),
             "extra_info": item["extra_info"],
             "text": text,
+            # Qwen3-VL's processor writes each temporal patch's time into the prompt: `<0.3 seconds>`
+            "patch_times": [float(t) for t in re.findall(r"<([0-9.]+) seconds>", tokenizer.decode(
+                inputs["input_ids"][0]))],
         })
         items.append(item)
 
@@ -140,12 +142,14 @@ def odd_export(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def verl_reports(verl_export, demo_exports, odd_export, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """verl's reports on the test corpus's export, the `make demo` dataset's and the odd-frame-count one's."""
+    """verl's reports on the test corpus's export, the `make demo` dataset's and the odd-frame-count one's (with a
+    Qwen2.5-VL processor), and on the test corpus's export with a Qwen3-VL processor."""
     from tests.export.venvs import run_jobs  # not at the top: this file also runs where `tests` is verl's
 
     work = tmp_path_factory.mktemp("verl-work")
     exports = (verl_export, demo_exports["verl"], odd_export)
     jobs = [[str(e.out), str(work / str(i)), e.extra["reward"]] for i, e in enumerate(exports)]
+    jobs.append([str(verl_export.out), str(work / "qwen3"), verl_export.extra["reward"], "qwen3-vl"])
     return run_jobs(VERL_PYTHON, __file__, "VERL", jobs, cwd=ROOT, env=None)
 
 
@@ -179,6 +183,20 @@ def test_unevenly_spaced_frames_reach_the_model_as_timestamped_images(verl_repor
     assert it["num_images"] == 5 and it["image_tokens"] > 0 and it["video_tokens"] == 0
     assert it["extra_info"]["video_fps"] is None
     assert "<0.24s><|vision_start|><|image_pad|>" in it["text"]
+
+
+def test_with_qwen3_vl_each_temporal_patch_is_stamped_with_the_keyframes_time_from_the_first(verl_reports):
+    report = verl_reports[3]
+    assert report["rows"] == 3
+    videos = [it for it in report["items"] if it["video_grid_thw"]]
+    assert {it["task"] for it in videos} == {"multiple_choice", "temporal_grounding"}
+    for it in videos:
+        times = it["extra_info"]["frame_timestamps_s"]  # 4 evenly spaced keyframes: 2 temporal patches
+        middles = [(times[k] + times[k + 1]) / 2 - times[0] for k in (0, 2)]  # each patch: its frames' mean
+        assert it["video_grid_thw"][0][0] == 2 and it["patch_times"] == pytest.approx(middles, abs=0.051)
+    (image_row,) = [it for it in report["items"] if it["task"] == "spatial_grounding"]
+    assert image_row["image_tokens"] > 0 and "<0.24s>" in image_row["text"] and image_row["patch_times"] == []
+    _assert_scored(report["naive"])
 
 
 def _assert_scored(result: dict) -> None:

@@ -147,11 +147,10 @@ class _FrameReader:
 
 
 def _small_planes(image: Any) -> Any:
-    """Full-range Y, Cb, Cr planes of a PIL image at `planes.detect_size` (OpenCV linear, as for videos)."""
-    from vdata.video.planes import Planes, detect_size, opencv
+    """Full-range Y, Cb, Cr planes of a PIL image at `planes.detect_size` (`planes.shrink`, as for videos)."""
+    from vdata.video.planes import Planes, detect_size, shrink
 
-    cv2 = opencv()
     ycc = np.asarray(image.convert("YCbCr"))
     size = detect_size(image.width, image.height)
-    y, u, v = (cv2.resize(np.ascontiguousarray(ycc[..., c]), size, interpolation=cv2.INTER_LINEAR) for c in range(3))
+    y, u, v = (shrink(np.ascontiguousarray(ycc[..., c]), size) for c in range(3))
     return Planes(y, u, v, full_range=True)

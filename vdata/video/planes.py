@@ -1,7 +1,8 @@
 """Small colour planes of decoded frames for scene scoring, read from the decoder's own Y, U and V planes.
 
-Each plane is resized on its own to about `DETECT_WIDTH` pixels wide (OpenCV, linear interpolation: what
-PySceneDetect's own downscaling does); no full-frame colour conversion or scaling (swscale) runs. Pixel formats
+Each plane is subsampled on its own to about `DETECT_WIDTH` pixels wide (`shrink`: OpenCV's centred
+nearest-neighbour resize, one source pixel per output pixel); no full-frame colour conversion or scaling
+(swscale) runs. Pixel formats
 other than 8-bit planar YUV (10-bit, NV12, RGB, ...) are first converted by swscale to 8-bit YUV 4:2:0 at twice
 the small size.
 
@@ -46,16 +47,27 @@ def detect_size(width: int, height: int) -> tuple[int, int]:
 
 
 def small_planes(frame, size: tuple[int, int]) -> Planes:
-    """The Y, U, V planes of a PyAV video frame, each resized to `size` (width, height) by OpenCV's linear
-    interpolation (what PySceneDetect's own downscaling uses)."""
-    cv2 = opencv()
-
+    """The Y, U, V planes of a PyAV video frame, each subsampled to `size` (width, height) by `shrink`."""
     name = frame.format.name
     if name not in _PLANAR_8BIT:
         frame = frame.reformat(width=size[0] * 2, height=size[1] * 2, format="yuv420p")
-    y, u, v = (cv2.resize(_plane(plane), size, interpolation=cv2.INTER_LINEAR) for plane in frame.planes[:3])
+    y, u, v = (shrink(_plane(plane), size) for plane in frame.planes[:3])
     full = name.startswith("yuvj") or getattr(frame, "color_range", 0) == 2
     return Planes(y, u, v, full)
+
+
+def shrink(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`plane` (H x W uint8) subsampled to `size` (width, height): each output pixel is the source pixel at its
+    centre (OpenCV's `INTER_NEAREST_EXACT`). Scene scores are means over the whole picture, so one sample per
+    output pixel finds the same cuts as an average would; it costs 6-7 us per plane of a 720p frame here
+    against 15-17 us for OpenCV's linear interpolation (the three planes: 20 us against 54 us, 2% of the frame's
+    decoding), measured when this replaced it.
+
+    >>> shrink(np.arange(16, dtype=np.uint8).reshape(4, 4), (2, 2)).tolist()
+    [[5, 7], [13, 15]]
+    """
+    cv2 = opencv()
+    return cv2.resize(plane, size, interpolation=cv2.INTER_NEAREST_EXACT)
 
 
 def opencv() -> Any:

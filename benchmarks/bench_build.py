@@ -30,6 +30,26 @@ FFmpeg thread, one OpenCV thread; imports and a first probe not counted) against
 the same file, the two alternating (which one goes first swaps every round), for `--scenes content` and
 `--scenes content --frames scenes` on the short videos and `--scenes content` on the long one.
 
+Latest, 2026-12-05 evening, after the scene planes became nearest-neighbour subsamples (`planes.shrink`: 20 us
+per 720p frame against 54 us for linear interpolation), idle machine:
+- `--per-item 4 --copies 1` (5 short videos x 4 rounds, and the 600 s video): scenes content, short 0.92x
+  median / 0.94x total (was 0.88x / 0.89x); frames scenes, short 0.82x / 0.84x (was 0.81x / 0.82x); scenes
+  content on the long 720p video 1.08x / 1.11x (faster than ffmpeg: PyAV's decode loop alone runs at about
+  1.07x `ffmpeg -threads 1 -f null`).
+- `--repeat 2` (defaults), each repetition on its own: scenes content 0.80x and 0.90x wall (CPU 0.81x, 0.92x),
+  frames scenes 0.78x and 0.78x wall; ffmpeg itself took 34.2 and 36.5 CPU s for the same work, so whole builds
+  on this machine move 5-7% from one run to the next and cannot resolve the 0.95x goal. Long video split 1.72x
+  (goal 1.5x), start-up 3.9% (< 5%), peak RSS per worker at fps:1,max=600 151 MB (< 300 MB).
+- Where one 720p item's CPU goes beyond PyAV's own decoding (60 s, 1800 frames; best of 8, in process): the
+  scan loop 0.02-0.05 s, the planes 0.03-0.05 s, the detector 22 us per frame (0.04 s; 12 us of it OpenCV's
+  BGR->HSV), 16 JPEGs 0.025 s, the probe 0.025 s.
+- frames scenes: with the candidate budget cut from 48 pictures to 4 (patched, in process, 6 rounds), the item
+  took 0.07 s (median) to 0.14 s (best) less, 4-8%. It is not done: with 4 candidates a middle is up to a
+  sixteenth of its scene off, and the long video's window split, the decoders that cannot scan (decord,
+  OpenCV, torchcodec) and a resumed build all decode the exact middle, so their rows would differ. Making them
+  agree needs a scene's keyframe defined on a grid that every path computes (in `vdata.video.sampling`), not
+  written yet.
+
 Measured on this 2-core machine while it was otherwise idle (load < 0.1 before the run),
 `python benchmarks/bench_build.py --repeat 2 --out /tmp/bench-d` (the defaults: `--copies 4 --seconds 60
 --long-seconds 600 --workers 2`), 2026-12-05, after the long video's window tasks began keeping the sampled

@@ -45,8 +45,8 @@ per 720p frame against 54 us for linear interpolation), idle machine:
   BGR->HSV), 16 JPEGs 0.025 s, the probe 0.025 s.
 - frames scenes: with the candidate budget cut from 48 pictures to 4 (patched, in process, 6 rounds), the item
   took 0.07 s (median) to 0.14 s (best) less, 4-8%. It is not done: with 4 candidates a middle is up to a
-  sixteenth of its scene off, and the long video's window split, the decoders that cannot scan (decord,
-  OpenCV, torchcodec) and a resumed build all decode the exact middle, so their rows would differ. Making them
+  sixteenth of its scene off, while the long video's window split and the decoders that cannot scan (decord,
+  OpenCV, torchcodec) decode the exact middle, so their rows would differ. Making them
   agree needs a scene's keyframe defined on a grid that every path computes (in `vdata.video.sampling`), not
   written yet.
 

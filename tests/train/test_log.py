@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vdata.train.log import StepLog, progress_line, read_log
+from vdata.train.log import StepLog, progress_line, read_log, step_seconds
 
 
 def wandb_history(run_file: Path) -> dict[int, dict[str, float]]:
@@ -57,5 +57,11 @@ def test_tensorboard_and_wandb_get_every_numeric_field_of_each_step(tmp_path: Pa
 
 
 def test_progress_line_gives_step_of_total_and_eta():
-    assert progress_line(50, 200, 100.0, 50) == "step 50 of 200 (25%), 2.00 s/step, ETA 0:05:00"
-    assert progress_line(1, 1, 3.0, 1).endswith("ETA 0:00:00")
+    assert progress_line(50, 200, 2.0) == "step 50 of 200 (25%), 2.00 s/step, ETA 0:05:00"
+    assert progress_line(1, 1, 3.0).endswith("ETA 0:00:00")
+
+
+def test_the_eta_leaves_out_the_model_loading_once_two_steps_are_done():
+    # 40 s of loading, then steps of 2 s: after the first step the rate includes the loading, after that not
+    assert step_seconds(0.0, [42.0]) == 42.0
+    assert progress_line(3, 100, step_seconds(0.0, [42.0, 44.0, 46.0])).endswith("2.00 s/step, ETA 0:03:14")

@@ -109,15 +109,29 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def progress_line(step: int, total: int, elapsed_s: float, steps_done: int) -> str:
-    """"step N of M, ETA" from the seconds spent on the `steps_done` steps of this process (resumed steps excluded).
+def step_seconds(started_s: float, record_times_s: Sequence[float]) -> float:
+    """Seconds per step for the ETA, from when the display started (`started_s`) and when each step's record
+    arrived (`record_times_s`, ascending; same clock): after two steps, the mean gap between records, so the
+    model's loading and the first step's warm-up do not count; after one, the whole time so far.
 
-    >>> progress_line(3, 10, 6.0, 3)
+    >>> step_seconds(0.0, [30.0])
+    30.0
+    >>> step_seconds(0.0, [30.0, 32.0, 35.0])
+    2.5
+    """
+    if len(record_times_s) >= 2:
+        return (record_times_s[-1] - record_times_s[0]) / (len(record_times_s) - 1)
+    return (record_times_s[-1] if record_times_s else started_s) - started_s
+
+
+def progress_line(step: int, total: int, per_step_s: float) -> str:
+    """"step N of M, ETA" from the seconds one step takes (`step_seconds`).
+
+    >>> progress_line(3, 10, 2.0)
     'step 3 of 10 (30%), 2.00 s/step, ETA 0:00:14'
     """
-    per_step = elapsed_s / max(steps_done, 1)
-    eta = round(per_step * max(total - step, 0))
-    return f"step {step} of {total} ({100 * step // total}%), {per_step:.2f} s/step, ETA {eta // 3600}:{eta % 3600 // 60:02d}:{eta % 60:02d}"
+    eta = round(per_step_s * max(total - step, 0))
+    return f"step {step} of {total} ({100 * step // total}%), {per_step_s:.2f} s/step, ETA {eta // 3600}:{eta % 3600 // 60:02d}:{eta % 60:02d}"
 
 
 @contextmanager
@@ -132,6 +146,7 @@ def live_table(
     from rich.text import Text
 
     records: list[Record] = []
+    arrived: list[float] = []  # when each record came (perf_counter seconds)
     started = time.perf_counter()
 
     def render() -> Group:
@@ -141,7 +156,7 @@ def live_table(
         for r in records[-keep:]:
             table.add_row(*(_cell(r.get(c)) for c in columns))
         line = (
-            progress_line(records[-1]["step"], total_steps, time.perf_counter() - started, len(records))
+            progress_line(records[-1]["step"], total_steps, step_seconds(started, arrived))
             if records
             else f"step 0 of {total_steps}"
         )
@@ -151,6 +166,7 @@ def live_table(
 
         def add(record: Record) -> None:
             records.append(record)
+            arrived.append(time.perf_counter())
             live.update(render())
 
         yield add

@@ -39,3 +39,27 @@ def test_bad_input_is_one_line_and_exit_code_1(tmp_path):
     built = write_dataset(tmp_path / "built", ROWS)
     bad = runner.invoke(app, ["balance", str(built), "--out", str(tmp_path / "out"), "--max-per", "colour=3"])
     assert bad.exit_code == 1 and "--max-per 'colour=3'" in bad.output
+
+
+def test_progress_bars_go_to_stderr_and_end_full_and_json_runs_show_none(built, tmp_path):
+    import re
+
+    from vdata.curate import STEPS, run_step
+    from vdata.curate.dedup import DedupOptions
+
+    shown = runner.invoke(app, ["dedup", str(built["all"]), "--out", str(tmp_path / "a"), "--by", "video"],
+                          env={"COLUMNS": "120"})
+    assert shown.exit_code == 0, shown.output
+    bars = {m[1]: (int(m[2]), int(m[3])) for m in re.finditer(r"dedup: (hash keyframes|write)\s.*?(\d+)/(\d+)",
+                                                                shown.stderr)}
+    assert bars == {"hash keyframes": (8, 8), "write": (8, 8)}, shown.stderr
+    assert "dedup: " not in shown.stdout and "8/8" not in shown.stdout  # stdout keeps the outcome only
+    quiet = runner.invoke(app, ["dedup", str(built["all"]), "--out", str(tmp_path / "b"), "--by", "video", "--json"])
+    assert quiet.stderr == "" and json.loads(quiet.stdout)["rows_out"] == 4
+    # what the bars are fed: each phase counts up to its total
+    calls: list[tuple[str, int, int]] = []
+    run_step(STEPS.get("dedup")(DedupOptions(by="video")), [built["all"]], tmp_path / "c",
+             on_progress=lambda *call: calls.append(call))
+    for phase in ("hash keyframes", "write"):
+        done = [d for p, d, t in calls if p == phase]
+        assert done == sorted(done) and done[-1] == 8 and {t for p, _, t in calls if p == phase} == {8}

@@ -59,9 +59,11 @@ def small_planes(frame, size: tuple[int, int]) -> Planes:
 def shrink(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """`plane` (H x W uint8) subsampled to `size` (width, height): each output pixel is the source pixel at its
     centre (OpenCV's `INTER_NEAREST_EXACT`). Scene scores are means over the whole picture, so one sample per
-    output pixel finds the same cuts as an average would; it costs 6-7 us per plane of a 720p frame here
-    against 15-17 us for OpenCV's linear interpolation (the three planes: 20 us against 54 us, 2% of the frame's
-    decoding), measured when this replaced it.
+    output pixel serves; it costs 6-7 us per plane of a 720p frame here against 15-17 us for OpenCV's linear
+    interpolation (the three planes: 20 us against 54 us, 2% of the frame's decoding), measured when this
+    replaced it. On the benchmark's grainy corpus the two gave the same cuts except at a few frames scoring
+    near the threshold (its barcodes flipping many bits at once), both ways; the tests hold the NumPy
+    detectors to PySceneDetect's on the same planes.
 
     >>> shrink(np.arange(16, dtype=np.uint8).reshape(4, 4), (2, 2)).tolist()
     [[5, 7], [13, 15]]

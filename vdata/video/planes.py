@@ -2,9 +2,8 @@
 
 Each plane is subsampled on its own to about `DETECT_WIDTH` pixels wide (`shrink`: OpenCV's centred
 nearest-neighbour resize, one source pixel per output pixel); no full-frame colour conversion or scaling
-(swscale) runs. Pixel formats
-other than 8-bit planar YUV (10-bit, NV12, RGB, ...) are first converted by swscale to 8-bit YUV 4:2:0 at twice
-the small size.
+(swscale) runs. Pixel formats other than 8-bit planar YUV (10-bit, NV12, RGB, ...) are first converted by
+swscale to 8-bit YUV 4:2:0 at twice the small size.
 
 `to_bgr` converts a batch of small planes to BGR (ITU-R BT.601, as swscale does by default), the picture a
 scene detector sees; `hsv` gives OpenCV's 8-bit HSV of it (hue 0-179, saturation and value 0-255), each one

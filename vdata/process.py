@@ -23,10 +23,16 @@ from vdata.options import BuildOptions
 from vdata.tasks.multiple_choice import gold_option
 from vdata.urls import local_copy
 from vdata.video import audio, decode, frames_folder, still, subtitles
-from vdata.video.candidates import MiddleCandidates, budget_for
+from vdata.video.candidates import KeyframeCandidates, budget_for
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
-from vdata.video.scenes import SceneCollector, scenes_from_cuts
+from vdata.video.scenes import (
+    BATCH_FRAMES,
+    HOLDING_BATCH_FRAMES,
+    SceneCollector,
+    scene_keyframes,
+    scenes_from_cuts,
+)
 
 #: Slack (seconds) when comparing label times to the video's end: container rounding, not a label error.
 _TIME_SLACK_S = 1e-6
@@ -37,7 +43,7 @@ class WindowScan:
     """What one window task of a long video's split found (`scan_window`): the scene cut frame indices in its
     (first, last], and the frames of the policy that it kept as they passed (JPEG bytes: every frame of a policy
     that does not pick from scenes, the top-up frames of one that does; none when the build's decoder cannot
-    scan), so the item's last task decodes only the scene middles, if any."""
+    scan), so the item's last task decodes only the scene keyframes, if any."""
 
     cuts: list[int]
     frames: list[decode.Frame]
@@ -167,28 +173,28 @@ def _process(item: Item, video: Path, options: BuildOptions, windows: Sequence[W
     if not detector.enabled:
         frames = frames_at(policy.times(start_s, end_s, (), box_times))
     elif windows is not None:  # found beforehand, window by window (a long video's split)
-        scenes = scenes_from_cuts(table, first, last, [c for w in windows for c in w.cuts])
+        cuts = [c for w in windows for c in w.cuts]
+        scenes = scenes_from_cuts(table, first, last, cuts)
         kept = {f.index: f for w in windows for f in w.frames} if decoder_name in SCANNING_DECODERS else {}
-        indices = _indices(table, policy.times(start_s, end_s, scenes, box_times), first, last)
-        missing = [i for i in indices if i not in kept]
-        decoded = _decode(decoder_name, video, table, missing, size, encode, notes) if missing else []
-        _check_frames(decoded, missing, table, str(video))
-        frames = sorted([*(kept[i] for i in indices if i in kept), *decoded], key=lambda f: f.index)
+        times = policy.times(start_s, end_s, scenes, box_times, _keyframe_times(table, first, last, cuts))
+        frames = _complete(kept, _indices(table, times, first, last), decoder_name, video, table, size, encode, notes)
     else:
-        collector = SceneCollector(detector, table, first, last)
+        holding = policy.needs_scenes and decoder_name in SCANNING_DECODERS  # keyframe candidates held in the pass
+        collector = SceneCollector(detector, table, first, last, HOLDING_BATCH_FRAMES if holding else BATCH_FRAMES)
         lead = max(0, first - detector.lead_in_frames)
         if decoder_name not in SCANNING_DECODERS:  # a decoder that cannot scan: scenes in a PyAV pass first
             decode.get("pyav")(str(video), table, [], size, decode.Scan(lead, last, _scores_only(collector)))
             scenes = collector.scenes()
-            frames = frames_at(policy.times(start_s, end_s, scenes, box_times))
+            frames = frames_at(policy.times(start_s, end_s, scenes, box_times,
+                                            _keyframe_times(table, first, last, collector.cuts())))
         elif not policy.needs_scenes:  # the policy's frames are known: kept as the scan passes them
             scan = decode.Scan(lead, last, _scores_only(collector), encode.encode)
             frames = frames_at(policy.times(start_s, end_s, (), box_times), scan)
             scenes = collector.scenes()
         else:
             frames, scenes = _one_pass_scenes(decoder_name, video, info, (first, last), (start_s, end_s),
-                                              box_times, size, collector, lead, options, encode.encode)
-    _check_frames(frames, [f.index for f in frames], table, str(video))  # scene middles: their own time
+                                              box_times, size, collector, lead, options, encode.encode, notes)
+    _check_frames(frames, [f.index for f in frames], table, str(video))  # scene keyframes: their own time
 
     return {
         "id": item.id,
@@ -245,31 +251,47 @@ def _decode(name: str, video: Path, table: FrameTable, indices: list[int], size:
         return decode.get("pyav")(str(video), table, indices, size, scan)
 
 
+def _keyframe_times(table: FrameTable, first: int, last: int, cuts: list[int]) -> list[float]:
+    """The time of each scene's keyframe (`scene_keyframes`), seconds from video start."""
+    return [float(table.timestamps_s[i]) for i in scene_keyframes(first, last, cuts)]
+
+
+def _complete(kept: dict[int, decode.Frame], indices: list[int], decoder_name: str, video: Path, table: FrameTable,
+              size: tuple[int, int], encode: decode.Scan, notes: dict[str, Any]) -> list[decode.Frame]:
+    """Frames `indices`: those in `kept`, and the others decoded (a seeking decode of those only)."""
+    missing = [i for i in indices if i not in kept]
+    decoded = _decode(decoder_name, video, table, missing, size, encode, notes) if missing else []
+    _check_frames(decoded, missing, table, str(video))
+    return sorted([*(kept[i] for i in indices if i in kept), *decoded], key=lambda f: f.index)
+
+
 def _one_pass_scenes(decoder_name: str, video: Path, info: VideoInfo, window: tuple[int, int], clip: tuple[float, float],
                      box_times: list[float], size: tuple[int, int], collector: SceneCollector, lead: int,
-                     options: BuildOptions, encode: Any) -> tuple[list[decode.Frame], list[tuple[float, float]]]:
+                     options: BuildOptions, encode: Any, notes: dict[str, Any],
+                     ) -> tuple[list[decode.Frame], list[tuple[float, float]]]:
     """A policy that picks frames from the scenes (`--frames scenes`), in the scene-detection pass itself: the
-    frames it may take whatever the scenes are are decoded exactly as they pass, and each scene's middle is
-    chosen from candidates held while the scene is open (`MiddleCandidates`); never a second decode."""
+    frames it may take whatever the scenes are are decoded exactly as they pass, and each scene's keyframe is
+    taken from candidates held while the scene is open (`KeyframeCandidates`); a second decode only for a
+    keyframe the candidates missed (a detector that reported a cut later than its budget)."""
     table, policy = info.frames, options.policy
     (first, last), (start_s, end_s) = window, clip
     known = _indices(table, policy.times_known_before_scenes(start_s, end_s, box_times), first, last)
-    middles = MiddleCandidates(table, first, last, budget_for(info.width, info.height))
+    candidates = KeyframeCandidates(first, last, budget_for(info.width, info.height))
 
     def visit(index: int, planes: Any, take: Any) -> None:
         collector.visit(index, planes)
         if index >= first:
-            middles.offer(index, take, collector.found())
+            candidates.offer(index, take, collector.found(), collector.settled())
 
-    decoded = decode.get("pyav" if decoder_name == "auto" else decoder_name)(
-        str(video), table, known, size, decode.Scan(lead, last, visit, encode))
+    name = "pyav" if decoder_name == "auto" else decoder_name
+    decoded = decode.get(name)(str(video), table, known, size, decode.Scan(lead, last, visit, encode))
     _check_frames(decoded, known, table, str(video))
-    scenes = collector.scenes()
-    middles.finish(collector.cuts())
-    by_index = {f.index: f for f in decoded}
-    picked = [by_index.get(i) or middles.pick(i) for i in _indices(table, policy.times(start_s, end_s, scenes,
-                                                                                            box_times), first, last)]
-    return sorted({f.index: f for f in picked}.values(), key=lambda f: f.index), scenes
+    cuts, scenes = collector.cuts(), collector.scenes()
+    candidates.finish(cuts)
+    kept = {**candidates.picked, **{f.index: f for f in decoded}}
+    times = policy.times(start_s, end_s, scenes, box_times, _keyframe_times(table, first, last, cuts))
+    indices = _indices(table, times, first, last)
+    return _complete(kept, indices, name, video, table, size, decode.Scan(encode=encode), notes), scenes
 
 
 def _clip_window(item: Item, info: VideoInfo, notes: dict[str, Any]) -> tuple[float, float]:

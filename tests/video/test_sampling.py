@@ -41,14 +41,15 @@ def test_fps_over_its_max_falls_back_to_uniform_max(scene_video: Path) -> None:
     assert indices(scene_video, "fps:5,max=8") == [6, 19, 31, 44, 56, 69, 81, 94]
 
 
-def test_scenes_takes_each_scene_middle_topped_up_uniformly_to_min(scene_video: Path) -> None:
-    # scenes 0-1.2, 1.2-2.8, 2.8-4.0 s: middles 0.6, 2.0, 3.4 take the places of the nearest of 5 segment centres
-    # (0.4, 2.0, 3.6); the other two (1.2, 2.8 s) top it up to 5
-    assert indices(scene_video, "scenes,min=5", scenes="content") == [15, 30, 50, 70, 85]
+def test_scenes_takes_each_scene_keyframe_topped_up_uniformly_to_min(scene_video: Path) -> None:
+    # scenes of frames 0-29, 30-69, 70-99 (0-1.2, 1.2-2.8, 2.8-4.0 s): keyframes 14, 50, 84 (every 2nd frame of a
+    # 30-frame scene, every 4th of a 40-frame one, nearest the middle frame; ties: the earlier) take the places
+    # of the nearest of 5 segment centres (0.4, 2.0, 3.6 s); the other two (1.2, 2.8 s) top it up to 5
+    assert indices(scene_video, "scenes,min=5", scenes="content") == [14, 30, 50, 70, 84]
 
 
 def test_scenes_over_max_keeps_scenes_spread_evenly(scene_video: Path) -> None:
-    assert indices(scene_video, "scenes,min=1,max=2", scenes="content") == [15, 85]
+    assert indices(scene_video, "scenes,min=1,max=2", scenes="content") == [14, 84]
 
 
 def test_boxes_adds_the_frame_of_each_box(scene_video: Path) -> None:

@@ -213,27 +213,78 @@ def test_scenes_policy_takes_its_frames_in_the_scene_pass(scene_video: Path, mon
     monkeypatch.setattr(decode, "_frames_from", counting)
     row = process_item(item(scene_video), BuildOptions(frames="scenes,min=3", scenes="content"))
     assert passes == [0]
-    assert row["frame_indices"] == [15, 50, 85]  # the middles of the scenes 0-30, 30-70, 70-100
+    assert row["frame_indices"] == [14, 50, 84]  # the keyframes of the scenes 0-30, 30-70, 70-100
     assert [read_index(rgb(f["bytes"])) for f in row["frames"]] == row["frame_indices"]
 
 
-def test_scene_middle_candidates_stay_within_budget_and_near_the_middle() -> None:
+def test_scene_keyframe_candidates_take_every_keyframe_holding_few_pictures() -> None:
+    from vdata.video.candidates import KeyframeCandidates
+    from vdata.video.scenes import scene_keyframes
+
+    cuts = [100, 600, 640, 2000]
+    taken: list[int] = []
+    candidates = KeyframeCandidates(0, 2999, budget=48)
+    for index in range(3000):
+        settled = index - 1 - index % 16  # cuts are found one batch (16 frames) late
+        found = [c for c in cuts if c <= settled]
+        candidates.offer(index, lambda i=index: taken.append(i) or decode.Frame(i, i / 25, b""), found, settled)
+        assert len(candidates._held) <= 10 and len(candidates._pending) <= 16
+    candidates.finish(cuts)
+    assert taken == scene_keyframes(0, 2999, cuts) == [48, 356, 620, 1280, 2512]  # one picture taken per scene
+    assert sorted(candidates.picked) == taken
+
+
+def test_scene_keyframe_candidates_settle_a_lagging_detector_and_leave_a_missed_keyframe_out() -> None:
+    from vdata.video.candidates import KeyframeCandidates
+
+    candidates = KeyframeCandidates(0, 199, budget=24)
+    for index in range(200):  # a detector that settles nothing; the cut at 30 reported only at the end
+        candidates.offer(index, lambda i=index: decode.Frame(i, i / 25, b""), [], -1)
+        assert len(candidates._pending) <= 24
+    candidates.finish([30])
+    # every frame was settled as if the scene 0-199 had no cut, so neither keyframe (14, 110) was held: none is
+    # taken (never a wrong frame) and the build decodes both (`process._complete`)
+    assert candidates.picked == {}
+
+
+@pytest.mark.parametrize(("decoder", "scenes"), [("pyav", "content"), ("opencv", "content"), ("pyav", "adaptive"),
+                                                 ("pyav", "scenedetect-content")])
+def test_every_path_takes_the_same_scene_keyframes(scene_video: Path, decoder: str, scenes: str) -> None:
+    # the scene pass's candidates (pyav), a decoder that cannot scan (a scan, then the keyframes decoded), and
+    # PySceneDetect, which does not say how late it reports a cut (candidates settled by budget; missed ones
+    # decoded): the same keyframes (`scene_keyframe`), the pixels of those frames
+    from tests.helpers import rgb
+    from tests.videos import read_index
+
+    row = process_item(item(scene_video), BuildOptions(frames="scenes,min=3", scenes=scenes, decoder=decoder))
+    assert row["frame_indices"] == [14, 50, 84]
+    assert [read_index(rgb(f["bytes"])) for f in row["frames"]] == row["frame_indices"]
+
+
+@pytest.mark.parametrize("spec", ["content", "adaptive", "scenedetect-content"])
+@pytest.mark.parametrize("batch_frames", [4, 16])
+def test_settled_frames_have_every_cut_already_found(spec: str, batch_frames: int) -> None:
+    # colour changes at 30, 70 and 140, flashes at 100-101 and 104 (merged or dropped): at every frame, each
+    # final cut up to `settled()` is already in `found()`; the candidates rely on it
     from fractions import Fraction
 
     import numpy as np
 
-    from vdata.video.candidates import MiddleCandidates
+    from vdata.video.planes import Planes
     from vdata.video.probe import FrameTable
+    from vdata.video.scenes import SceneCollector, SceneDetector
 
-    table = FrameTable(np.arange(1000), Fraction(1, 25), np.array([0]))
-    taken: list[int] = []
-    middles = MiddleCandidates(table, 0, 999, budget=8)
-    for index in range(1000):
-        cuts = [100, 600] if index >= 620 else [100] if index >= 110 else []  # cuts found 10 and 20 frames late
-        middles.offer(index, lambda i=index: taken.append(i) or decode.Frame(i, i / 25, b""), cuts)
-        assert len(middles._open) <= 8 + 20  # the budget, plus the frames seen before a late cut was known
-    middles.finish([100, 600])
-    assert sorted(taken) == taken and len(taken) == 3  # one picture taken (encoded) per scene, no more
-    # scenes 0-100, 100-600, 600-1000: middles 50, 350, 800, each within the stride (scene / budget) of it
-    for middle, scene in ((50, 100), (350, 500), (800, 400)):
-        assert abs(middles.pick(middle).index - middle) <= scene / 8
+    levels = [40 if i < 30 else 200 if i < 70 else 90 if i < 140 else 160 for i in range(200)]
+    for flash in (100, 101, 104):
+        levels[flash] = 250
+    table = FrameTable(np.arange(200), Fraction(1, 25), np.array([0]))
+    collector = SceneCollector(SceneDetector.parse(spec), table, 0, 199, batch_frames)
+    history = []
+    for i, level in enumerate(levels):
+        y = np.full((18, 32), level, np.uint8)
+        collector.visit(i, Planes(y, np.full_like(y, 128 + level // 4), np.full_like(y, 128 - level // 4)))
+        history.append((collector.settled(), list(collector.found())))
+    final = collector.cuts()
+    assert {30, 70, 140} <= set(final)
+    for settled, found in history:
+        assert [c for c in final if c <= settled] == [c for c in found if c <= settled]

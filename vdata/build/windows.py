@@ -5,12 +5,11 @@ first task probes its (local) video and, when the clip window is longer than `WI
 `Split` (the windows) instead of an outcome; the engine then runs one `window_task` per window
 (`vdata.process.scan_window`: the cuts in it, and the policy's frames in it that do not depend on the scenes,
 JPEGs kept as the scan passes them) and a `finish_task` that builds the row from what they found
-(`process_item(..., windows)`, which decodes only the frames no window kept: the scene middles of
+(`process_item(..., windows)`, which decodes only the frames no window kept: the scene keyframes of
 `--frames scenes`, nothing for the other policies). Cuts within the detector's lead-in
 (`SceneDetector.lead_in_frames`) after a window's start are found as at a clip start, so the split finds the
-same cuts as one scan, and the row is the same, except that `--frames scenes` then takes each scene's exact
-middle frame where one scan takes the nearest candidate it held (`vdata.video.candidates`; the same frame for
-scenes up to its budget, 48 frames at 720p, 64 below).
+same cuts as one scan, and the row is the same (`--frames scenes` takes the same `scene_keyframe` frames as the
+one scan's candidates, `vdata.video.candidates`).
 """
 
 from __future__ import annotations

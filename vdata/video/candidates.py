@@ -1,86 +1,102 @@
-"""Scene-middle keyframes chosen in the scene-detection pass itself, without a second decode.
+"""Scene keyframes taken in the scene-detection pass itself, without a second decode.
 
-The middle of a scene is known only when the scene ends, so while a scene is open its frames are kept as
-candidates (`take` callables from the decode pass: the decoded picture, converted only if picked), every
-`stride`-th frame from the scene start; when more than `budget` are held the stride doubles and every other one
-is dropped. When a cut closes the scene, the candidate nearest its middle frame is taken (converted and
-encoded: a JPEG) and the rest dropped.
-So the middle is exact for scenes up to `budget` frames long and within `stride / 2` frames (at most
-`scene length / budget`) of it for longer ones, and at most `budget` decoded pictures (`budget_for`,
-`BUDGET_BYTES`) plus one JPEG per closed scene are held.
+A scene's keyframe (`sampling.scene_keyframe`: the frame nearest its middle among every `keyframe_stride`-th
+frame from its start) depends on where the scene ends, known only when the detector reports the cut, so frames are
+held (`take` callables from the decode pass: the decoded picture, converted only if picked) in two stages:
+- pending: every frame the detector has not settled yet (a cut may still be reported before it;
+  `SceneCollector.settled`, up to `HOLDING_BATCH_FRAMES` plus the detector's delay),
+- the open scene's candidates: once settled, a frame is kept if it is a keyframe of the scene for some length
+  the scene may still reach: on the grid of the stride for its length so far (a longer scene's grid is a subset)
+  and no earlier than the lowest such keyframe. That is 5 to 10 pictures (`KEYFRAME_GRID` 8).
+When a cut closes the scene, its keyframe is taken (converted and encoded: a JPEG) and the rest dropped. If the
+pending frames grow past `budget` (a detector that reports cuts late, e.g. through a long run of flashes), the
+oldest are settled as if no cut were coming; a keyframe missed that way is absent from `picked`, and the caller
+decodes it exactly (a second, seeking decode for that scene only). So the keyframes are always the ones every
+other path takes.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Callable
 
 from vdata.video.decode import Frame
-from vdata.video.probe import FrameTable
+from vdata.video.sampling import KEYFRAME_GRID, keyframe_stride, scene_keyframe
 
-#: Bytes of decoded pictures the candidates of the open scene may hold (at 720p YUV 4:2:0: 45 pictures).
+#: Bytes of decoded pictures the pending frames may hold (at 720p YUV 4:2:0: 45 pictures).
 BUDGET_BYTES = 64 << 20
-#: Fewest and most candidates held for the open scene, whatever the picture size.
-MIN_BUDGET, MAX_BUDGET = 8, 64
+#: Fewest and most pending frames held, whatever the picture size.
+MIN_BUDGET, MAX_BUDGET = 24, 64
 
 
 def budget_for(width: int, height: int) -> int:
-    """Candidates held for the open scene: `BUDGET_BYTES` of 4:2:0 pictures, within [MIN_BUDGET, MAX_BUDGET].
+    """Pending frames held at most: `BUDGET_BYTES` of 4:2:0 pictures, within [MIN_BUDGET, MAX_BUDGET].
 
     >>> budget_for(1280, 720), budget_for(3840, 2160), budget_for(160, 120)
-    (48, 8, 64)
+    (48, 24, 64)
     """
     return max(MIN_BUDGET, min(MAX_BUDGET, BUDGET_BYTES // (width * height * 3 // 2)))
 
 
-class MiddleCandidates:
-    """Candidates for the middle frame of each scene of frames `first..last` of `table`; `offer` every frame in
-    order with the cuts found so far (ascending frame indices), `finish` with every cut, then `pick` the frame
-    nearest each scene middle."""
+def lowest_keyframe(start: int, seen: int) -> int:
+    """A lower bound on the keyframe (`scene_keyframe`) of a scene starting at frame `start` that is at least
+    `seen` frames long: about `seen * 7 / 16` frames after its start, one frame less to be safe.
 
-    def __init__(self, table: FrameTable, first: int, last: int, budget: int) -> None:
-        self._table, self._last, self._budget = table, last, budget
-        self._start, self._stride = first, 1
-        self._open: dict[int, Callable[[], Frame]] = {}
-        self._picked: dict[int, Frame] = {}  # one per closed scene, taken (converted and encoded) at once
+    >>> lowest_keyframe(0, 75), min(scene_keyframe(0, n) for n in range(75, 5000))
+    (31, 40)
+    """
+    return start + seen * (KEYFRAME_GRID - 1) // (2 * KEYFRAME_GRID) - 1
 
-    def offer(self, index: int, take: Callable[[], Frame], cuts: list[int]) -> None:
-        self._apply(cuts)
-        if (index - self._start) % self._stride == 0:
-            self._open[index] = take
-            if len(self._open) > self._budget:
-                self._stride *= 2
-                self._open = {i: t for i, t in self._open.items() if (i - self._start) % self._stride == 0}
 
-    def _apply(self, cuts: list[int]) -> None:
-        """Close the scenes that the cuts not seen before end."""
+class KeyframeCandidates:
+    """Candidates for the keyframe of each scene of frames `first..last`: `offer` every frame from `first` in
+    order with the cuts found so far (ascending frame indices) and the last settled frame
+    (`SceneCollector.settled`), `finish` with every cut; `picked` then maps each keyframe taken to its frame."""
+
+    def __init__(self, first: int, last: int, budget: int) -> None:
+        self._last, self._budget = last, budget
+        self._pending: deque[tuple[int, Callable[[], Frame]]] = deque()
+        self._start, self._stride, self._low = first, 1, first
+        self._held: dict[int, Callable[[], Frame]] = {}
+        self.picked: dict[int, Frame] = {}
+
+    def offer(self, index: int, take: Callable[[], Frame], cuts: list[int], settled: int) -> None:
+        self._pending.append((index, take))
+        if len(self._pending) > self._budget:  # the detector lags: settle the oldest as if no cut were coming
+            settled = max(settled, self._pending[0][0])
+        while self._pending and self._pending[0][0] <= settled:
+            self._settle(*self._pending.popleft(), cuts)
+
+    def finish(self, cuts: list[int]) -> None:
+        """Settle every frame with every cut (ascending) and close the last scene (after the last frame)."""
+        while self._pending:
+            self._settle(*self._pending.popleft(), cuts)
+        self._close_before(self._last + 1, cuts)
+        self._close(self._last + 1)
+
+    def _settle(self, index: int, take: Callable[[], Frame], cuts: list[int]) -> None:
+        """Frame `index`'s scene is known: keep it if it may be the open scene's keyframe."""
+        self._close_before(index, cuts)
+        seen = index - self._start + 1
+        stride, low = keyframe_stride(seen), lowest_keyframe(self._start, seen)
+        if (index - self._start) % stride == 0:
+            self._held[index] = take
+        if stride != self._stride or low > self._low:
+            self._stride, self._low = stride, low
+            self._held = {i: t for i, t in self._held.items() if i >= low and (i - self._start) % stride == 0}
+
+    def _close_before(self, index: int, cuts: list[int]) -> None:
+        """Close the scenes that cuts after the open scene's start and up to `index` end."""
         for cut in cuts[bisect.bisect_right(cuts, self._start):]:
-            if cut > self._last:
+            if cut > min(index, self._last):
                 break
             self._close(cut)
 
-    def _close(self, cut: int) -> None:
-        """The scene [start, cut) ends: keep its candidate nearest its middle frame."""
-        middle = self._middle(self._start, cut)
-        before = [i for i in self._open if i < cut]
-        if before:
-            best = min(before, key=lambda i: (abs(i - middle), i))
-            self._picked[best] = self._open[best]()
-        self._open = {i: t for i, t in self._open.items() if i >= cut}
-        self._start, self._stride = cut, 1
-
-    def _middle(self, start: int, end: int) -> int:
-        """The frame nearest the middle time of frames [start, end) (`end` may be one past the last frame)."""
-        times = self._table.timestamps_s
-        end_s = float(times[end]) if end < len(times) else float(times[-1]) + self._table.frame_duration_s
-        return int(self._table.nearest([(float(times[start]) + end_s) / 2])[0])
-
-    def finish(self, cuts: list[int]) -> None:
-        """Close the scenes `cuts` (every cut found, ascending) end, and the last one (after the last frame)."""
-        self._apply(cuts)
-        self._close(self._last + 1)
-
-    def pick(self, index: int) -> Frame:
-        """The kept frame nearest frame `index` (a scene's middle: itself, or within the stride of it)."""
-        best = min(self._picked, key=lambda i: (abs(i - index), i))
-        return self._picked[best]
+    def _close(self, end: int) -> None:
+        """The scene [start, end) ends: take its keyframe, if held."""
+        take = self._held.get(scene_keyframe(self._start, end))
+        if take is not None:
+            frame = take()
+            self.picked[frame.index] = frame
+        self._held, self._start, self._stride, self._low = {}, end, 1, end

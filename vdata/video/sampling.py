@@ -3,8 +3,9 @@
 A policy spec is `NAME[:VALUE][,KEY=VALUE...][,boxes]`:
 - `uniform:16` (default): the centres of 16 equal segments of the window.
 - `fps:1,max=64`: one frame every 1/fps seconds from the window start; over `max`, uniform `max` instead.
-- `scenes,min=8,max=32`: the middle of each detected scene; over `max`, `max` scenes spread evenly; under
-  `min`, topped up to `min` from the centres of `min` equal segments (`scene_middles`).
+- `scenes,min=8,max=32`: the keyframe of each detected scene (`scene_keyframe`: its middle frame, or the
+  nearest to it on a grid of its frames); over `max`, `max` scenes spread evenly; under `min`, topped up to `min`
+  from the centres of `min` equal segments (`scene_times`).
 - `,boxes` (any policy): also the frames nearest to each box annotation (spatial tasks).
 
 Policies return times in seconds; the build maps each to the nearest frame inside the window and drops
@@ -37,13 +38,45 @@ class Policy:
     def __post_init__(self) -> None:
         specs.check_positive("--frames", self)
 
-    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
+    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]],
+              keyframes_s: Sequence[float] = ()) -> list[float]:
+        """`keyframes_s`: each scene's keyframe time (`scene_keyframe`), one per scene when `scenes` is given."""
         raise NotImplementedError
 
     def times_known_before_scenes(self, start_s: float, end_s: float) -> list[float]:
-        """The times `times` may ask for whatever the scenes are, besides the scenes' middles (for a policy that
-        `needs_scenes`: decoded exactly in the scene-detection pass; the middles are chosen in it)."""
+        """The times `times` may ask for whatever the scenes are, besides the scenes' keyframes (for a policy that
+        `needs_scenes`: decoded exactly in the scene-detection pass; the keyframes are chosen in it)."""
         return []
+
+
+#: A scene's keyframe is chosen among every s-th of its frames, s about its length over this (`keyframe_stride`):
+#: so it is within 1/16 of the scene's length of its middle, and the scene pass finds it while holding about 5 to
+#: 10 decoded pictures of the open scene (`vdata.video.candidates`).
+KEYFRAME_GRID = 8
+
+
+def keyframe_stride(frames: int) -> int:
+    """Spacing of the frames a scene of `frames` frames takes its keyframe from: the largest power of two that is
+    at most `frames / KEYFRAME_GRID` (1 for scenes under 16 frames).
+
+    >>> [keyframe_stride(n) for n in (1, 15, 16, 31, 32, 75, 1000)]
+    [1, 1, 2, 2, 4, 8, 64]
+    """
+    return 1 << max(0, (frames // KEYFRAME_GRID).bit_length() - 1)
+
+
+def scene_keyframe(start: int, end: int) -> int:
+    """The keyframe of the scene of frames `start..end - 1` (0-based indices): of every `keyframe_stride`-th
+    frame from `start`, the one nearest its middle frame `start + (end - start) // 2` (ties: the earlier). So it
+    is the middle frame itself for scenes under 16 frames, and within `(end - start) / 16` frames of it. Every
+    path of the build (the scene pass, a decoder that cannot scan, a long video's windows) takes this frame.
+
+    >>> scene_keyframe(0, 10), scene_keyframe(30, 70), scene_keyframe(0, 30), scene_keyframe(100, 175)
+    (5, 50, 14, 140)
+    """
+    stride = keyframe_stride(end - start)
+    steps, rest = divmod((end - start) // 2, stride)
+    return start + (steps + (2 * rest > stride)) * stride
 
 
 #: The `--frames` policies by name.
@@ -74,28 +107,30 @@ def every(
     return [start_s + k / fps for k in range(count)]
 
 
-def scene_middles(
-    start_s: float, end_s: float, scenes: Sequence[tuple[float, float]], min: int = 8, max: int = 32
+def scene_times(
+    start_s: float, end_s: float, scenes: Sequence[tuple[float, float]], min: int = 8, max: int = 32,
+    keyframes_s: Sequence[float] = (),
 ) -> list[float]:
-    """The middle of each scene; over `max` scenes, `max` of them spread evenly; under `min`, the centres of
-    `min` equal segments of the window (`uniform`) with each middle in place of the centre nearest it (ties:
-    the earlier), so the `min` times never put a top-up on a scene's middle frame.
+    """Each scene's keyframe time (`keyframes_s`, one per scene; without them, the middle of each scene); over
+    `max` scenes, `max` of them spread evenly; under `min`, the centres of `min` equal segments of the window
+    (`uniform`) with each keyframe in place of the centre nearest it (ties: the earlier), so the `min` times
+    never put a top-up on a scene's keyframe.
 
-    >>> scene_middles(0.0, 4.0, [(0.0, 2.0), (2.0, 4.0)], min=2)
+    >>> scene_times(0.0, 4.0, [(0.0, 2.0), (2.0, 4.0)], min=2)
     [1.0, 3.0]
-    >>> scene_middles(0.0, 4.0, [(0.0, 4.0)], min=4)
-    [0.5, 2.0, 2.5, 3.5]
+    >>> scene_times(0.0, 4.0, [(0.0, 4.0)], min=4, keyframes_s=[1.9])
+    [0.5, 1.9, 2.5, 3.5]
     """
-    middles = [(s + e) / 2 for s, e in scenes]
-    if len(middles) > max:
-        picks = np.linspace(0, len(middles) - 1, max).round().astype(int)
-        middles = [middles[i] for i in picks]
-    if len(middles) < min:
+    keys = list(keyframes_s) if scenes and keyframes_s else [(s + e) / 2 for s, e in scenes]
+    if len(keys) > max:
+        picks = np.linspace(0, len(keys) - 1, max).round().astype(int)
+        keys = [keys[i] for i in picks]
+    if len(keys) < min:
         grid = uniform(start_s, end_s, scenes, n=min)
-        for middle in middles:
-            grid.remove(builtins.min(grid, key=lambda t, m=middle: abs(t - m)))
-        middles += grid
-    return sorted(middles)
+        for key in keys:
+            grid.remove(builtins.min(grid, key=lambda t, m=key: abs(t - m)))
+        keys += grid
+    return sorted(keys)
 
 
 @POLICIES.register("uniform")
@@ -106,7 +141,8 @@ class Uniform(Policy):
     positional = "n"
     n: int = 16
 
-    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
+    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]],
+              keyframes_s: Sequence[float] = ()) -> list[float]:
         return uniform(start_s, end_s, scenes, n=self.n)
 
 
@@ -119,24 +155,26 @@ class Fps(Policy):
     fps: float = 1.0
     max: int = 64
 
-    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
+    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]],
+              keyframes_s: Sequence[float] = ()) -> list[float]:
         return every(start_s, end_s, scenes, fps=self.fps, max=self.max)
 
 
 @POLICIES.register("scenes")
 @dataclass(frozen=True)
 class Scenes(Policy):
-    """`scenes,min=N,max=N`: the middle frame of each scene, topped up uniformly (`scene_middles`)."""
+    """`scenes,min=N,max=N`: the keyframe of each scene, topped up uniformly (`scene_times`)."""
 
     needs_scenes = True
     min: int = 8
     max: int = 32
 
-    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]]) -> list[float]:
-        return scene_middles(start_s, end_s, scenes, min=self.min, max=self.max)
+    def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]],
+              keyframes_s: Sequence[float] = ()) -> list[float]:
+        return scene_times(start_s, end_s, scenes, min=self.min, max=self.max, keyframes_s=keyframes_s)
 
     def times_known_before_scenes(self, start_s: float, end_s: float) -> list[float]:
-        """The top-up grid of `scene_middles` (the centres of `min` equal segments)."""
+        """The top-up grid of `scene_times` (the centres of `min` equal segments)."""
         return uniform(start_s, end_s, (), n=self.min)
 
 
@@ -173,13 +211,15 @@ class FramePolicy:
         end_s: float,
         scenes: Sequence[tuple[float, float]] = (),
         box_times_s: Sequence[float] = (),
+        keyframes_s: Sequence[float] = (),
     ) -> list[float]:
-        """Requested times (seconds from video start) inside [start_s, end_s], ascending."""
-        times = self.policy.times(start_s, end_s, scenes)
+        """Requested times (seconds from video start) inside [start_s, end_s], ascending; `keyframes_s`: the time
+        of each scene's keyframe (`scene_keyframe`)."""
+        times = self.policy.times(start_s, end_s, scenes, keyframes_s)
         return self._with_boxes(times, start_s, end_s, box_times_s)
 
     def times_known_before_scenes(self, start_s: float, end_s: float, box_times_s: Sequence[float] = ()) -> list[float]:
-        """The times `times` may ask for besides scene middles, known before any scene is (ascending)."""
+        """The times `times` may ask for besides scene keyframes, known before any scene is (ascending)."""
         times = self.policy.times_known_before_scenes(start_s, end_s)
         return self._with_boxes(times, start_s, end_s, box_times_s)
 

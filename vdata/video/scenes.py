@@ -30,24 +30,33 @@ from vdata.registry import Registry
 from vdata.video import specs
 from vdata.video.planes import Planes, Scratch, hsv, opencv, to_bgr
 from vdata.video.probe import FrameTable
+from vdata.video.sampling import scene_keyframe
 
 #: Frames shown to the detector before a clip window starts (at least): the detectors ignore cuts within
 #: `min_frames` (default 15) frames of the first frame they see, which would hide a cut just inside the
 #: window. A detector with a longer `min_frames` is shown that many (`SceneDetector.lead_in_frames`).
 LEAD_IN_FRAMES = 15
 #: Frames scored together (vectorised; a batch of 160 x 90 planes is about 1.5 MB of float32 while scored); cuts
-#: are known up to this many frames late, which `MiddleCandidates` allows for.
+#: are known up to this many frames late (`SceneCollector.settled`), which `KeyframeCandidates` allows for.
 BATCH_FRAMES = 16
+#: Frames scored together when the scene pass holds keyframe candidates (`vdata.video.candidates`): a frame is
+#: held until its batch is scored, and each held decoded picture costs the decoder a write into cold memory.
+#: Measured in process on the benchmark's 60-s 720p H.264 (best of 10): `--frames scenes` costs 5% more CPU than
+#: `--scenes content` alone with 4, 10% with 16; scoring costs 35 us per frame in batches of 16, 40 in batches of 4.
+HOLDING_BATCH_FRAMES = 4
 
 
 class CutFinder(Protocol):
     """One pass of a detector: `add` consecutive frames (frame indices and their planes, a batch whose arrays
     the caller reuses after the call: keep copies, not them), then `finish` once for every cut frame index
-    found."""
+    found. `unsettled_from()`: the first frame already added at which a later `add` or `finish` may still report
+    a cut (None: none; cuts only at frames not added yet)."""
 
     def add(self, indices: list[int], planes: Planes) -> list[int]: ...
 
     def finish(self) -> list[int]: ...
+
+    def unsettled_from(self) -> int | None: ...
 
 
 class SceneDetector:
@@ -197,6 +206,9 @@ class _Scored:
     def finish(self) -> list[int]:
         return []
 
+    def unsettled_from(self) -> int | None:
+        return None
+
 
 class _ContentCuts(_Scored):
     """`ContentDetector`: a cut at a frame scoring at least `threshold`, with PySceneDetect's flash filter in
@@ -230,6 +242,12 @@ class _ContentCuts(_Scored):
             self._merging, self._merge_start = True, index
         return []
 
+    def unsettled_from(self) -> int | None:
+        """While merging, the last frame above the threshold after the merge's start, which ends it as a cut."""
+        if self._merging and self._last_above is not None and self._last_above > self._merge_start:
+            return self._last_above
+        return None
+
 
 class _AdaptiveCuts(_Scored):
     """`AdaptiveDetector`: each frame's score against the mean of its `window_frames` neighbours on each side."""
@@ -260,6 +278,13 @@ class _AdaptiveCuts(_Scored):
             return [target]
         return []
 
+    def unsettled_from(self) -> int | None:
+        """The frames after the last one judged (the middle of a full window): judged once their window is."""
+        width = self._options.window_frames
+        if not self._window:
+            return None
+        return self._window[width + 1][0] if len(self._window) == 2 * width + 1 else self._window[0][0]
+
 
 class _PySceneDetect:
     """A PySceneDetect detector fed each frame of a batch as BGR."""
@@ -268,14 +293,20 @@ class _PySceneDetect:
         from scenedetect import FrameTimecode
 
         self._detector, self._timecode, self._seen = detector, FrameTimecode, -1
+        self._first: int | None = None
 
     def add(self, indices: list[int], planes: Planes) -> list[int]:
         cuts: list[int] = []
         for index, bgr in zip(indices, to_bgr(planes), strict=True):
             self._seen = index
+            self._first = index if self._first is None else self._first
             found = self._detector.process_frame(self._timecode(index, fps=25.0), bgr)
             cuts.extend(int(c.frame_num) for c in found)
         return cuts
+
+    def unsettled_from(self) -> int | None:
+        """PySceneDetect's detectors do not say how late they report a cut: every frame added stays unsettled."""
+        return self._first
 
     def finish(self) -> list[int]:
         if self._seen < 0:
@@ -285,26 +316,29 @@ class _PySceneDetect:
 
 class SceneCollector:
     """Collects cut frame indices from one detector (a fresh `CutFinder` made by `detector`, which must be
-    enabled) over frames `first..last` of `table`, scoring `BATCH_FRAMES` frames at a time."""
+    enabled) over frames `first..last` of `table`, scoring `batch_frames` frames at a time."""
 
-    def __init__(self, detector: SceneDetector, table: FrameTable, first: int, last: int) -> None:
+    def __init__(self, detector: SceneDetector, table: FrameTable, first: int, last: int,
+                 batch_frames: int = BATCH_FRAMES) -> None:
         self._finder: CutFinder = detector.make()
+        self._batch_frames = batch_frames
         self._table, self._first, self._last = table, first, last
         self._cuts: list[int] = []
         self._indices: list[int] = []
-        self._batch: Planes | None = None  # `BATCH_FRAMES` frames' planes, filled in place and reused
+        self._scored = -1  # the last frame index scored
+        self._batch: Planes | None = None  # `batch_frames` frames' planes, filled in place and reused
         self._final: list[int] | None = None
 
     def visit(self, index: int, planes: Planes) -> None:
         batch = self._batch
         if batch is None or batch.y.shape[1:] != planes.y.shape or batch.full_range != planes.full_range:
             self._flush()
-            empty = np.empty((BATCH_FRAMES, *planes.y.shape), np.uint8)
+            empty = np.empty((self._batch_frames, *planes.y.shape), np.uint8)
             self._batch = batch = Planes(empty, np.empty_like(empty), np.empty_like(empty), planes.full_range)
         k = len(self._indices)
         batch.y[k], batch.u[k], batch.v[k] = planes.y, planes.u, planes.v
         self._indices.append(index)
-        if k + 1 >= BATCH_FRAMES:
+        if k + 1 >= self._batch_frames:
             self._flush()
 
     def _flush(self) -> None:
@@ -312,10 +346,17 @@ class SceneCollector:
             return
         count, b = len(self._indices), self._batch
         self._cuts.extend(self._finder.add(self._indices, Planes(b.y[:count], b.u[:count], b.v[:count], b.full_range)))
+        self._scored = self._indices[-1]
         self._indices = []
 
+    def settled(self) -> int:
+        """The last frame index up to which every cut is in `found()` (from frames visited; a frame's scene is
+        known once it is settled): `batch_frames` behind the last visit at most, plus the detector's own delay."""
+        pending = self._finder.unsettled_from()
+        return self._scored if pending is None else min(self._scored, pending - 1)
+
     def found(self) -> list[int]:
-        """The cuts found so far (up to `BATCH_FRAMES` frames behind the last visit, plus the detector's own delay),
+        """The cuts found so far (up to `batch_frames` frames behind the last visit, plus the detector's own delay),
         ascending."""
         return self._cuts
 
@@ -330,6 +371,17 @@ class SceneCollector:
     def scenes(self) -> list[tuple[float, float]]:
         """Spans (start_s, end_s) covering frames first..last; each cut starts a new scene."""
         return scenes_from_cuts(self._table, self._first, self._last, self.cuts())
+
+
+def scene_keyframes(first: int, last: int, cuts: list[int]) -> list[int]:
+    """The keyframe (`sampling.scene_keyframe`) of each scene of frames `first..last`, a new scene at each cut in
+    (first, last].
+
+    >>> scene_keyframes(0, 99, [30, 70, 120])
+    [14, 50, 84]
+    """
+    bounds = [first, *sorted({c for c in cuts if first < c <= last}), last + 1]
+    return [scene_keyframe(start, end) for start, end in itertools.pairwise(bounds)]
 
 
 def scenes_from_cuts(table: FrameTable, first: int, last: int, cuts: list[int]) -> list[tuple[float, float]]:

@@ -30,7 +30,18 @@ FFmpeg thread, one OpenCV thread; imports and a first probe not counted) against
 the same file, the two alternating (which one goes first swaps every round), for `--scenes content` and
 `--scenes content --frames scenes` on the short videos and `--scenes content` on the long one.
 
-Latest, 2026-12-05 evening, after the scene planes became nearest-neighbour subsamples (`planes.shrink`: 20 us
+Latest, 2026-12-06, after `--frames scenes` took one keyframe rule on every path (`sampling.scene_keyframe`,
+held as candidates only once the detector has settled a frame, scored in batches of 4 while holding), on a
+noisier machine than below (scenes content moved 0.86x-0.90x between runs):
+- `--per-item 4 --copies 1`: scenes content, short 0.86x median / 0.87x total; frames scenes, short 0.80x /
+  0.81x (the run before the batch change: 0.86x / 0.90x and 0.83x / 0.84x): frames scenes stays 6-7% under
+  scenes content over the five codecs.
+- In process on the 60-s 720p H.264 (CPU s of `process_item`, 10 alternating rounds): frames scenes over scenes
+  content +10% with batches of 16, +5-6% with 4; the same pass holding no picture +0%, so the rest is the held
+  decoded pictures (5-10 of them); a grid of 4 points instead of 8 made no measurable difference.
+The goal (0.9x) is not shown met.
+
+Earlier, 2026-12-05 evening, after the scene planes became nearest-neighbour subsamples (`planes.shrink`: 20 us
 per 720p frame against 54 us for linear interpolation), idle machine:
 - `--per-item 4 --copies 1` (5 short videos x 4 rounds, and the 600 s video): scenes content, short 0.92x
   median / 0.94x total (was 0.88x / 0.89x); frames scenes, short 0.82x / 0.84x (was 0.81x / 0.82x); scenes

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable
 
 from vdata.video.decode import Frame
-from vdata.video.sampling import KEYFRAME_GRID, keyframe_stride, scene_keyframe
+from vdata.video.sampling import keyframe_stride, lowest_keyframe, scene_keyframe
 
 #: Bytes of decoded pictures the pending frames may hold (at 720p YUV 4:2:0: 45 pictures).
 BUDGET_BYTES = 64 << 20
@@ -39,16 +39,6 @@ def budget_for(width: int, height: int) -> int:
     return max(MIN_BUDGET, min(MAX_BUDGET, BUDGET_BYTES // (width * height * 3 // 2)))
 
 
-def lowest_keyframe(start: int, seen: int) -> int:
-    """A lower bound on the keyframe (`scene_keyframe`) of a scene starting at frame `start` that is at least
-    `seen` frames long: about `seen * 7 / 16` frames after its start, one frame less to be safe.
-
-    >>> lowest_keyframe(0, 75), min(scene_keyframe(0, n) for n in range(75, 5000))
-    (31, 40)
-    """
-    return start + seen * (KEYFRAME_GRID - 1) // (2 * KEYFRAME_GRID) - 1
-
-
 class KeyframeCandidates:
     """Candidates for the keyframe of each scene of frames `first..last`: `offer` every frame from `first` in
     order with the cuts found so far (ascending frame indices) and the last settled frame
@@ -57,7 +47,7 @@ class KeyframeCandidates:
     def __init__(self, first: int, last: int, budget: int) -> None:
         self._last, self._budget = last, budget
         self._pending: deque[tuple[int, Callable[[], Frame]]] = deque()
-        self._start, self._stride, self._low = first, 1, first
+        self._start = first
         self._held: dict[int, Callable[[], Frame]] = {}
         self.picked: dict[int, Frame] = {}
 
@@ -78,13 +68,10 @@ class KeyframeCandidates:
     def _settle(self, index: int, take: Callable[[], Frame], cuts: list[int]) -> None:
         """Frame `index`'s scene is known: keep it if it may be the open scene's keyframe."""
         self._close_before(index, cuts)
-        seen = index - self._start + 1
-        stride, low = keyframe_stride(seen), lowest_keyframe(self._start, seen)
-        if (index - self._start) % stride == 0:
-            self._held[index] = take
-        if stride != self._stride or low > self._low:
-            self._stride, self._low = stride, low
-            self._held = {i: t for i, t in self._held.items() if i >= low and (i - self._start) % stride == 0}
+        start, seen = self._start, index - self._start + 1
+        stride, low = keyframe_stride(seen), lowest_keyframe(start, seen)
+        self._held[index] = take
+        self._held = {i: t for i, t in self._held.items() if i >= low and (i - start) % stride == 0}
 
     def _close_before(self, index: int, cuts: list[int]) -> None:
         """Close the scenes that cuts after the open scene's start and up to `index` end."""
@@ -99,4 +86,4 @@ class KeyframeCandidates:
         if take is not None:
             frame = take()
             self.picked[frame.index] = frame
-        self._held, self._start, self._stride, self._low = {}, end, 1, end
+        self._held, self._start = {}, end

@@ -79,6 +79,16 @@ def scene_keyframe(start: int, end: int) -> int:
     return start + (steps + (2 * rest > stride)) * stride
 
 
+def lowest_keyframe(start: int, seen: int) -> int:
+    """A lower bound on the keyframe (`scene_keyframe`) of a scene starting at frame `start` that is at least
+    `seen` frames long, whatever its length: about `seen * 7 / 16` frames after its start, one frame less.
+
+    >>> lowest_keyframe(0, 75), min(scene_keyframe(0, n) for n in range(75, 5000))
+    (31, 40)
+    """
+    return start + seen * (KEYFRAME_GRID - 1) // (2 * KEYFRAME_GRID) - 1
+
+
 #: The `--frames` policies by name.
 POLICIES: Registry[type[Policy]] = Registry("--frames policy")
 
@@ -107,26 +117,22 @@ def every(
     return [start_s + k / fps for k in range(count)]
 
 
-def scene_times(
-    start_s: float, end_s: float, scenes: Sequence[tuple[float, float]], min: int = 8, max: int = 32,
-    keyframes_s: Sequence[float] = (),
-) -> list[float]:
-    """Each scene's keyframe time (`keyframes_s`, one per scene; without them, the middle of each scene); over
-    `max` scenes, `max` of them spread evenly; under `min`, the centres of `min` equal segments of the window
-    (`uniform`) with each keyframe in place of the centre nearest it (ties: the earlier), so the `min` times
-    never put a top-up on a scene's keyframe.
+def scene_times(start_s: float, end_s: float, keyframes_s: Sequence[float], min: int = 8, max: int = 32) -> list[float]:
+    """Each scene's keyframe time (`keyframes_s`, seconds; `scene_keyframe`); over `max` scenes, `max` of them
+    spread evenly; under `min`, the centres of `min` equal segments of the window (`uniform`) with each keyframe
+    in place of the centre nearest it (ties: the earlier), so the `min` times never put a top-up on a keyframe.
 
-    >>> scene_times(0.0, 4.0, [(0.0, 2.0), (2.0, 4.0)], min=2)
+    >>> scene_times(0.0, 4.0, [1.0, 3.0], min=2)
     [1.0, 3.0]
-    >>> scene_times(0.0, 4.0, [(0.0, 4.0)], min=4, keyframes_s=[1.9])
+    >>> scene_times(0.0, 4.0, [1.9], min=4)
     [0.5, 1.9, 2.5, 3.5]
     """
-    keys = list(keyframes_s) if scenes and keyframes_s else [(s + e) / 2 for s, e in scenes]
+    keys = list(keyframes_s)
     if len(keys) > max:
         picks = np.linspace(0, len(keys) - 1, max).round().astype(int)
         keys = [keys[i] for i in picks]
     if len(keys) < min:
-        grid = uniform(start_s, end_s, scenes, n=min)
+        grid = uniform(start_s, end_s, (), n=min)
         for key in keys:
             grid.remove(builtins.min(grid, key=lambda t, m=key: abs(t - m)))
         keys += grid
@@ -171,7 +177,9 @@ class Scenes(Policy):
 
     def times(self, start_s: float, end_s: float, scenes: Sequence[tuple[float, float]],
               keyframes_s: Sequence[float] = ()) -> list[float]:
-        return scene_times(start_s, end_s, scenes, min=self.min, max=self.max, keyframes_s=keyframes_s)
+        if len(keyframes_s) != len(scenes):
+            raise ValueError(f"{len(scenes)} scenes but {len(keyframes_s)} keyframe times")
+        return scene_times(start_s, end_s, keyframes_s, min=self.min, max=self.max)
 
     def times_known_before_scenes(self, start_s: float, end_s: float) -> list[float]:
         """The top-up grid of `scene_times` (the centres of `min` equal segments)."""

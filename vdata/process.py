@@ -23,7 +23,7 @@ from vdata.options import BuildOptions
 from vdata.tasks.multiple_choice import gold_option
 from vdata.urls import local_copy
 from vdata.video import audio, decode, frames_folder, still, subtitles
-from vdata.video.candidates import KeyframeCandidates, budget_for
+from vdata.video.candidates import KeyframeCandidates, budget_for, fits_budget
 from vdata.video.probe import FrameTable, VideoInfo, probe
 from vdata.video.resize import fit_pixels
 from vdata.video.scenes import (
@@ -269,28 +269,38 @@ def _one_pass_scenes(decoder_name: str, video: Path, info: VideoInfo, window: tu
                      box_times: list[float], size: tuple[int, int], collector: SceneCollector, lead: int,
                      options: BuildOptions, encode: Any, notes: dict[str, Any],
                      ) -> tuple[list[decode.Frame], list[tuple[float, float]]]:
-    """A policy that picks frames from the scenes (`--frames scenes`), in the scene-detection pass itself: the
-    frames it may take whatever the scenes are are decoded exactly as they pass, and each scene's keyframe is
-    taken from candidates held while the scene is open (`KeyframeCandidates`); a second decode only for a
-    keyframe the candidates missed (a detector that reported a cut later than its budget)."""
+    """A policy that picks frames from the scenes (`--frames scenes`), in the scene-detection pass itself: each
+    scene's keyframe is taken from candidates held while the scene is open (`KeyframeCandidates`); the frames it
+    may take whatever the scenes are pass exactly too: box frames are converted as they pass, top-up frames
+    (used only when the scenes are too few) are held as decoded pictures (when `fits_budget`) and converted only
+    if used. A second decode only for a keyframe the candidates missed (a detector that reported a cut later
+    than its budget)."""
     table, policy = info.frames, options.policy
     (first, last), (start_s, end_s) = window, clip
     known = _indices(table, policy.times_known_before_scenes(start_s, end_s, box_times), first, last)
+    top_up = set(_indices(table, policy.times_known_before_scenes(start_s, end_s), first, last))
+    if not fits_budget(len(top_up), info.width, info.height):
+        top_up = set()
+    converted = [i for i in known if i not in top_up]
+    held: dict[int, Any] = {}  # top-up frame index -> `take`
     candidates = KeyframeCandidates(first, last, budget_for(info.width, info.height))
 
     def visit(index: int, planes: Any, take: Any) -> None:
         collector.visit(index, planes)
+        if index in top_up:
+            held[index] = take
         if index >= first:
             candidates.offer(index, take, collector.found(), collector.settled())
 
     name = "pyav" if decoder_name == "auto" else decoder_name
-    decoded = decode.get(name)(str(video), table, known, size, decode.Scan(lead, last, visit, encode))
-    _check_frames(decoded, known, table, str(video))
+    decoded = decode.get(name)(str(video), table, converted, size, decode.Scan(lead, last, visit, encode))
+    _check_frames(decoded, converted, table, str(video))
     cuts, scenes = collector.cuts(), collector.scenes()
     candidates.finish(cuts)
-    kept = {**candidates.picked, **{f.index: f for f in decoded}}
     times = policy.times(start_s, end_s, scenes, box_times, _keyframe_times(table, first, last, cuts))
     indices = _indices(table, times, first, last)
+    kept = {**candidates.picked, **{f.index: f for f in decoded}}
+    kept.update({i: held[i]() for i in indices if i in held and i not in kept})
     return _complete(kept, indices, name, video, table, size, decode.Scan(encode=encode), notes), scenes
 
 

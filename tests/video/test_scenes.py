@@ -217,6 +217,25 @@ def test_scenes_policy_takes_its_frames_in_the_scene_pass(scene_video: Path, mon
     assert [read_index(rgb(f["bytes"])) for f in row["frames"]] == row["frame_indices"]
 
 
+@pytest.mark.parametrize(("spec", "kept"), [("scenes,min=3", [14, 50, 84]), ("scenes,min=5", [14, 30, 50, 70, 84])])
+def test_the_scene_pass_converts_only_the_frames_the_row_keeps(
+    scene_video: Path, monkeypatch: pytest.MonkeyPatch, spec: str, kept: list[int]
+) -> None:
+    # the top-up frames (the centres of `min` segments) are held as decoded pictures and converted only when
+    # the scenes are too few: with 3 scenes and min=3 none is, with min=5 two are (30, 70)
+    converted: list[int] = []
+    original = decode._Converter.__call__
+
+    def counting(self, frame, index):  # type: ignore[no-untyped-def]
+        converted.append(index)
+        return original(self, frame, index)
+
+    monkeypatch.setattr(decode._Converter, "__call__", counting)
+    row = process_item(item(scene_video), BuildOptions(frames=spec, scenes="content"))
+    assert row["frame_indices"] == kept
+    assert sorted(converted) == kept
+
+
 def test_scene_keyframe_candidates_take_every_keyframe_holding_few_pictures() -> None:
     from vdata.video.candidates import KeyframeCandidates
     from vdata.video.scenes import scene_keyframes

@@ -36,7 +36,20 @@ def budget_for(width: int, height: int) -> int:
     >>> budget_for(1280, 720), budget_for(3840, 2160), budget_for(160, 120)
     (48, 24, 64)
     """
-    return max(MIN_BUDGET, min(MAX_BUDGET, BUDGET_BYTES // (width * height * 3 // 2)))
+    return max(MIN_BUDGET, min(MAX_BUDGET, BUDGET_BYTES // _picture_bytes(width, height)))
+
+
+def fits_budget(pictures: int, width: int, height: int) -> bool:
+    """True when `pictures` decoded 4:2:0 pictures of `width` x `height` pixels hold no more than `BUDGET_BYTES`.
+
+    >>> fits_budget(8, 1280, 720), fits_budget(8, 3840, 2160)
+    (True, False)
+    """
+    return pictures * _picture_bytes(width, height) <= BUDGET_BYTES
+
+
+def _picture_bytes(width: int, height: int) -> int:
+    return width * height * 3 // 2
 
 
 class KeyframeCandidates:
@@ -48,7 +61,7 @@ class KeyframeCandidates:
         self._last, self._budget = last, budget
         self._pending: deque[tuple[int, Callable[[], Frame]]] = deque()
         self._start = first
-        self._held: dict[int, Callable[[], Frame]] = {}
+        self._held: deque[tuple[int, Callable[[], Frame]]] = deque()  # the open scene's candidates, ascending
         self.picked: dict[int, Frame] = {}
 
     def offer(self, index: int, take: Callable[[], Frame], cuts: list[int], settled: int) -> None:
@@ -66,24 +79,32 @@ class KeyframeCandidates:
         self._close(self._last + 1)
 
     def _settle(self, index: int, take: Callable[[], Frame], cuts: list[int]) -> None:
-        """Frame `index`'s scene is known: keep it if it may be the open scene's keyframe."""
+        """Frame `index`'s scene is known: keep it if it may be the open scene's keyframe (a few integer tests
+        per frame: this runs for every frame of the pass)."""
         self._close_before(index, cuts)
-        start, seen = self._start, index - self._start + 1
-        stride, low = keyframe_stride(seen), lowest_keyframe(start, seen)
-        self._held[index] = take
-        self._held = {i: t for i, t in self._held.items() if i >= low and (i - start) % stride == 0}
+        start, seen, held = self._start, index - self._start + 1, self._held
+        stride = keyframe_stride(seen)
+        if stride != keyframe_stride(seen - 1):  # the grid just coarsened: keep the points on the new one
+            self._held = held = deque((i, t) for i, t in held if (i - start) % stride == 0)
+        low = lowest_keyframe(start, seen)
+        while held and held[0][0] < low:
+            held.popleft()
+        if (index - start) % stride == 0:
+            held.append((index, take))
 
     def _close_before(self, index: int, cuts: list[int]) -> None:
         """Close the scenes that cuts after the open scene's start and up to `index` end."""
-        for cut in cuts[bisect.bisect_right(cuts, self._start):]:
-            if cut > min(index, self._last):
-                break
-            self._close(cut)
+        k = bisect.bisect_right(cuts, self._start)
+        while k < len(cuts) and cuts[k] <= min(index, self._last):
+            self._close(cuts[k])
+            k += 1
 
     def _close(self, end: int) -> None:
         """The scene [start, end) ends: take its keyframe, if held."""
-        take = self._held.get(scene_keyframe(self._start, end))
-        if take is not None:
-            frame = take()
-            self.picked[frame.index] = frame
-        self._held, self._start = {}, end
+        keyframe = scene_keyframe(self._start, end)
+        for index, take in self._held:
+            if index == keyframe:
+                frame = take()
+                self.picked[frame.index] = frame
+                break
+        self._held, self._start = deque(), end

@@ -40,9 +40,11 @@ LEAD_IN_FRAMES = 15
 #: are known up to this many frames late (`SceneCollector.settled`), which `KeyframeCandidates` allows for.
 BATCH_FRAMES = 16
 #: Frames scored together when the scene pass holds keyframe candidates (`vdata.video.candidates`): a frame is
-#: held until its batch is scored, and each held decoded picture costs the decoder a write into cold memory.
-#: Measured in process on the benchmark's 60-s 720p H.264 (best of 10): `--frames scenes` costs 5% more CPU than
-#: `--scenes content` alone with 4, 10% with 16; scoring costs 35 us per frame in batches of 16, 40 in batches of 4.
+#: held until its batch is scored. Measured in process on the benchmark's 60-s 720p H.264: `--frames scenes` cost
+#: 5% more CPU than `--scenes content` alone with 4, 10% with 16 (2026-12-05, best of 10); after the scene planes
+#: were halved (2026-12-06, median of 8) 4 and 16 were within noise of each other (7-9% over `--scenes content`,
+#: of which about 2% are its 10 more JPEGs on that video). Holding a few pictures alone costs nothing measurable
+#: (a pass holding every 9th frame for 64 frames: within noise of none).
 HOLDING_BATCH_FRAMES = 4
 
 

@@ -135,7 +135,7 @@ _MATRICES = {full: _matrix(full) for full in (False, True)}
 
 class Scratch:
     """Output arrays reused from one batch to the next (`to_bgr`, `hsv`): a fresh array of a batch's size (0.7 MB
-    for 16 frames of 160 x 90 x 3) costs page faults on every call, measured at 4x the OpenCV work that fills
+    for 16 frames of 160 x 90 x 3, the planes' size when measured) costs page faults on every call, measured at 4x the OpenCV work that fills
     it. An array handed out stays valid until the same name is asked for again."""
 
     def __init__(self) -> None:

@@ -36,8 +36,9 @@ from vdata.video.sampling import scene_keyframe
 #: `min_frames` (default 15) frames of the first frame they see, which would hide a cut just inside the
 #: window. A detector with a longer `min_frames` is shown that many (`SceneDetector.lead_in_frames`).
 LEAD_IN_FRAMES = 15
-#: Frames scored together (vectorised; a batch of 160 x 90 planes is about 1.5 MB of float32 while scored); cuts
-#: are known up to this many frames late (`SceneCollector.settled`), which `KeyframeCandidates` allows for.
+#: Frames scored together (vectorised: one OpenCV call per step for the batch, whose BGR and HSV of 160 x 45
+#: planes take 0.35 MB each); cuts are known up to this many frames late (`SceneCollector.settled`), which
+#: `KeyframeCandidates` allows for.
 BATCH_FRAMES = 16
 #: Frames scored together when the scene pass holds keyframe candidates (`vdata.video.candidates`): a frame is
 #: held until its batch is scored. Measured in process on the benchmark's 60-s 720p H.264: `--frames scenes` cost

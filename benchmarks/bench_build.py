@@ -30,7 +30,45 @@ FFmpeg thread, one OpenCV thread; imports and a first probe not counted) against
 the same file, the two alternating (which one goes first swaps every round), for `--scenes content` and
 `--scenes content --frames scenes` on the short videos and `--scenes content` on the long one.
 
-Latest, 2026-12-06, after `--frames scenes` took one keyframe rule on every path (`sampling.scene_keyframe`,
+Latest, 2026-12-06 (second session), after the scene planes became 160 x 45 NumPy strided samples
+(`planes.DETECT_ROW_STEP`: a sampled row is read whole from a picture no longer in cache, so rows are what the
+subsample costs) and `--frames scenes` stopped converting top-up frames it does not use:
+- `--repeat 2` (the defaults; the 20 short videos were 4 byte-identical copies of each of the 5 of `--copies 1`,
+  for lack of time to encode the other 15: the decoding work is the same), best of 2:
+
+      run                           wall s   CPU s  wall x  CPU x   goal  driver RSS  worker RSS
+      ffmpeg, short                   26.6    51.1
+      scenes content                  29.1    55.0   0.91x  0.93x  0.95x      202 MB      128 MB
+      frames scenes                   29.4    55.7   0.90x  0.92x  0.90x      224 MB      152 MB
+      ffmpeg, long, 1 process         22.0    21.9
+      long video, split               13.5    24.8   1.63x  0.88x  1.50x      165 MB      126 MB
+      long video, fps:1,max=600       21.5    21.9   1.02x  1.00x             229 MB      142 MB
+      start-up (1 s video)             1.1     1.1                            163 MB      111 MB
+      start-up: 3.7% of the shortest short-corpus build (goal < 5%)
+
+  frames scenes meets its goal (0.90x wall, 0.92x CPU; 0.81x / 0.82x in the table of 2026-12-05 below);
+  scenes content does not (0.91x / 0.93x; the same as that table, on a machine that ran slower this day: the
+  per-item ratio of the long video read 0.96x against 1.08-1.11x then).
+- In process, CPU s of `process_item` with `--scenes content` against `ffmpeg -threads 1 -f null` on the same
+  60-s file (ratio of the medians of 6-8 alternating rounds; old = the planes before, 160 x 90 by OpenCV's
+  resize):
+
+      video           old     new
+      H.264 GOP 250   0.91x   0.95x
+      H.264 GOP 60    0.85x   0.90x
+      HEVC            0.84x   0.94x
+      VP9             0.95x   0.96x
+      H.264 360p      0.76x   0.86x
+
+- `--per-item 4 --copies 1`: scenes content, short 0.94x median / 0.93x total; frames scenes, short 0.87x /
+  0.86x; scenes content, long 0.96x / 0.95x (this day's machine: the same long figure was 1.08-1.11x on the
+  idle day of the table below, so these ratios read low).
+- Where `--frames scenes` still costs more than `--scenes content` (7-9% on the 60-s 720p H.264, in process):
+  its 26 JPEGs against 16 (about 2%, output it has to make), the scene keyframes converted after being held
+  (about 1 ms more each), and scoring in batches of 4. The scene scorer alone costs 9 us per frame in batches of 4
+  or 16 on warm data, 60-70 us in the pass (the decoder's writes evict its arrays from cache every frame).
+
+Before that, 2026-12-06, after `--frames scenes` took one keyframe rule on every path (`sampling.scene_keyframe`,
 held as candidates only once the detector has settled a frame, scored in batches of 4 while holding), on a
 noisier machine than below (scenes content moved 0.86x-0.90x between runs):
 - `--per-item 4 --copies 1`: scenes content, short 0.86x median / 0.87x total; frames scenes, short 0.80x /

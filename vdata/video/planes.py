@@ -134,7 +134,7 @@ _MATRICES = {full: _matrix(full) for full in (False, True)}
 
 
 class Scratch:
-    """Output arrays reused from one batch to the next (`to_bgr`, `hsv`): a fresh array of a batch's size (0.7 MB
+    """Output arrays reused from one batch to the next (`to_bgr`, and the scene scorer's HSV): a fresh array of a batch's size (0.7 MB
     for 16 frames of 160 x 90 x 3, the planes' size when measured) costs page faults on every call, measured at 4x the OpenCV work that fills
     it. An array handed out stays valid until the same name is asked for again."""
 
@@ -169,9 +169,10 @@ def to_bgr(planes: Planes, scratch: Scratch | None = None) -> np.ndarray:
     return cv2.transform(yuv, _MATRICES[bool(planes.full_range)], bgr_out).reshape(*shape, 3)
 
 
-def hsv(bgr: np.ndarray, scratch: Scratch | None = None) -> np.ndarray:
+def hsv(bgr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """OpenCV's 8-bit `COLOR_BGR2HSV` of BGR uint8 (..., H, W, 3), as PySceneDetect computes it: hue 0-179
-    (degrees / 2), saturation and value 0-255 (uint8, same shape); written into `scratch`'s arrays when given.
+    (degrees / 2), saturation and value 0-255 (uint8, same shape); written into `out` (C-contiguous, the same
+    shape) when given.
 
     >>> hsv(np.array([[[0, 0, 255], [255, 0, 0], [40, 40, 40]]], np.uint8)).tolist()
     [[[0, 255, 255], [120, 255, 255], [0, 0, 40]]]
@@ -179,5 +180,5 @@ def hsv(bgr: np.ndarray, scratch: Scratch | None = None) -> np.ndarray:
     cv2 = opencv()
 
     flat = bgr.reshape(-1, bgr.shape[-2], 3)
-    out = scratch.get("hsv", flat.shape[0], flat.shape[1]) if scratch is not None else None
-    return cv2.cvtColor(flat, cv2.COLOR_BGR2HSV, out).reshape(bgr.shape)
+    flat_out = None if out is None else out.reshape(flat.shape)
+    return cv2.cvtColor(flat, cv2.COLOR_BGR2HSV, flat_out).reshape(bgr.shape)

@@ -62,7 +62,11 @@ subsample costs) and `--frames scenes` stopped converting top-up frames it does 
 
 - `--per-item 4 --copies 1`: scenes content, short 0.94x median / 0.93x total; frames scenes, short 0.87x /
   0.86x; scenes content, long 0.96x / 0.95x (this day's machine: the same long figure was 1.08-1.11x on the
-  idle day of the table below, so these ratios read low).
+  idle day of the table below, so these ratios read low). Again after the scorer took a batch's frame changes
+  in one OpenCV call (`scenes.content_scores`; in the pass 80-89 ms instead of 124-140 ms per 60-s 720p video
+  in batches of 4, 59-62 instead of 69-88 in batches of 16): scenes content, short 0.95x / 0.94x; frames
+  scenes 0.86x / 0.87x; long 0.92x / 0.92x (the first 120 s of the long video in process, old scorer against
+  new, 6 alternating rounds: new/old 0.998 paired, medians 4.55 s against 4.63 s: that run read low).
 - Where `--frames scenes` still costs more than `--scenes content` (7-9% on the 60-s 720p H.264, in process):
   its 26 JPEGs against 16 (about 2%, output it has to make), the scene keyframes converted after being held
   (about 1 ms more each), and scoring in batches of 4. The scene scorer alone costs 9 us per frame in batches of 4

@@ -1,9 +1,9 @@
 """Small colour planes of decoded frames for scene scoring, read from the decoder's own Y, U and V planes.
 
-Each plane is subsampled on its own to about `DETECT_WIDTH` pixels wide (`shrink`: the source pixel at each
-output pixel's centre); no full-frame colour conversion or scaling
-(swscale) runs. Pixel formats other than 8-bit planar YUV (10-bit, NV12, RGB, ...) are first converted by
-swscale to 8-bit YUV 4:2:0 at twice the small size.
+Each plane is subsampled on its own to about `DETECT_WIDTH` pixels wide and half as many rows as the aspect
+gives (`detect_size`; `shrink`: the source pixel at each output pixel's centre); no full-frame colour conversion
+or scaling (swscale) runs. Pixel formats other than 8-bit planar YUV (10-bit, NV12, RGB, ...) are first
+converted by swscale to 8-bit YUV 4:2:0 at twice the small size.
 
 `to_bgr` converts a batch of small planes to BGR (ITU-R BT.601, as swscale does by default), the picture a
 scene detector sees; `hsv` gives OpenCV's 8-bit HSV of it (hue 0-179, saturation and value 0-255), each one
@@ -67,8 +67,9 @@ def shrink(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """`plane` (H x W uint8) subsampled to `size` (width, height): each output pixel is the source pixel at its
     centre (`centres`), a C-contiguous copy. Scene scores are means over the whole picture, so one sample per
     output pixel serves. A NumPy strided copy when the ratio is whole (1280 or 1920 wide to 160): 7 us per 720p
-    plane against 11-25 us for OpenCV's `INTER_NEAREST_EXACT` (the same pixels) and more for its linear
-    interpolation; the copy is bound by reading the rows it samples from a picture no longer in cache.
+    plane against 11-25 us for OpenCV's `INTER_NEAREST_EXACT` (the same pixels at whole ratios) and more for
+    its linear interpolation; the copy is bound by reading the rows it samples from a picture no longer in
+    cache.
 
     >>> shrink(np.arange(16, dtype=np.uint8).reshape(4, 4), (2, 2)).tolist()
     [[5, 7], [13, 15]]
@@ -134,9 +135,10 @@ _MATRICES = {full: _matrix(full) for full in (False, True)}
 
 
 class Scratch:
-    """Output arrays reused from one batch to the next (`to_bgr`, and the scene scorer's HSV): a fresh array of a batch's size (0.7 MB
-    for 16 frames of 160 x 90 x 3, the planes' size when measured) costs page faults on every call, measured at 4x the OpenCV work that fills
-    it. An array handed out stays valid until the same name is asked for again."""
+    """Output arrays reused from one batch to the next (`to_bgr`, and the scene scorer's HSV): a fresh array of a
+    batch's size (0.7 MB for 16 frames of 160 x 90 x 3, the planes' size when measured) costs page faults on
+    every call, measured at 4x the OpenCV work that fills it. An array handed out stays valid until the same
+    name is asked for again."""
 
     def __init__(self) -> None:
         self._arrays: dict[str, np.ndarray] = {}

@@ -46,7 +46,11 @@ subsample costs) and `--frames scenes` stopped converting top-up frames it does 
       start-up (1 s video)             1.1     1.1                            163 MB      111 MB
       start-up: 3.7% of the shortest short-corpus build (goal < 5%)
 
-  frames scenes meets its goal (0.90x wall, 0.92x CPU; 0.81x / 0.82x in the table of 2026-12-05 below);
+  Again at the final code of the day (the one-call scorer), best of 2: ffmpeg 25.2 s wall / 48.4 CPU s; scenes
+  content 27.4 / 52.2 (0.92x / 0.93x); frames scenes 28.2 / 53.9 (0.89x / 0.90x); long video split 1.62x;
+  start-up 4.1%; peak RSS per worker at fps:1,max=600 140 MB.
+  frames scenes is at its goal's edge (0.89-0.90x wall, 0.90-0.92x CPU over the two runs; 0.81x / 0.82x in the
+  table of 2026-12-05 below);
   scenes content does not (0.91x / 0.93x; the same as that table, on a machine that ran slower this day: the
   per-item ratio of the long video read 0.96x against 1.08-1.11x then).
 - In process, CPU s of `process_item` with `--scenes content` against `ffmpeg -threads 1 -f null` on the same

@@ -48,7 +48,9 @@ subsample costs) and `--frames scenes` stopped converting top-up frames it does 
 
   Again at the final code of the day (the one-call scorer), best of 2: ffmpeg 25.2 s wall / 48.4 CPU s; scenes
   content 27.4 / 52.2 (0.92x / 0.93x); frames scenes 28.2 / 53.9 (0.89x / 0.90x); long video split 1.62x;
-  start-up 4.1%; peak RSS per worker at fps:1,max=600 140 MB.
+  start-up 4.1%; peak RSS per worker at fps:1,max=600 140 MB. Each repetition against its own ffmpeg run:
+  the first 27.1 s / 51.7 CPU s for ffmpeg, scenes content 0.96x wall / 0.98x CPU, frames scenes 0.96x / 0.96x;
+  the second scenes content 0.92x / 0.93x, frames scenes 0.80x / 0.82x (31.6 s: an outlier on this machine).
   frames scenes is at its goal's edge (0.89-0.90x wall, 0.90-0.92x CPU over the two runs; 0.81x / 0.82x in the
   table of 2026-12-05 below);
   scenes content does not (0.91x / 0.93x; the same as that table, on a machine that ran slower this day: the

@@ -21,7 +21,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[$(TEST_EXTRAS)]'
 	touch $@
 
+# demo-out is the demo's own scratch folder: made afresh each time (a build refuses a folder that code of another
+# version finished, which a `git pull` between two demos would otherwise hit).
 demo: $(VENV)/.installed-demo
+	rm -rf demo-out
 	$(BIN)/vdata demo --out demo-out
 
 # The export targets' loaders (verl, LLaMA-Factory, ms-swift, lmms-eval) and OpenRLHF's reward client each run in

@@ -18,6 +18,8 @@ resident set size of each process (sampled every 50 ms; "per worker" is the larg
   decoded),
 - `vdata build` on a one-second video: the fixed start-up cost, printed as a share of the shortest build.
 Ratios are ffmpeg's figure over vdata's (higher is better: 1.0x is decoding as fast as ffmpeg does nothing else).
+With `--repeat N`, each repetition's ratio is taken against that repetition's own ffmpeg run (this machine's speed
+drifts by 10% and more between runs minutes apart), and the table shows their median.
 Goals (issue 18): scenes content >= 0.95x, frames scenes >= 0.9x, long video on 2 workers >= 1.5x single-process
 ffmpeg, peak RSS per worker < 300 MB at fps:1,max=600; start-up < 5% of a build.
 
@@ -28,7 +30,9 @@ ffmpeg, peak RSS per worker < 300 MB at fps:1,max=600; start-up < 5% of a build.
 builds: the CPU seconds of `process_item` on each video in a fresh process with a pool worker's settings (one
 FFmpeg thread, one OpenCV thread; imports and a first probe not counted) against `ffmpeg -threads 1 -f null` on
 the same file, the two alternating (which one goes first swaps every round), for `--scenes content` and
-`--scenes content --frames scenes` on the short videos and `--scenes content` on the long one.
+`--scenes content --frames scenes` on the short videos and `--scenes content` on the long one. Each mode prints
+the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
+(the interval above it), missed (below it) or not resolved by that many pairs.
 
 Latest, 2026-12-06 (second session), after the scene planes became 160 x 45 NumPy strided samples
 (`planes.DETECT_ROW_STEP`: a sampled row is read whole from a picture no longer in cache, so rows are what the
@@ -180,6 +184,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -380,12 +385,32 @@ def _cpu_s(command: list[str]) -> tuple[float, str]:
     return used() - before, out
 
 
-def per_item(videos: list[Path], rounds: int, *flags: str) -> tuple[float, float]:
-    """Ratios (median over videos x rounds, and of the summed CPU seconds) of ffmpeg's CPU seconds decoding each
-    video (`-threads 1 -f null`) over vdata's `process_item` on it (`_ITEM`; `flags`: `BuildOptions` KEY VALUE
-    pairs): the scene pass's own cost, without start-up. The two alternate, first one then the other."""
-    import statistics
+def median_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float, float, float]:
+    """(median, low, high, coverage) of `values`: `low..high` holds the median of the distribution they are drawn
+    from with probability `coverage`, at least `confidence` when there are enough values (6 for 95%; fewer give
+    the lowest and highest values and a lower coverage). Order statistics: how many values fall under the median
+    is binomial, whatever the distribution.
 
+    >>> median_interval([0.9, 0.8, 1.0, 0.95, 0.85, 0.92, 0.88, 0.93, 0.91, 0.87])
+    (0.905, 0.85, 0.95, 0.978515625)
+    >>> median_interval([1.0, 0.5])
+    (0.75, 0.5, 1.0, 0.5)
+    """
+    import math
+
+    ordered, n = sorted(values), len(values)
+    tail = lambda k: sum(math.comb(n, i) for i in range(k)) / 2**n  # noqa: E731  P(fewer than k under the median)
+    k = 1  # the interval is [k-th lowest, k-th highest]: the largest k whose two tails stay within 1 - confidence
+    while k + 1 <= (n + 1) // 2 and 2 * tail(k + 1) <= 1 - confidence:
+        k += 1
+    return statistics.median(ordered), ordered[k - 1], ordered[n - k], 1 - 2 * tail(k)
+
+
+def per_item(videos: list[Path], rounds: int, *flags: str) -> tuple[list[float], float]:
+    """The ratio of ffmpeg's CPU seconds decoding a video (`-threads 1 -f null`) to vdata's `process_item` on it
+    (`_ITEM`; `flags`: `BuildOptions` KEY VALUE pairs), one per video and round (the two run back to back, which
+    goes first swapping every round, so both see the same state of the machine), and the ratio of the summed CPU
+    seconds: the item's own cost against decoding, without start-up."""
     ratios, ffmpeg_s, vdata_s = [], 0.0, 0.0
     for r in range(rounds):
         for video in videos:
@@ -396,7 +421,7 @@ def per_item(videos: list[Path], rounds: int, *flags: str) -> tuple[float, float
             ffmpeg_cpu, vdata_cpu = measured["ffmpeg"][0], float(measured["vdata"][1].strip().splitlines()[-1])
             ratios.append(ffmpeg_cpu / vdata_cpu)
             ffmpeg_s, vdata_s = ffmpeg_s + ffmpeg_cpu, vdata_s + vdata_cpu
-    return statistics.median(ratios), ffmpeg_s / vdata_s
+    return ratios, ffmpeg_s / vdata_s
 
 
 def main() -> None:
@@ -405,7 +430,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each short video")
     parser.add_argument("--long-seconds", type=float, default=600.0, help="length of the long video")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--repeat", type=int, default=1, help="best of this many runs of each")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each (figures: their median)")
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
     parser.add_argument("--per-item", type=int, default=0, metavar="ROUNDS",
                         help="instead: per-item CPU ratios (process_item vs ffmpeg, no start-up), this many rounds")
@@ -420,14 +445,20 @@ def main() -> None:
     shorts, w = sorted(short.iterdir()), args.workers
     compile_bytecode()
     print(f"corpus: {len(shorts)} x {args.seconds:g} s (720p H.264 GOP 250 and 60, HEVC, VP9; 360p H.264) and one "
-          f"{args.long_seconds:g} s 720p H.264; {w} workers; best of {args.repeat}", flush=True)
+          f"{args.long_seconds:g} s 720p H.264; {w} workers; {args.repeat} repetition(s)", flush=True)
     if args.per_item:
         longs = sorted(long.iterdir())
         for name, videos, flags in (("scenes content, short", shorts, ("scenes", "content")),
                                     ("frames scenes, short", shorts, ("scenes", "content", "frames", "scenes")),
                                     ("scenes content, long", longs, ("scenes", "content"))):
-            median, total = per_item(videos, args.per_item, *flags)
-            print(f"per item, {name}: CPU x {median:.2f}x median, {total:.2f}x total", flush=True)
+            ratios, total = per_item(videos, args.per_item, *flags)
+            median, low, high, coverage = median_interval(ratios)
+            goal = GOALS.get(name.split(",")[0], 0.0)
+            verdict = ("met" if low >= goal else "missed" if high < goal else "not resolved") if coverage >= 0.95 \
+                else "too few pairs to say"
+            print(f"per item, {name}: CPU x {median:.2f}x median ({coverage:.0%} interval {low:.2f}-{high:.2f}x over "
+                  f"{len(ratios)} pairs), {total:.2f}x total" + (f"; goal {goal:.2f}x: {verdict}" if goal else ""),
+                  flush=True)
         return
 
     runs = {
@@ -439,33 +470,44 @@ def main() -> None:
         "long video, fps:1,max=600": lambda: build(long, args.out / "b-fps", w, "--frames", "fps:1,max=600"),
         "start-up (1 s video)": lambda: build(tiny, args.out / "b-tiny", 1),
     }
-    best: dict[str, dict[str, float]] = {}
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
     for _ in range(args.repeat):
         for name, run in runs.items():
             result = run()
             print(f"  {name}: {result['wall']:.1f} s wall, {result['cpu']:.1f} CPU s", flush=True)
-            if name not in best or result["wall"] < best[name]["wall"]:
-                best[name] = result
+            results[name].append(result)
     baseline = {"scenes content": "ffmpeg, short", "frames scenes": "ffmpeg, short",
                 "long video, split": "ffmpeg, long, 1 process", "long video, fps:1,max=600": "ffmpeg, long, 1 process"}
-    print(f"\n{'run':<28}{'wall s':>8}{'CPU s':>8}{'wall x':>8}{'CPU x':>7}{'goal':>7}{'driver RSS':>12}"
+
+    def paired(name: str, key: str) -> list[float]:
+        """Each repetition's ratio against its own baseline run (the machine's state of that repetition)."""
+        return [b[key] / r[key] for b, r in zip(results[baseline[name]], results[name], strict=True)]
+
+    print(f"\nmedian of {args.repeat} repetition(s); ratios: each repetition against its own ffmpeg run, then the "
+          "median; RSS: the highest")
+    print(f"{'run':<28}{'wall s':>8}{'CPU s':>8}{'wall x':>8}{'CPU x':>7}{'goal':>7}{'driver RSS':>12}"
           f"{'worker RSS':>12}")
-    for name, r in best.items():
-        line = f"{name:<28}{r['wall']:>8.1f}{r['cpu']:>8.1f}"
+    for name, rs in results.items():
+        line = f"{name:<28}{statistics.median(r['wall'] for r in rs):>8.1f}{statistics.median(r['cpu'] for r in rs):>8.1f}"
         if name in baseline:
-            base = best[baseline[name]]
             goal = f"{GOALS[name]:.2f}x" if name in GOALS else ""
-            line += f"{base['wall'] / r['wall']:>7.2f}x{base['cpu'] / r['cpu']:>6.2f}x{goal:>7}"
+            line += f"{statistics.median(paired(name, 'wall')):>7.2f}x{statistics.median(paired(name, 'cpu')):>6.2f}x"
+            line += f"{goal:>7}"
         else:
             line += " " * 28
         if name.startswith(("scenes", "frames", "long video", "start")):
-            line += f"{r['driver_rss'] / 1e6:>9.0f} MB{r['worker_rss'] / 1e6:>9.0f} MB"
+            line += f"{max(r['driver_rss'] for r in rs) / 1e6:>9.0f} MB{max(r['worker_rss'] for r in rs) / 1e6:>9.0f} MB"
         print(line)
-    startup = best["start-up (1 s video)"]["wall"] / min(best[n]["wall"] for n in ("scenes content", "frames scenes"))
-    rss = best["long video, fps:1,max=600"]["worker_rss"]
+    for name in GOALS:
+        print(f"{name}: wall x per repetition " + ", ".join(f"{x:.2f}" for x in paired(name, "wall"))
+              + "; CPU x " + ", ".join(f"{x:.2f}" for x in paired(name, "cpu")))
+    startup = statistics.median(
+        t["wall"] / min(c["wall"], f["wall"])
+        for t, c, f in zip(results["start-up (1 s video)"], results["scenes content"], results["frames scenes"],
+                           strict=True))
+    rss = max(r["worker_rss"] for r in results["long video, fps:1,max=600"])
     print(f"\nstart-up: {startup:.1%} of the shortest short-corpus build (goal < {STARTUP_GOAL:.0%}); peak RSS per "
           f"worker at fps:1,max=600: {rss / 1e6:.0f} MB (goal < {RSS_GOAL_BYTES / 1e6:.0f} MB)")
-
 
 if __name__ == "__main__":
     main()

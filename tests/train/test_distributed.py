@@ -44,3 +44,15 @@ def test_two_processes_compute_the_losses_of_one_with_the_same_global_batch(tiny
 def test_the_global_batch_must_split_over_the_processes():
     with pytest.raises(ConfigError, match="--batch-size must be a multiple of --num-processes, got 3 and 2"):
         GRPOConfig(data="d", model="m", out="o", batch_size=3, num_processes=2)
+
+
+@pytest.mark.parametrize(("code", "status", "stderr"), [(None, 0, ""), (0, 0, ""), (3, 3, ""), ("boom", 1, "boom\n")])
+def test_a_launched_process_leaves_with_its_commands_status_and_flushed_output(code, status, stderr):
+    """`distributed.leave` (the end of each process of a launch): the status SystemExit would give, and what was
+    printed (buffered, not yet flushed) still comes out, though the interpreter's teardown is skipped."""
+    import subprocess
+    import sys
+
+    script = f"import sys; from vdata.train.distributed import leave; sys.stdout.write('done'); leave({code!r})"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (status, "done", stderr)

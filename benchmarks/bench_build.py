@@ -34,6 +34,14 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
+Latest, 2026-12-06 (third session), same code as below, `--per-item 6 --copies 1` (30 pairs per short mode, 6
+for the long video) with the intervals this script now prints, on a slower day (ffmpeg took 2.4-2.9 CPU s per 60-s
+720p video against about 1.5 s the day before; vdata's share beyond decoding grows with it):
+scenes content, short 0.91x median (96% interval 0.87-0.93x): missed; frames scenes, short 0.87x (0.85-0.89x):
+missed; scenes content, long 0.92x (97% interval 0.91-0.95x): missed. In process the same day, a 60-s 720p H.264
+read 0.85-0.95x for scenes content from one run of 6-8 rounds to the next, so whole-day state matters more than
+any change of the last two sessions; the per-item intervals are what to compare.
+
 Latest, 2026-12-06 (second session), after the scene planes became 160 x 45 NumPy strided samples
 (`planes.DETECT_ROW_STEP`: a sampled row is read whole from a picture no longer in cache, so rows are what the
 subsample costs) and `--frames scenes` stopped converting top-up frames it does not use:

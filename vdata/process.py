@@ -123,8 +123,8 @@ def _known_times(options: BuildOptions, item: Item, info: VideoInfo, start_s: fl
 
 
 def _scores_only(collector: SceneCollector) -> decode.Visitor:
-    """A scan visitor that shows each frame's planes to `collector` (and keeps no frame)."""
-    return lambda index, planes, take: collector.visit(index, planes)
+    """A scan visitor that shows each frame to `collector` (and keeps no frame)."""
+    return collector.visit
 
 
 #: Decoders whose pass can show every frame to the scene detector (`decode.Scan.visit`).
@@ -285,8 +285,8 @@ def _one_pass_scenes(decoder_name: str, video: Path, info: VideoInfo, window: tu
     held: dict[int, Any] = {}  # top-up frame index -> `take`
     candidates = KeyframeCandidates(first, last, budget_for(info.width, info.height))
 
-    def visit(index: int, planes: Any, take: Any) -> None:
-        collector.visit(index, planes)
+    def visit(index: int, picture: Any, take: Any) -> None:
+        collector.visit(index, picture)
         if index in top_up:
             held[index] = take
         if index >= first:

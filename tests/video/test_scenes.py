@@ -146,6 +146,13 @@ def test_numpy_detectors_find_the_cuts_pyscenedetect_finds(
     assert len(ours) > 2  # the noisy clip has cuts to find
 
 
+def _planes(frame):
+    """A PyAV frame's small planes, at the size the scene pass samples."""
+    from vdata.video.planes import detect_size, small_planes
+
+    return small_planes(frame, detect_size(frame.width, frame.height))
+
+
 def test_content_scores_are_pyscenedetects_frame_scores(codec_videos: dict[str, Path]) -> None:
     import numpy as np
     from scenedetect import FrameTimecode
@@ -158,7 +165,7 @@ def test_content_scores_are_pyscenedetects_frame_scores(codec_videos: dict[str, 
     video = codec_videos["vp9"]
     seen: list = []
     decode.get("pyav")(str(video), probe(video).frames, [], (160, 120),
-                       decode.Scan(0, 59, lambda index, planes, take: seen.append(planes)))
+                       decode.Scan(0, 59, lambda index, frame, take: seen.append(_planes(frame))))
     batch = Planes(*(np.stack([getattr(p, c) for p in seen]) for c in "yuv"))
     ours, _ = content_scores(None, batch)
     reference = ContentDetector()
@@ -179,7 +186,7 @@ def test_scores_in_reused_scratch_arrays_equal_fresh_ones(codec_videos: dict[str
     seen: list = []
     video = codec_videos["h264"]
     decode.get("pyav")(str(video), probe(video).frames, [], (160, 120),
-                       decode.Scan(0, 59, lambda index, planes, take: seen.append(planes)))
+                       decode.Scan(0, 59, lambda index, frame, take: seen.append(_planes(frame))))
     batches = [Planes(*(np.stack([getattr(p, c) for p in seen[k:k + 16]]) for c in "yuv")) for k in range(0, 60, 16)]
     scratch, kept, fresh = Scratch(), None, None
     reused, new = [], []
@@ -307,3 +314,29 @@ def test_settled_frames_have_every_cut_already_found(spec: str, batch_frames: in
     assert {30, 70, 140} <= set(final)
     for settled, found in history:
         assert [c for c in final if c <= settled] == [c for c in found if c <= settled]
+
+
+def test_the_plane_sampler_writes_the_pixels_shrink_picks(codec_videos: dict[str, Path]) -> None:
+    # the scene pass samples each decoded frame's planes straight into its batch (`PlaneSampler`): the same pixels
+    # as `shrink` of each plane, for 8-bit planar YUV read as it is and for other formats converted first
+    import av
+    import numpy as np
+
+    from vdata.video.planes import PlaneSampler, detect_size, shrink
+
+    with av.open(str(codec_videos["h264"])) as container:
+        frames = [frame for _, frame in zip(range(3), container.decode(video=0), strict=False)]
+    size = detect_size(frames[0].width, frames[0].height)
+    sampler = PlaneSampler(frames[0], size, 3)
+    for slot, frame in enumerate(frames):
+        assert sampler.fits(frame)
+        sampler.write(frame, slot)
+        for plane, sampled in zip(frame.planes, (sampler.batch.y, sampler.batch.u, sampler.batch.v), strict=True):
+            pixels = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+            np.testing.assert_array_equal(sampled[slot], shrink(pixels, size))
+    other = frames[0].reformat(format="nv12")  # two planes: converted to 8-bit YUV 4:2:0 first
+    assert not sampler.fits(other) and not sampler.fits(frames[0].reformat(width=64, height=48))
+    converted = PlaneSampler(other, size, 1)
+    converted.write(other, 0)
+    assert converted.batch.y.shape == (1, size[1], size[0])
+    assert np.abs(converted.batch.y[0].astype(int) - sampler.batch.y[0]).mean() < 3  # the same picture

@@ -11,7 +11,7 @@ long-GOP video cost a few short decodes and many frames cost one forward pass.
 
 Every decoder returns frames turned as a viewer shows them (the probe's `FrameTable.rotation`, applied by
 `upright`), and encodes each frame (`Scan.encode`, a JPEG in a build) as soon as it is decoded; PyAV also shows
-every frame of a range to a `Scan.visit` (its small Y, U, V planes, for scene detection) in the same pass.
+every frame of a range to a `Scan.visit` (its decoded picture, for scene detection) in the same pass.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import numpy as np
 
 from vdata.errors import ItemError
 from vdata.registry import Registry
-from vdata.video.planes import Planes, detect_size, small_planes
 from vdata.video.probe import FrameTable, _import_av
 
 #: A seek is worth it when it skips more than this many frames of forward decoding.
@@ -84,10 +83,12 @@ class Frame:
     image: Any
 
 
-#: Called with (frame index, its small planes, `take`) for every frame of a scan, in order (scene detection).
-#: `take()` returns that frame as the decoder returns its wanted frames (a `Frame`); the visitor may keep
-#: `take` to call later (it then holds the decoded picture, about 1.4 MB at 720p, until it is called or dropped).
-Visitor = Callable[[int, Planes, Callable[[], Frame]], None]
+#: Called with (frame index, its picture, `take`) for every frame of a scan, in order (scene detection): the
+#: picture is PyAV's decoded `VideoFrame` (valid during the call; `vdata.video.planes.PlaneSampler` reads its
+#: small planes), or, from decoders without one (`frames_folder`), its small `Planes`. `take()` returns that
+#: frame as the decoder returns its wanted frames (a `Frame`); the visitor may keep `take` to call later (it then
+#: holds the decoded picture, about 1.4 MB at 720p, until it is called or dropped).
+Visitor = Callable[[int, Any, Callable[[], Frame]], None]
 
 
 @dataclass(frozen=True)
@@ -158,16 +159,15 @@ def decode_pyav(
                 last = max(scan.last, max(indices, default=scan.last))
                 start = table.keyframe_at_or_before(min(scan.first, min(indices, default=scan.first)))
                 keep = set(wanted.values())
-                detect = (0, 0)
+                visit, first_visited, last_visited = scan.visit, scan.first, scan.last
                 for index, frame in _frames_from(container, stream, table, start):
                     if index > last:
                         break
                     made = None
                     if index in keep:
                         out[index] = made = convert(frame, index)
-                    if scan.first <= index <= scan.last:
-                        detect = detect if detect[0] else detect_size(frame.width, frame.height)
-                        scan.visit(index, small_planes(frame, detect), _taker(frame, index, convert, made))
+                    if first_visited <= index <= last_visited:
+                        visit(index, frame, _taker(frame, index, convert, made))
             else:
                 frames_iter = None
                 position = -1  # index of the last decoded frame

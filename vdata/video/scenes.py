@@ -14,7 +14,8 @@
   several times the CPU cost.
 `min_frames` is the shortest scene, in frames: a cut closer than that to the previous one is dropped.
 
-`SceneCollector.visit(index, planes)` takes every frame of the clip window in order (`vdata.video.planes`);
+`SceneCollector.visit(index, picture)` takes every frame of the clip window in order (a PyAV frame, whose small
+planes it samples, or its `vdata.video.planes.Planes`);
 `scenes()` returns the scenes as (start_s, end_s) spans in seconds from video start, covering the window.
 """
 
@@ -28,7 +29,7 @@ import numpy as np
 
 from vdata.registry import Registry
 from vdata.video import specs
-from vdata.video.planes import Planes, Scratch, hsv, opencv, to_bgr
+from vdata.video.planes import Planes, PlaneSampler, Scratch, detect_size, hsv, opencv, to_bgr
 from vdata.video.probe import FrameTable
 from vdata.video.sampling import scene_keyframe
 
@@ -341,19 +342,39 @@ class SceneCollector:
         self._indices: list[int] = []
         self._scored = -1  # the last frame index scored
         self._batch: Planes | None = None  # `batch_frames` frames' planes, filled in place and reused
+        self._sampler: PlaneSampler | None = None  # writes PyAV frames' planes into `_batch`
+        self._size: tuple[int, int] | None = None  # the planes' size (width, height), from the first frame
         self._final: list[int] | None = None
 
-    def visit(self, index: int, planes: Planes) -> None:
-        batch = self._batch
-        if batch is None or batch.y.shape[1:] != planes.y.shape or batch.full_range != planes.full_range:
-            self._flush()
-            empty = np.empty((self._batch_frames, *planes.y.shape), np.uint8)
-            self._batch = batch = Planes(empty, np.empty_like(empty), np.empty_like(empty), planes.full_range)
+    def visit(self, index: int, picture: Any, take: Any = None) -> None:
+        """Score frame `index` (frames come in order): `picture` is a PyAV video frame (its small planes are
+        sampled here, `PlaneSampler`) or its small `Planes`; `take` is ignored (a `decode.Visitor`)."""
         k = len(self._indices)
-        batch.y[k], batch.u[k], batch.v[k] = planes.y, planes.u, planes.v
+        if type(picture) is Planes:
+            k = self._copy(k, picture)
+        else:
+            sampler = self._sampler
+            if sampler is None or not sampler.fits(picture):
+                self._flush()
+                self._size = self._size or detect_size(picture.width, picture.height)
+                sampler = self._sampler = PlaneSampler(picture, self._size, self._batch_frames)
+                self._batch, k = sampler.batch, 0
+            sampler.write(picture, k)
         self._indices.append(index)
         if k + 1 >= self._batch_frames:
             self._flush()
+
+    def _copy(self, k: int, planes: Planes) -> int:
+        """Copy `planes` into slot `k` of the batch (a new batch, slot 0, when their shape differs); the slot."""
+        batch = self._batch
+        if (self._sampler is not None or batch is None or batch.y.shape[1:] != planes.y.shape
+                or batch.full_range != planes.full_range):
+            self._flush()
+            self._sampler, k = None, 0
+            empty = np.empty((self._batch_frames, *planes.y.shape), np.uint8)
+            self._batch = batch = Planes(empty, np.empty_like(empty), np.empty_like(empty), planes.full_range)
+        batch.y[k], batch.u[k], batch.v[k] = planes.y, planes.u, planes.v
+        return k
 
     def _flush(self) -> None:
         if not self._indices or self._batch is None:

@@ -34,7 +34,20 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
-Latest, 2026-12-06 (third session), same code as below, `--per-item 6 --copies 1` (30 pairs per short mode, 6
+Latest, 2026-12-06 (fourth session), `--per-item 6 --copies 1` before and after the scene pass began sampling
+each decoded frame's planes straight into the scorer's batch (`planes.PlaneSampler`) and Pillow began reading
+row-padded RGB in place for the JPEGs (rows identical: 5 codecs x 3 specs hashed):
+scenes content, short 0.90x (96% interval 0.89-0.91x) before, 0.90x (0.88-0.92x) after; frames scenes, short
+0.81x (0.75-0.83x) before, 0.84x (0.80-0.85x) after; scenes content, long 0.92x (97% interval 0.90-0.94x)
+before, 0.91x (0.90-0.92x) after: all missed. In process, old tree against new on the 60-s 720p H.264 (CPU s of
+`process_item`, 8 alternating rounds, each the median of 3 items): scenes content old/new 1.015 median (medians
+2.72 s against 2.62 s; 7 of 8 rounds faster), frames scenes 1.004 (0.96-1.10: not resolved). Where an item's CPU
+goes beyond decoding (py-spy --native, 250 Hz, scenes content on the same video, after): libavcodec 83%, PyAV's
+own decode loop 4.5%, sampling the planes 4.1% (half of it the strided copy reading a picture no longer in cache),
+the 16 JPEGs 3.6%, the scorer 3.0%, the probe 1.5% (its first-frame decode for the rotation alone 16 ms). Bare
+PyAV decoding of the same file took 2.28 s CPU, the item 2.63 s before (15.5% more).
+
+Earlier, 2026-12-06 (third session), same code as below, `--per-item 6 --copies 1` (30 pairs per short mode, 6
 for the long video) with the intervals this script now prints, on a slower day (ffmpeg took 2.4-2.9 CPU s per 60-s
 720p video against about 1.5 s the day before; vdata's share beyond decoding grows with it):
 scenes content, short 0.91x median (96% interval 0.87-0.93x): missed; frames scenes, short 0.87x (0.85-0.89x):

@@ -41,6 +41,30 @@ def test_cuts_in_every_codec_are_found(codec_videos: dict[str, Path]) -> None:
         assert scenes(video) == pytest.approx([0.0, 0.8, 0.8, 1.6, 1.6, 2.4], abs=1e-9), video.name
 
 
+@pytest.mark.parametrize(("codec", "pixel_format", "suffix"), [
+    ("libx264", "yuv420p10le", ".mp4"),  # not 8-bit: converted to 8-bit 4:2:0 before sampling
+    ("libx264", "yuv444p", ".mp4"),  # chroma planes as large as luma
+    ("mjpeg", "yuvj420p", ".avi"),  # full-range levels
+])
+def test_cuts_are_found_in_every_pixel_format(tmp_path: Path, codec: str, pixel_format: str, suffix: str) -> None:
+    import av
+
+    from tests.videos import make_frame
+
+    path = tmp_path / f"clip_{pixel_format}{suffix}"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, pixel_format
+        for i in range(60):
+            image = av.VideoFrame.from_ndarray(make_frame(i, 160, 120, (20, 40)), format="rgb24")
+            container.mux(stream.encode(image.reformat(format=pixel_format)))
+        container.mux(stream.encode(None))
+    with av.open(str(path)) as container:
+        assert next(container.decode(video=0)).format.name == pixel_format
+    for mode in ("content", "adaptive"):
+        assert scenes(path, mode) == pytest.approx([0.0, 0.8, 0.8, 1.6, 1.6, 2.4], abs=1e-9), (pixel_format, mode)
+
+
 def test_without_scene_detection_scenes_are_null(scene_video: Path) -> None:
     row = process_item(item(scene_video), BuildOptions(frames="uniform:4", scenes="none"))
     assert row["scenes"] is None

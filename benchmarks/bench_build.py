@@ -45,7 +45,10 @@ before, 0.91x (0.90-0.92x) after: all missed. In process, old tree against new o
 goes beyond decoding (py-spy --native, 250 Hz, scenes content on the same video, after): libavcodec 83%, PyAV's
 own decode loop 4.5%, sampling the planes 4.1% (half of it the strided copy reading a picture no longer in cache),
 the 16 JPEGs 3.6%, the scorer 3.0%, the probe 1.5% (its first-frame decode for the rotation alone 16 ms). Bare
-PyAV decoding of the same file took 2.28 s CPU, the item 2.63 s before (15.5% more).
+PyAV decoding of the same file took 2.28 s CPU, the item 2.63 s before (15.5% more). The defaults after
+(`--repeat 1`, 20 short videos, one repetition): ffmpeg 25.2 s wall / 48.4 CPU s; scenes content 29.0 / 54.7
+(0.87x / 0.88x); frames scenes 31.7 / 60.7 (0.80x / 0.80x); long video split 1.62x (goal 1.5x); fps:1,max=600
+peak RSS per worker 147 MB (< 300 MB); start-up 3.7% (< 5%).
 
 Earlier, 2026-12-06 (third session), same code as below, `--per-item 6 --copies 1` (30 pairs per short mode, 6
 for the long video) with the intervals this script now prints, on a slower day (ffmpeg took 2.4-2.9 CPU s per 60-s

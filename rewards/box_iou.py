@@ -31,7 +31,7 @@ class BoxReward(AnswerReward):
         """`judge_boxes`, with the task layer's errors turned into verdicts: no gold is None, an unreadable
         answer is 0, an unknown frame size is None, and so is a gold that cannot be read (`read_gold_boxes`,
         and `read_gold_spans` for rewards that read `spans`)."""
-        _, why = read_gold_boxes(sample)
+        gold, why = read_gold_boxes(sample)
         if why:
             return not_applicable(why)
         if "spans" in self.fields and sample.get("spans") is not None:
@@ -39,7 +39,7 @@ class BoxReward(AnswerReward):
             if why and why != "sample has no spans":
                 return not_applicable(why)
         try:
-            return self.judge_boxes(answer, sample)
+            return self.judge_boxes(answer, sample, [box for box, _, _ in gold])
         except LookupError as e:
             return missing(str(e.args[0]))
         except MissingFrameSize as e:
@@ -47,7 +47,9 @@ class BoxReward(AnswerReward):
         except ParseError as e:
             return zero(str(e))
 
-    def judge_boxes(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
+    def judge_boxes(self, answer: str, sample: Mapping[str, Any], gold: list[Box]) -> Explanation:
+        """The verdict on `answer`; `gold`: the sample's gold boxes as `read_gold_boxes` read them (pixels),
+        not empty."""
         raise NotImplementedError
 
 
@@ -72,8 +74,8 @@ class BoxIoU(BoxReward):
     fields = ("boxes", "width", "height")
     giou: bool = False
 
-    def judge_boxes(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
-        value, boxes = boxes_iou(answer, sample, self.coord_space, _half_giou if self.giou else None)
+    def judge_boxes(self, answer: str, sample: Mapping[str, Any], gold: list[Box]) -> Explanation:
+        value, boxes = boxes_iou(answer, sample, self.coord_space, _half_giou if self.giou else None, gold)
         return Explanation(value, parsed=boxes)
 
 

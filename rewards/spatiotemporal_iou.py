@@ -8,6 +8,7 @@ from typing import Any
 
 from vdata.rewards.base import Explanation, check_choice, register
 from vdata.rewards.box_iou import BoxReward
+from vdata.tasks.parsing import Box
 from vdata.tasks.spatiotemporal_grounding import tube
 
 
@@ -37,7 +38,7 @@ class SpatiotemporalIoU(BoxReward):
         super().__post_init__()
         check_choice(self.name, "mode", self.mode, ("viou", "additive"))
 
-    def judge_boxes(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
+    def judge_boxes(self, answer: str, sample: Mapping[str, Any], gold: list[Box]) -> Explanation:
         t = tube(answer, sample, self.coord_space)
         value = t.viou if self.mode == "viou" else 0.5 * t.tiou + 0.5 * t.mean_iou
         parts = {"viou": t.viou, "tiou": t.tiou, "mean_iou": t.mean_iou}

@@ -8,6 +8,7 @@ from typing import Any
 
 from vdata.rewards.base import Explanation, register
 from vdata.rewards.box_iou import BoxReward
+from vdata.tasks.parsing import Box
 from vdata.tasks.tracking import track_iou
 
 
@@ -30,6 +31,6 @@ class Tracking(BoxReward):
     tasks = ("tracking",)
     fields = ("boxes", "frame_timestamps_s", "width", "height")
 
-    def judge_boxes(self, answer: str, sample: Mapping[str, Any]) -> Explanation:
+    def judge_boxes(self, answer: str, sample: Mapping[str, Any], gold: list[Box]) -> Explanation:
         value, parsed = track_iou(answer, sample, self.coord_space)
         return Explanation(value, parsed=parsed)

@@ -12,10 +12,12 @@ from vdata.tasks.parsing import Box, ParseError, parse_boxes
 
 
 def boxes_iou(
-    answer: str, sample: Mapping[str, Any], coord_space: str = "pixels", metric: Any = None
+    answer: str, sample: Mapping[str, Any], coord_space: str = "pixels", metric: Any = None,
+    gold: list[Box] | None = None,
 ) -> tuple[float, list[Box]]:
     """(IoU (or `metric`) of the predicted boxes with the gold boxes, the predicted boxes in pixels): boxes matched one to one (greedy), summed and
     divided by `max(#predicted, #gold)`, in [0, 1]: one box for one object is plain IoU, extra boxes cost.
+    `gold`: the sample's gold boxes when the caller has read them already (`read_gold_boxes`), else read here.
 
     Raises `ParseError` (no box), `MissingFrameSize`, and `LookupError` when the sample has no gold boxes.
 
@@ -23,7 +25,7 @@ def boxes_iou(
     >>> boxes_iou("[20, 10, 60, 50]", s)[0], boxes_iou("[0.1, 0.1, 0.3, 0.5]", s, "norm1")[0]
     (1.0, 1.0)
     """
-    gold = [g[0] for g in gold_boxes(sample)]
+    gold = [g[0] for g in gold_boxes(sample)] if gold is None else gold
     if not gold:
         raise LookupError("boxes")
     pred = [p.box for p in read_boxes(answer, sample, coord_space)]

@@ -1,7 +1,8 @@
 """The presets' fast path: a value without an `Explanation`, as a trainer calls a reward thousands of times a step.
 
-`first_gold_span` and `first_gold_box` read the schema's own form of one gold span or box directly and hand every
-other form to the task layer's readers, with the same result.
+`first_gold_span` reads the schema's own form of one gold span directly and hands every other form to the task
+layer's reader, with the same result; `first_gold_box` is the task layer's `read_gold_boxes`, which reads the
+schema's own form of boxes that way itself.
 
 A `FastPreset` computes one `Verdict` tuple, `(value, error, parsed, components)`: `judge` (what `explain` and the
 adapters' diagnostics use) wraps it in an `Explanation`; `__call__` returns its value directly, after the same
@@ -69,19 +70,11 @@ def first_gold_span(sample: Mapping[str, Any]) -> tuple[Span | None, str | None]
 
 
 def first_gold_box(sample: Mapping[str, Any]) -> tuple[Box | None, str | None]:
-    """`(first gold box, None)` or `(None, reason)`, as `read_gold_boxes` gives them. The schema's form of one
-    box (a list of one dict of float pixel coordinates, finite, `timestamp_s` null or a finite float) is read
-    here in a few comparisons; any other form goes to `read_gold_boxes` (the parity test checks that they agree).
+    """`(first gold box, None)` or `(None, reason)`, as `read_gold_boxes` gives them (which reads the schema's own
+    form in a few comparisons itself).
 
     >>> first_gold_box({"boxes": [{"x1": 0.0, "y1": 0.0, "x2": 4.0, "y2": 2.0, "timestamp_s": None}]})
     ((0.0, 0.0, 4.0, 2.0), None)
     """
-    boxes = sample.get("boxes")
-    if type(boxes) is list and len(boxes) == 1 and type(boxes[0]) is dict:
-        b = boxes[0]
-        x1, y1, x2, y2, t = b.get("x1"), b.get("y1"), b.get("x2"), b.get("y2"), b.get("timestamp_s")
-        if (type(x1) is float and type(y1) is float and type(x2) is float and type(y2) is float
-                and (x1 + y1 + x2 + y2) * 0.0 == 0.0 and (t is None or (type(t) is float and t * 0.0 == 0.0))):
-            return (x1, y1, x2, y2), None
     gold, why = read_gold_boxes(sample)
     return (gold[0][0] if gold else None), why

@@ -270,6 +270,18 @@ def test_first_gold_box_equals_the_task_layers_reader(boxes):
     assert fast.first_gold_box({"boxes": boxes}) == ((gold[0][0] if gold else None), why)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.lists(box_items, max_size=3), box_items, st.none(),
+                 st.lists(st.fixed_dictionaries({k: st.floats() for k in ("x1", "y1", "x2", "y2")},
+                                                optional={"timestamp_s": st.none() | st.floats(),
+                                                          "label": st.sampled_from(["a", None, 3])}),
+                          max_size=3)))
+def test_the_gold_box_readers_fast_path_reads_what_the_general_one_reads(boxes):
+    from vdata.tasks.boxes import _read_any_gold_boxes
+
+    assert read_gold_boxes({"boxes": boxes}) == _read_any_gold_boxes({"boxes": boxes})
+
+
 PRESET_SAMPLES = [TG, SG, FF, {"task": "multiple_choice", "answer": "B"}, {**TG, "spans": [[1, 2]]}, {"task": 3}]
 
 

@@ -35,7 +35,9 @@ Plain rewards, `--only rewards`, 2026-12-06: `box_iou` 67,355/s -> 80,512/s afte
 gold boxes twice per completion; then `read_gold_boxes` read the schema's own form in a few comparisons (the fast
 path `first_gold_box` had, now there for every caller). Best of 5 over the same 50,000 cases, one process per
 tree, run back to back: 53,717/s (4ee0da5), 67,507/s (gold read once), 80,856/s (and the fast reader). Its goal
-of 100k/s, met when this table was first written, is still not (the task layer's parsing and checks came since); format 260,817, multiple_choice 167,484, numeric 112,972, temporal_iou
+of 100k/s, met when this table was first written, is still not (the task layer's parsing and checks came since).
+`accuracy` on temporal grounding, the same way: 63,387-65,533/s -> 76,971-77,257/s once its task -> reward table
+was cached (it was rebuilt, every task looked up, for each completion); under 100k too; format 260,817, multiple_choice 167,484, numeric 112,972, temporal_iou
 124,641, iop 116,242, accuracy 70-79k on temporal grounding (under 100k too); free_form 3.9x rouge_score, ocr 1.5x
 jiwer. `open-r1/tag_count` read 0.95x and 0.97x in two runs that day.
 

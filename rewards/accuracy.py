@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from vdata import tasks
@@ -12,7 +14,21 @@ from vdata.rewards.base import Explanation, Reward, get, not_applicable, registe
 
 def default_by_task() -> dict[str, str]:
     """The reward `accuracy` uses for each task: the task's own `reward` (`vdata.tasks`)."""
-    return {name: tasks.get(name).reward for name in tasks.names()}
+    return dict(_task_rewards(tuple(tasks.names())))
+
+
+@functools.lru_cache(maxsize=16)
+def _task_rewards(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(task, its `reward`) for the registered tasks `names`: a task's reward is part of its class, fixed once it
+    is registered (a name is registered once), so the names say what the table holds. Cached: `accuracy` looks
+    its table up for every completion."""
+    return tuple((name, tasks.get(name).reward) for name in names)
+
+
+@functools.lru_cache(maxsize=64)
+def _table(names: tuple[str, ...], by_task: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
+    """`Accuracy.table()` for the registered tasks `names` and the overrides `by_task` (read-only, cached)."""
+    return MappingProxyType({**dict(_task_rewards(names)), **dict(by_task)})
 
 
 @register("accuracy")
@@ -43,10 +59,14 @@ class Accuracy(Reward):
             get(name)  # unknown names fail now, with the list of known ones
 
     def table(self) -> dict[str, str]:
-        return {**default_by_task(), **dict(self.by_task)}
+        """The reward name for each task: the tasks' own (`default_by_task`) with `by_task`'s overrides."""
+        return dict(self._lookup())
+
+    def _lookup(self) -> Mapping[str, str]:
+        return _table(tuple(tasks.names()), self.by_task)
 
     def delegate(self, task: str) -> Reward | None:
-        name = self.table().get(task)
+        name = self._lookup().get(task)
         if name is None:
             return None
         return _build(name, self.fallback, self.coord_space)
@@ -55,7 +75,7 @@ class Accuracy(Reward):
         task = sample.get("task")
         reward = self.delegate(task) if isinstance(task, str) else None
         if reward is None:
-            return not_applicable(f"no accuracy reward for task {task!r}; tasks: {', '.join(self.table())}")
+            return not_applicable(f"no accuracy reward for task {task!r}; tasks: {', '.join(self._lookup())}")
         result = reward.judge(completion, sample)  # the override decides the task, not the delegate's `tasks`
         return Explanation(
             result.value, {reward.name: result.value or 0.0, **result.components}, result.parsed, result.error

@@ -14,21 +14,16 @@ from vdata.rewards.base import Explanation, Reward, get, not_applicable, registe
 
 def default_by_task() -> dict[str, str]:
     """The reward `accuracy` uses for each task: the task's own `reward` (`vdata.tasks`)."""
-    return dict(_task_rewards(tuple(tasks.names())))
-
-
-@functools.lru_cache(maxsize=16)
-def _task_rewards(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(task, its `reward`) for the registered tasks `names`: a task's reward is part of its class, fixed once it
-    is registered (a name is registered once), so the names say what the table holds. Cached: `accuracy` looks
-    its table up for every completion."""
-    return tuple((name, tasks.get(name).reward) for name in names)
+    return {name: tasks.get(name).reward for name in tasks.names()}
 
 
 @functools.lru_cache(maxsize=64)
 def _table(names: tuple[str, ...], by_task: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
-    """`Accuracy.table()` for the registered tasks `names` and the overrides `by_task` (read-only, cached)."""
-    return MappingProxyType({**dict(_task_rewards(names)), **dict(by_task)})
+    """`Accuracy.table()` for the registered tasks `names` and the overrides `by_task` (read-only). Cached: a
+    task's reward is part of its class, fixed once registered (a name is registered once), so the names say what
+    the table holds; `accuracy` looks it up for every completion."""
+    del names  # the cache key: a task registered later makes a new table
+    return MappingProxyType({**default_by_task(), **dict(by_task)})
 
 
 @register("accuracy")

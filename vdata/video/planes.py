@@ -134,10 +134,7 @@ def shrink(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     >>> shrink(np.arange(15, dtype=np.uint8).reshape(3, 5), (2, 1)).tolist()
     [[6, 8]]
     """
-    rows, cols = centres(plane.shape[0], size[1]), centres(plane.shape[1], size[0])
-    picked = plane[rows] if isinstance(rows, slice) else plane.take(rows, axis=0)
-    picked = picked[:, cols] if isinstance(cols, slice) else picked.take(cols, axis=1)
-    return np.ascontiguousarray(picked)
+    return np.ascontiguousarray(plane[_pick(plane.shape[0], plane.shape[1], size)])
 
 
 @functools.lru_cache(maxsize=64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from vdata.errors import ConfigError, ItemError
 from vdata.options import BuildOptions
 from vdata.process import process_item
 from vdata.video import decode, frames_folder
-from vdata.video.probe import probe
+from vdata.video.probe import PROBE_THREAD_TYPE, probe, reopen
 
 CODECS = ("h264", "hevc", "vp9", "mpeg4")
 
@@ -128,6 +129,47 @@ def test_scan_visits_every_frame_of_its_range_once_in_order(long_gop_video: Path
     frames = decode.get("pyav")(str(long_gop_video), table, [70, 120], (WIDTH, HEIGHT), scan)
     assert seen == list(range(60, 91))
     assert [read_index(f.image) for f in frames] == [70, 120]
+
+
+def test_a_decode_after_the_probe_reads_the_container_the_probe_left_open(
+    codec_videos: dict[str, Path], tmp_path: Path
+) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(codec_videos["h264"].read_bytes())
+    probe(video)
+    with reopen(str(video), PROBE_THREAD_TYPE) as left:  # its decoder opened by the probe's first-frame decode
+        assert left.streams.video[0].codec_context.is_open
+    probe(video)
+    with reopen(str(video), "AUTO") as fresh:  # other threading: a new container
+        assert not fresh.streams.video[0].codec_context.is_open
+    probe(video)
+    os.utime(video, ns=(1, 1))  # the file changed since the probe
+    with reopen(str(video), PROBE_THREAD_TYPE) as fresh:
+        assert not fresh.streams.video[0].codec_context.is_open
+    probe(video)
+    with reopen(str(codec_videos["vp9"]), PROBE_THREAD_TYPE) as other:  # another file
+        assert other.name == str(codec_videos["vp9"]) and not other.streams.video[0].codec_context.is_open
+    with reopen(str(video), PROBE_THREAD_TYPE) as fresh:  # taken once only: the other file's reopen closed it
+        assert not fresh.streams.video[0].codec_context.is_open
+
+
+@pytest.mark.parametrize("codec", CODECS)
+def test_frames_decoded_through_the_probes_container_are_those_of_a_new_one(
+    codec_videos: dict[str, Path], codec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decode, "THREAD_TYPE", PROBE_THREAD_TYPE)
+    video = str(codec_videos[codec])
+
+    def decoded(after_probe: bool) -> tuple[list[int], list[tuple[int, float, bytes]]]:
+        table = probe(video).frames
+        if not after_probe:
+            reopen(video, "AUTO").close()  # takes and closes what the probe left open
+        seen: list[int] = []
+        scan = decode.Scan(3, 40, lambda index, picture, take: seen.append(index))
+        frames = decode.get("pyav")(video, table, [0, 9, 31, 47], (WIDTH, HEIGHT), scan)
+        return seen, [(f.index, f.timestamp_s, f.image.tobytes()) for f in frames]
+
+    assert decoded(after_probe=True) == decoded(after_probe=False)
 
 
 def test_decoded_frames_have_the_requested_size(codec_videos: dict[str, Path]) -> None:

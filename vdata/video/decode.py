@@ -25,7 +25,7 @@ import numpy as np
 
 from vdata.errors import ItemError
 from vdata.registry import Registry
-from vdata.video.probe import FrameTable, _import_av
+from vdata.video.probe import FrameTable, _import_av, reopen
 
 #: A seek is worth it when it skips more than this many frames of forward decoding.
 SEEK_COST_FRAMES = 12
@@ -152,9 +152,8 @@ def decode_pyav(
     out: dict[int, Frame] = {}
     convert = _Converter(table, size, _encoder(scan))
     try:
-        with av.open(path, metadata_errors="ignore") as container:
+        with reopen(path, THREAD_TYPE) as container:  # the probe's container, when it left this file open
             stream = container.streams.video[0]
-            stream.thread_type = THREAD_TYPE
             if scan is not None and scan.visit is not None and scan.first <= scan.last:
                 last = max(scan.last, max(indices, default=scan.last))
                 start = table.keyframe_at_or_before(min(scan.first, min(indices, default=scan.first)))

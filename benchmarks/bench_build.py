@@ -373,9 +373,11 @@ def ffmpeg(paths: list[Path], processes: int) -> dict[str, float]:
     return run_measured([sys.executable, "-c", _FFMPEG_POOL, str(processes), *map(str, paths)])
 
 
-#: Prints the CPU seconds of `process_item` on one video (argv[1]) under `BuildOptions` (argv[2:]: KEY VALUE
-#: pairs), with a pool worker's settings (one FFmpeg thread, one OpenCV thread); imports, start-up and the first
-#: read of the file (a probe) are not counted.
+#: Prints the CPU seconds of `process_item` on one video (argv[1]) under `BuildOptions` (argv[3:]: KEY VALUE
+#: pairs), in the state of a pool worker that has built an item before (one FFmpeg thread, one OpenCV thread,
+#: and a first item, the one-second video argv[2], built with the same options: what a worker imports on its
+#: first item, Pillow's JPEG encoder among them, is start-up, not the cost of an item); imports, start-up and
+#: the first read of the file (a probe) are not counted.
 _ITEM = """
 import resource, sys
 from pathlib import Path
@@ -385,12 +387,13 @@ from vdata.options import BuildOptions
 from vdata.process import process_item
 from vdata.video.probe import probe
 _one_thread_per_worker()
-video, flags = Path(sys.argv[1]), sys.argv[2:]
+video, first, flags = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
 options = BuildOptions(**dict(zip(flags[::2], flags[1::2])))
-item = Item(source="jsonl", key="k", video=video, video_rel=video.name, video_id=video.stem, task="caption")
+item = lambda path: Item(source="jsonl", key="k", video=path, video_rel=path.name, video_id=path.stem, task="caption")
+process_item(item(first), options)
 probe(video)
 usage = resource.getrusage(resource.RUSAGE_SELF)
-process_item(item, options)
+process_item(item(video), options)
 after = resource.getrusage(resource.RUSAGE_SELF)
 print(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
 """
@@ -430,9 +433,9 @@ def median_interval(values: list[float], confidence: float = 0.95) -> tuple[floa
     return statistics.median(ordered), ordered[k - 1], ordered[n - k], 1 - 2 * tail(k)
 
 
-def per_item(videos: list[Path], rounds: int, *flags: str) -> tuple[list[float], float]:
+def per_item(videos: list[Path], first: Path, rounds: int, *flags: str) -> tuple[list[float], float]:
     """The ratio of ffmpeg's CPU seconds decoding a video (`-threads 1 -f null`) to vdata's `process_item` on it
-    (`_ITEM`; `flags`: `BuildOptions` KEY VALUE pairs), one per video and round (the two run back to back, which
+    (`_ITEM`, after a first item on video `first`; `flags`: `BuildOptions` KEY VALUE pairs), one per video and round (the two run back to back, which
     goes first swapping every round, so both see the same state of the machine), and the ratio of the summed CPU
     seconds: the item's own cost against decoding, without start-up."""
     ratios, ffmpeg_s, vdata_s = [], 0.0, 0.0
@@ -440,7 +443,7 @@ def per_item(videos: list[Path], rounds: int, *flags: str) -> tuple[list[float],
         for video in videos:
             commands = {"ffmpeg": ["ffmpeg", "-hide_banner", "-loglevel", "error", "-threads", "1", "-i", str(video),
                                    "-f", "null", "-"],
-                        "vdata": [sys.executable, "-c", _ITEM, str(video), *flags]}
+                        "vdata": [sys.executable, "-c", _ITEM, str(video), str(first), *flags]}
             measured = {name: _cpu_s(commands[name]) for name in (("ffmpeg", "vdata"), ("vdata", "ffmpeg"))[r % 2]}
             ffmpeg_cpu, vdata_cpu = measured["ffmpeg"][0], float(measured["vdata"][1].strip().splitlines()[-1])
             ratios.append(ffmpeg_cpu / vdata_cpu)
@@ -475,7 +478,7 @@ def main() -> None:
         for name, videos, flags in (("scenes content, short", shorts, ("scenes", "content")),
                                     ("frames scenes, short", shorts, ("scenes", "content", "frames", "scenes")),
                                     ("scenes content, long", longs, ("scenes", "content"))):
-            ratios, total = per_item(videos, args.per_item, *flags)
+            ratios, total = per_item(videos, tiny / "one_second.mp4", args.per_item, *flags)
             median, low, high, coverage = median_interval(ratios)
             goal = GOALS.get(name.split(",")[0], 0.0)
             verdict = ("met" if low >= goal else "missed" if high < goal else "not resolved") if coverage >= 0.95 \

@@ -95,7 +95,7 @@ def scan_window(item: Item, options: BuildOptions, first: int, last: int) -> Win
     lead-in after `first` are found as at a clip start: one that follows a cut of the previous window that
     closely is kept (a single scan would drop it)."""
     assert isinstance(item.video, Path)
-    info = probe(item.video)
+    info = probe(item.video, leave_open=True)  # for the decode below
     table, detector = info.frames, options.scene_detector
     start_s, end_s = _clip_window(item, info, {})
     clip_first, clip_last = _frame_window(info, start_s, end_s)
@@ -144,7 +144,8 @@ def _process(item: Item, video: Path, options: BuildOptions, windows: Sequence[W
     if item.images is not None:  # an image sample: read by vdata/video/still.py, no decoder
         encode_jpeg = partial(_jpeg, quality=options.jpeg_quality)
         return still.image_row(item, options.max_pixels, options.size_factor, encode_jpeg)
-    info = frames_folder.probe_any(video, frames_folder.item_fps(item))  # a container video, or an image folder
+    # a container video (left open for the decode below), or an image folder
+    info = frames_folder.probe_any(video, frames_folder.item_fps(item), leave_open=True)
     table = info.frames
     notes: dict[str, Any] = {}
     start_s, end_s = _clip_window(item, info, notes)

@@ -132,25 +132,33 @@ def test_scan_visits_every_frame_of_its_range_once_in_order(long_gop_video: Path
 
 
 def test_a_decode_after_the_probe_reads_the_container_the_probe_left_open(
-    codec_videos: dict[str, Path], tmp_path: Path
+    codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     video = tmp_path / "clip.mp4"
     video.write_bytes(codec_videos["h264"].read_bytes())
     probe(video)
+    with reopen(str(video), PROBE_THREAD_TYPE) as fresh:  # a probe not asked to leave it open closed it
+        assert not fresh.streams.video[0].codec_context.is_open
+    probe(video, leave_open=True)
     with reopen(str(video), PROBE_THREAD_TYPE) as left:  # its decoder opened by the probe's first-frame decode
         assert left.streams.video[0].codec_context.is_open
-    probe(video)
+    probe(video, leave_open=True)
     with reopen(str(video), "AUTO") as fresh:  # other threading: a new container
         assert not fresh.streams.video[0].codec_context.is_open
-    probe(video)
+    probe(video, leave_open=True)
     os.utime(video, ns=(1, 1))  # the file changed since the probe
     with reopen(str(video), PROBE_THREAD_TYPE) as fresh:
         assert not fresh.streams.video[0].codec_context.is_open
-    probe(video)
+    probe(video, leave_open=True)
     with reopen(str(codec_videos["vp9"]), PROBE_THREAD_TYPE) as other:  # another file
         assert other.name == str(codec_videos["vp9"]) and not other.streams.video[0].codec_context.is_open
     with reopen(str(video), PROBE_THREAD_TYPE) as fresh:  # taken once only: the other file's reopen closed it
         assert not fresh.streams.video[0].codec_context.is_open
+    probe(video, leave_open=True)
+    with monkeypatch.context() as patch:  # a forked child: never its parent's container (a shared file offset)
+        patch.setattr(os, "getpid", lambda: -1)
+        with reopen(str(video), PROBE_THREAD_TYPE) as fresh:
+            assert not fresh.streams.video[0].codec_context.is_open
 
 
 @pytest.mark.parametrize("codec", CODECS)
@@ -161,7 +169,7 @@ def test_frames_decoded_through_the_probes_container_are_those_of_a_new_one(
     video = str(codec_videos[codec])
 
     def decoded(after_probe: bool) -> tuple[list[int], list[tuple[int, float, bytes]]]:
-        table = probe(video).frames
+        table = probe(video, leave_open=True).frames
         if not after_probe:
             reopen(video, "AUTO").close()  # takes and closes what the probe left open
         seen: list[int] = []

@@ -63,15 +63,16 @@ def item_fps(item: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def probe_any(path: str | Path, fps: float | None = None) -> VideoInfo:
-    """`VideoInfo` of an image folder (`fps` frames per second), or `vdata.video.probe.probe` of anything else.
+def probe_any(path: str | Path, fps: float | None = None, leave_open: bool = False) -> VideoInfo:
+    """`VideoInfo` of an image folder (`fps` frames per second), or `vdata.video.probe.probe` of anything else
+    (`leave_open`: see there).
 
     A folder of frames without a frame rate, or with a non-positive one, raises `ItemError(video_unreadable)`;
     a folder with no frame images is not a video (`probe`'s `video_not_a_file`)."""
     folder = Path(path)
     files = frame_files(folder) if folder.is_dir() else []
     if not files:
-        return probe(path)
+        return probe(path, leave_open)
     if fps is None or not fps > 0:
         raise ItemError("video_unreadable", f"an image folder needs its frame rate (fps, got {fps}): its format "
                         "gives it, or the source's option --source FORMAT,fps=N:PATH", str(path))

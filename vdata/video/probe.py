@@ -13,9 +13,9 @@ Rotation metadata (a phone video's display matrix) is read here, once, from the 
 (`FrameTable.rotation`): `width`/`height` are the picture as a viewer shows it, and every decoder returns frames
 turned that way (`vdata.video.decode.upright`), so boxes and stored frames share the displayed space.
 
-The probe leaves its container open for the decode of the same file that follows in the same thread (`reopen`):
-opening an H.264 or VP9 file decodes its first frame (FFmpeg's stream analysis), 12-15 ms at 720p, which a
-second open would pay again.
+A build's probe leaves its container open for the decode of the same file that follows in the same thread
+(`leave_open`, `reopen`): opening an H.264 or VP9 file decodes its first frame (FFmpeg's stream analysis),
+12-15 ms at 720p, which a second open would pay again.
 """
 
 from __future__ import annotations
@@ -121,8 +121,10 @@ class VideoInfo:
     container: str = ""
 
 
-def probe(path: str | Path) -> VideoInfo:
-    """Open `path` with PyAV and read its frame table. Raises `ItemError` (video_* codes) on bad files."""
+def probe(path: str | Path, leave_open: bool = False) -> VideoInfo:
+    """Open `path` with PyAV and read its frame table. Raises `ItemError` (video_* codes) on bad files.
+
+    `leave_open`: keep the container open for the decode of this file that follows in this thread (`reopen`)."""
     path = str(path)
     if not os.path.exists(path):
         raise ItemError("video_missing", "video file not found", path)
@@ -147,7 +149,10 @@ def probe(path: str | Path) -> VideoInfo:
         container.close()
         raise
     container_format = container.format.name
-    _leave_open(path, container)
+    if leave_open:
+        _leave_open(path, container)
+    else:
+        container.close()
     duration = table.duration_s
     fps = len(table) / duration if duration > 0 else 0.0
     return VideoInfo(path, duration, fps, len(table), width, height, codec, table, container_format)

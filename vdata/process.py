@@ -284,7 +284,7 @@ def _one_pass_scenes(decoder_name: str, video: Path, info: VideoInfo, window: tu
         top_up = set()
     converted = [i for i in known if i not in top_up]
     held: dict[int, Any] = {}  # top-up frame index -> `take`
-    candidates = KeyframeCandidates(first, last, budget_for(info.width, info.height))
+    candidates = KeyframeCandidates(first, last, budget_for(info.width, info.height), options.scene_detector.min_frames)
 
     def visit(index: int, picture: Any, take: Any) -> None:
         collector.visit(index, picture)

@@ -284,6 +284,32 @@ def test_scene_keyframe_candidates_take_every_keyframe_holding_few_pictures() ->
     assert sorted(candidates.picked) == taken
 
 
+def test_unsettled_frames_hold_their_picture_only_if_they_may_be_a_keyframe() -> None:
+    # cuts found one batch of 4 late, scenes at least 15 frames long (the detectors' `min_frames`): a frame a cut
+    # may still precede is held only if it may be a keyframe either way; every keyframe is still taken
+    from vdata.video.candidates import KeyframeCandidates
+    from vdata.video.scenes import scene_keyframes
+
+    cuts = [100, 115, 600, 640, 2000, 2990]  # the last scene (2990-2999) is shorter: the window ends
+    taken: list[int] = []
+    held_pending: set[int] = set()
+    candidates = KeyframeCandidates(0, 2999, budget=48, min_frames=15)
+    for index in range(3000):
+        settled = index - 1 - index % 4
+        found = [c for c in cuts if c <= settled]
+        candidates.offer(index, lambda i=index: taken.append(i) or decode.Frame(i, i / 25, b""), found, settled)
+        assert len(candidates._pending) <= 4
+        held_pending.update(i for i, take in candidates._pending if take is not None)
+    candidates.finish(cuts)
+    # 252 of 3000 (every one before): those on their scene's grid so far, every frame of a new scene's first 16,
+    # then every 2nd, 4th, ...: not frame 1500, 860 frames into a scene (a grid of 64), nor 601, one frame after
+    # a cut not found yet (the keyframe of a scene of 15 frames or more starting there is frame 605 or later)
+    assert len(held_pending) == 252 and {605, 606, 640 + 832} <= held_pending
+    assert not {601, 1500} & held_pending
+    assert taken == scene_keyframes(0, 2999, cuts)  # one picture taken per scene, none missed
+    assert sorted(candidates.picked) == taken
+
+
 def test_scene_keyframe_candidates_settle_a_lagging_detector_and_leave_a_missed_keyframe_out() -> None:
     from vdata.video.candidates import KeyframeCandidates
 

@@ -34,7 +34,29 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
-Latest, 2026-12-06 (fourth session), `--per-item 6 --copies 1` before and after the scene pass began sampling
+Latest, 2026-12-06 (fifth session, a fresh machine), `--per-item 6 --copies 1` before and after the probe
+left its container open for the decode of the same file (`probe.reopen`: opening an H.264 or VP9 file decodes its
+first frame, 12-15 ms at 720p, which the decode paid again) and the keyframe candidates stopped holding the decoded
+picture of every frame the detector had not settled (`KeyframeCandidates.may_be_keyframe`: holding each frame for
+the next 4 frames costs bare PyAV decoding of the 720p H.264 4% more CPU, for 6 frames 8.6%), and this script's
+per-item process began building a first item before the one measured (a worker's first item imports Pillow's JPEG
+encoder and costs 1-4% more; rows identical before and after: 5 codecs x 4 specs hashed):
+scenes content, short 0.96x (96% interval 0.94-0.98x) before: not resolved, 1.00x (0.98-1.02x) after: met;
+frames scenes, short 0.90x (0.88-0.92x) before: not resolved, 0.95x (0.93-0.97x) after: met; scenes content,
+long 1.00x (97% interval 0.97-1.03x) before: met, 0.99x (0.92-1.09x) after: not resolved by 6 pairs. The code's
+own share, old tree against new in process (CPU s of `process_item` after a first item, 6 alternating rounds per
+video, old/new): scenes content 0.98-1.01 per video (12 rounds on the GOP-250 H.264: 1.009), no change beyond
+noise; frames scenes 1.04 on HEVC and VP9 (6 of 6 rounds each), 1.02 on the 360p H.264, 0.98-1.02 on the 720p
+H.264s. The rest of the change between the two runs is this machine's state (the same item took 1.95 CPU s early
+in the session and 1.75 s late) and the warm worker. Per codec early in the session (ffmpeg / vdata CPU s, 3
+rounds): scenes content 0.98x on the 360p H.264, 1.01x GOP 250, 0.94x GOP 60, 0.89x HEVC, 0.99x VP9 (bare PyAV
+decoding is 7-28% faster than the `ffmpeg` CLI on the H.264s and VP9, as fast on HEVC). The defaults after
+(`--repeat 1`, 20 short videos): ffmpeg 22.8 s wall / 43.4 CPU s; scenes content 24.2 / 45.1 (0.94x wall /
+0.96x CPU); frames scenes 24.0 / 45.0 (0.95x / 0.97x); long video split 11.5 s against 20.3 s: 1.77x (goal 1.5x);
+fps:1,max=600 peak RSS per worker 169 MB (< 300 MB); start-up 3.5% (< 5%) of which 0.24 s is pyarrow importing
+pandas on the shard writer's first conversion and 0.1 s Typer importing pydantic.
+
+Earlier, 2026-12-06 (fourth session), `--per-item 6 --copies 1` before and after the scene pass began sampling
 each decoded frame's planes straight into the scorer's batch (`planes.PlaneSampler`) and Pillow began reading
 row-padded RGB in place for the JPEGs (rows identical: 5 codecs x 3 specs hashed):
 scenes content, short 0.90x (96% interval 0.89-0.91x) before, 0.90x (0.88-0.92x) after; frames scenes, short

@@ -14,9 +14,9 @@ held (`take` callables from the decode pass: the decoded picture, converted only
   and no earlier than the lowest such keyframe. That is 5 to 10 pictures (`KEYFRAME_GRID` 8).
 When a cut closes the scene, its keyframe is taken (converted and encoded: a JPEG) and the rest dropped. If the
 pending frames grow past `budget` (a detector that reports cuts late, e.g. through a long run of flashes), the
-oldest are settled as if no cut were coming; a keyframe missed that way is absent from `picked`, and the caller
-decodes it exactly (a second, seeking decode for that scene only). So the keyframes are always the ones every
-other path takes.
+oldest are settled as if no cut were coming; a keyframe missed that way (or because a detector cut sooner than
+its `min_frames`) is absent from `picked`, and the caller decodes it exactly (a second, seeking decode for that
+scene only). So the keyframes are always the ones every other path takes.
 """
 
 from __future__ import annotations
@@ -63,15 +63,13 @@ class KeyframeCandidates:
 
     def __init__(self, first: int, last: int, budget: int, min_frames: int = 0) -> None:
         self._last, self._budget, self._min_frames = last, budget, min_frames
-        self._pending: deque[tuple[int, Callable[[], Frame]]] = deque()
+        self._pending: deque[tuple[int, Callable[[], Frame] | None]] = deque()  # None: its picture not held
         self._start = first
         self._held: deque[tuple[int, Callable[[], Frame]]] = deque()  # the open scene's candidates, ascending
         self.picked: dict[int, Frame] = {}
 
     def offer(self, index: int, take: Callable[[], Frame], cuts: list[int], settled: int) -> None:
-        if not self.may_be_keyframe(index, cuts, settled):
-            take = None  # type: ignore[assignment]  # its picture is not held
-        self._pending.append((index, take))
+        self._pending.append((index, take if self.may_be_keyframe(index, cuts, settled) else None))
         if len(self._pending) > self._budget:  # the detector lags: settle the oldest as if no cut were coming
             settled = max(settled, self._pending[0][0])
         while self._pending and self._pending[0][0] <= settled:
@@ -94,13 +92,12 @@ class KeyframeCandidates:
         k = bisect.bisect_right(cuts, index)
         if k and cuts[k - 1] > start:
             start = cuts[k - 1]
-        seen = index - start + 1
-        if (index - start) % keyframe_stride(seen) == 0 and index >= lowest_keyframe(start, seen):
+        if (index - start) % keyframe_stride(index - start + 1) == 0:
             return True
         cut = max(settled, start) + 1  # the earliest cut still to come
         return cut <= index and index >= lowest_keyframe(cut, min(self._min_frames, self._last + 1 - cut))
 
-    def _settle(self, index: int, take: Callable[[], Frame], cuts: list[int]) -> None:
+    def _settle(self, index: int, take: Callable[[], Frame] | None, cuts: list[int]) -> None:
         """Frame `index`'s scene is known: keep it if it may be the open scene's keyframe (a few integer tests
         per frame: this runs for every frame of the pass)."""
         self._close_before(index, cuts)

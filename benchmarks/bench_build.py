@@ -54,7 +54,14 @@ decoding is 7-28% faster than the `ffmpeg` CLI on the H.264s and VP9, as fast on
 (`--repeat 1`, 20 short videos): ffmpeg 22.8 s wall / 43.4 CPU s; scenes content 24.2 / 45.1 (0.94x wall /
 0.96x CPU); frames scenes 24.0 / 45.0 (0.95x / 0.97x); long video split 11.5 s against 20.3 s: 1.77x (goal 1.5x);
 fps:1,max=600 peak RSS per worker 169 MB (< 300 MB); start-up 3.5% (< 5%) of which 0.24 s is pyarrow importing
-pandas on the shard writer's first conversion and 0.1 s Typer importing pydantic.
+pandas on the shard writer's first conversion and 0.1 s Typer importing pydantic. `--repeat 3` right after (the
+machine sped up from one repetition to the next: ffmpeg 21.5, 19.1, 18.1 s wall): scenes content 0.92x wall /
+0.95x CPU (per repetition 0.92, 0.92, 0.95 / 0.92, 0.95, 0.96): the wall goal missed; frames scenes 0.92x / 0.91x
+(0.92, 0.88, 0.92 / 0.91, 0.89, 0.93): met; long video split 1.68x; RSS per worker 168 MB; start-up 3.9%. A whole
+build costs more than its items: per item the two modes are at 1.00x and 0.95x, but the build's main process
+used 0.78 CPU s (imports, the pandas import, the pool's threads, the shards; measured with the CLI run in a
+process that reports its own and its children's rusage) and each worker imports PyAV, OpenCV and Pillow (80 ms);
+serial at the start and the end of the build, most of it adds to the wall time.
 
 Earlier, 2026-12-06 (fourth session), `--per-item 6 --copies 1` before and after the scene pass began sampling
 each decoded frame's planes straight into the scorer's batch (`planes.PlaneSampler`) and Pillow began reading

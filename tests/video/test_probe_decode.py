@@ -134,6 +134,8 @@ def test_scan_visits_every_frame_of_its_range_once_in_order(long_gop_video: Path
 def test_a_decode_after_the_probe_reads_the_container_the_probe_left_open(
     codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import av
+
     video = tmp_path / "clip.mp4"
     video.write_bytes(codec_videos["h264"].read_bytes())
     probe(video)
@@ -154,6 +156,11 @@ def test_a_decode_after_the_probe_reads_the_container_the_probe_left_open(
         assert other.name == str(codec_videos["vp9"]) and not other.streams.video[0].codec_context.is_open
     with reopen(str(video), PROBE_THREAD_TYPE) as fresh:  # taken once only: the other file's reopen closed it
         assert not fresh.streams.video[0].codec_context.is_open
+    probe(video, leave_open=True)
+    moved = video.rename(tmp_path / "moved.mp4")  # the file is gone: a new open fails, nothing is handed over
+    with pytest.raises(av.error.FileNotFoundError):
+        reopen(str(video), PROBE_THREAD_TYPE)
+    moved.rename(video)
     probe(video, leave_open=True)
     with monkeypatch.context() as patch:  # a forked child: never its parent's container (a shared file offset)
         patch.setattr(os, "getpid", lambda: -1)

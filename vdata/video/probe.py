@@ -189,7 +189,8 @@ def reopen(path: str, thread_type: str):
     _LEFT_OPEN.entry = None
     if left is not None:
         left_path, identity, container = left
-        if left_path == path and identity == _identity(path) and thread_type == PROBE_THREAD_TYPE:
+        unchanged = left_path == path and identity is not None and identity == _identity(path)
+        if unchanged and thread_type == PROBE_THREAD_TYPE:
             return container
         container.close()
     return _open(path, thread_type)
@@ -210,7 +211,7 @@ def _open(path: str, thread_type: str):
 
 def _identity(path: str) -> tuple[int, ...] | None:
     """The file as it is now, in this process (a forked child never reads its parent's container: they would
-    share the file offset)."""
+    share the file offset); None when it cannot be read (gone), which matches nothing."""
     try:
         stat = os.stat(path)
     except OSError:

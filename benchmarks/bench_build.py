@@ -43,7 +43,9 @@ per-item process began building a first item before the one measured (a worker's
 encoder and costs 1-4% more; rows identical before and after: 5 codecs x 4 specs hashed):
 scenes content, short 0.96x (96% interval 0.94-0.98x) before: not resolved, 1.00x (0.98-1.02x) after: met;
 frames scenes, short 0.90x (0.88-0.92x) before: not resolved, 0.95x (0.93-0.97x) after: met; scenes content,
-long 1.00x (97% interval 0.97-1.03x) before: met, 0.99x (0.92-1.09x) after: not resolved by 6 pairs. The code's
+long 1.00x (97% interval 0.97-1.03x) before: met, 0.99x (0.92-1.09x) after: not resolved by 6 pairs. The same
+code an hour later: scenes content 0.97x (0.95-0.99x), frames scenes 0.86x (0.81-0.93x), long 0.99x (0.95-1.08x),
+none resolved: the goals sit at their lines, and which side a run lands on is this machine's state. The code's
 own share, old tree against new in process (CPU s of `process_item` after a first item, 6 alternating rounds per
 video, old/new): scenes content 0.98-1.01 per video (12 rounds on the GOP-250 H.264: 1.009), no change beyond
 noise; frames scenes 1.04 on HEVC and VP9 (6 of 6 rounds each), 1.02 on the 360p H.264, 0.98-1.02 on the 720p

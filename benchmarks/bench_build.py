@@ -34,7 +34,23 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
-Latest, 2026-12-06 (fifth session, a fresh machine), `--per-item 6 --copies 1` before and after the probe
+Latest, 2026-12-07 (sixth session, the same machine a day later), after the shard writer began converting rows to
+Arrow as they arrive (pyarrow's first conversion imports pandas, 0.2 s, which a build paid after its last item):
+`--repeat 3` before (its first repetition shared the machine with profiling): scenes content 0.94x wall / 0.96x CPU
+(per repetition 1.00, 0.91, 0.94 / 0.96, 0.93, 0.96), frames scenes 0.90x / 0.92x, long video split 1.61x, RSS per
+worker 151 MB, start-up 4.3%; after, minutes later: scenes content 0.92x / 0.92x (0.93, 0.92, 0.90 / 0.94, 0.92,
+0.91), frames scenes 0.90x / 0.91x, long video split 1.54x (its third repetition disturbed: 1.07x), RSS 159 MB,
+start-up 4.6%. The change moves 0.2 CPU s of the main process from after the last item to while the workers run;
+old tree against new, 8 alternating whole builds of the 5 short videos each (both trees' bytecode compiled: without
+it the old tree recompiles every module in every process and looks 4% slower), did not resolve it (wall 7.06 s
+against 6.89 s median, 5 of 8 pairs the other way). `--per-item 6 --copies 1`: scenes content, short 0.96x (96%
+interval 0.95-0.99x), frames scenes, short 0.92x (0.89-0.94x), scenes content, long 0.96x (97% interval
+0.95-1.06x): none resolved. The goals sit at their lines from day to day; a build's fixed costs left (measured with
+timestamps in one build of the 20 short videos: 0.37 s from the start of the process to the first item, of it 0.21
+s imports and 0.1 s Typer, which imports pydantic to coerce its parameters; 0.06-0.2 s from the last item to the
+end) are 2-3% of a 20-s build.
+
+Earlier, 2026-12-06 (fifth session, a fresh machine), `--per-item 6 --copies 1` before and after the probe
 left its container open for the decode of the same file (`probe.reopen`: opening an H.264 or VP9 file decodes its
 first frame, 12-15 ms at 720p, which the decode paid again) and the keyframe candidates stopped holding the decoded
 picture of every frame the detector had not settled (`KeyframeCandidates.may_be_keyframe`: holding each frame for

@@ -109,12 +109,10 @@ def test_add_table_cuts_the_same_parts_and_row_groups_as_add(tmp_path: Path) -> 
 def test_rows_added_one_by_one_are_converted_as_they_arrive_into_one_row_group(tmp_path: Path) -> None:
     rows = [row(i) for i in range(2 * CONVERT_ROWS + 5)]
     writer = ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=10**9)
-    writer.add(rows[0])
-    (part,) = writer._open.values()
-    assert not part._buffer  # the first row at once: pyarrow's first conversion costs a build nothing at its end
-    for r in rows[1:]:
+    for r in rows:
         writer.add(r)
-    assert len(part._buffer) == 4 and len(part._tables) == 3  # rows 2-65 and 66-129 converted as they came
+    (part,) = writer._open.values()
+    assert len(part._buffer) == 5 and len(part._tables) == 2  # rows 1-64 and 65-128 converted as they came
     (shard,) = writer.finish(lambda shards: {"format": "vdata"})
     assert [g.num_rows for g in _groups(tmp_path / shard.path)] == [len(rows)]
     assert read_table(tmp_path).equals(rows_to_table(rows))

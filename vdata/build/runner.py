@@ -178,7 +178,7 @@ def _run(engine: Engine, writer: ShardWriter, out: Path | str, fingerprint: dict
             report.items_skipped += 1
         else:
             todo_count += 1
-    todo = (e for e in items() if entry_id(e) not in writer.done_ids)
+    todo = _after_first((e for e in items() if entry_id(e) not in writer.done_ids), writer.warm_up)
     rows = errors = 0
     lost: list[str] = []  # the lost items' files
     for ok, result in engine.run(todo, options):
@@ -220,6 +220,25 @@ class BuildIncomplete(VdataError):
                          f"{named}; this run built {rows} rows and recorded {errors} input errors; re-run the same "
                          "command to retry the lost items")
         self.report = report
+
+
+def _after_first(entries: Iterator[T], then: Callable[[], None]) -> Iterator[T]:
+    """`entries`, calling `then` once when the engine asks for the entry after the first (a pool engine has
+    then sent the first item to a worker: `then` runs beside it).
+
+    >>> calls = []
+    >>> entries = _after_first(iter("ab"), lambda: calls.append("then"))
+    >>> next(entries), calls
+    ('a', [])
+    >>> next(entries), calls
+    ('b', ['then'])
+    """
+    called = False
+    for entry in entries:
+        yield entry
+        if not called:
+            called = True
+            then()
 
 
 def unique_ids(entries: Iterator[Item | BadRow]) -> Iterator[Item | BadRow]:

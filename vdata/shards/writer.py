@@ -42,9 +42,7 @@ ROW_GROUP_BYTES = 32 << 20
 #: Bytes counted per row on top of its JPEG bytes (labels, timestamps, Parquet overhead).
 ROW_OVERHEAD_BYTES = 1024
 #: Rows from `add` a part holds as Python dicts before converting them to an Arrow table. Rows arrive while a
-#: build's workers run, so converting them as they come keeps the conversion off the end of the build. A part's
-#: first row is converted alone at once: the first conversion of Python objects in a process makes pyarrow import
-#: pandas (0.2 s here), which a build then pays while its workers run, not after its last item.
+#: build's workers run, so converting them as they come keeps the conversion off the end of the build.
 CONVERT_ROWS = 64
 
 
@@ -193,6 +191,13 @@ class ShardWriter:
         part.add(row)
         if part.bytes >= self.shard_size_bytes:
             self._commit(split)
+
+    @staticmethod
+    def warm_up() -> None:
+        """Do pyarrow's one-time set-up for converting Python rows now: its first conversion of Python objects in
+        a process imports pandas when it is installed (0.2 s here). A build calls this once its first item is on
+        its way to a worker, so that the import runs beside the item rather than after it."""
+        rows_to_table([])
 
     def add_table(self, table: pa.Table) -> None:
         """Append the rows of a schema-v1 table, in order: the same parts, row groups and commits as `add` of
@@ -368,7 +373,7 @@ class _OpenPart:
         self._buffer_bytes += size
         if self._buffer_bytes >= self.row_group_bytes:
             self._write_buffer()
-        elif self.rows == 1 or len(self._buffer) >= CONVERT_ROWS:
+        elif len(self._buffer) >= CONVERT_ROWS:
             self._table_buffer()
 
     def add_table(self, table: pa.Table, sizes: np.ndarray) -> None:

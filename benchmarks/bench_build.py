@@ -19,7 +19,9 @@ resident set size of each process (sampled every 50 ms; "per worker" is the larg
 - `vdata build` on a one-second video: the fixed start-up cost, printed as a share of the shortest build.
 Ratios are ffmpeg's figure over vdata's (higher is better: 1.0x is decoding as fast as ffmpeg does nothing else).
 With `--repeat N`, each repetition's ratio is taken against that repetition's own ffmpeg run (this machine's speed
-drifts by 10% and more between runs minutes apart), and the table shows their median.
+drifts by 10% and more between runs minutes apart), and the table shows their median; every other repetition runs
+in the reverse order (a drift within a repetition then favours neither side over an even number of repetitions),
+and every file is read once before the first run (its page cache warm for ffmpeg as for vdata).
 Goals (issue 18): scenes content >= 0.95x, frames scenes >= 0.9x, long video on 2 workers >= 1.5x single-process
 ffmpeg, peak RSS per worker < 300 MB at fps:1,max=600; start-up < 5% of a build.
 
@@ -389,6 +391,14 @@ def compile_bytecode() -> None:
         compileall.compile_dir(Path(importlib.import_module(name).__file__).parent, quiet=1)
 
 
+def warm_page_cache(paths: list[Path]) -> None:
+    """Read every file once, so that the first run reads the corpus from memory as the later ones do."""
+    for path in paths:
+        with path.open("rb") as f:
+            while f.read(1 << 24):
+                pass
+
+
 def vdata_command() -> str:
     found = Path(sys.executable).with_name("vdata")
     return str(found) if found.exists() else (shutil.which("vdata") or "vdata")
@@ -545,9 +555,10 @@ def main() -> None:
         "start-up (1 s video)": lambda: build(tiny, args.out / "b-tiny", 1),
     }
     results: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
-    for _ in range(args.repeat):
-        for name, run in runs.items():
-            result = run()
+    warm_page_cache([*shorts, *long.iterdir(), *tiny.iterdir()])
+    for repetition in range(args.repeat):
+        for name in list(runs) if repetition % 2 == 0 else list(runs)[::-1]:  # drift over a run cancels
+            result = runs[name]()
             print(f"  {name}: {result['wall']:.1f} s wall, {result['cpu']:.1f} CPU s", flush=True)
             results[name].append(result)
     baseline = {"scenes content": "ffmpeg, short", "frames scenes": "ffmpeg, short",

@@ -15,7 +15,7 @@ from vdata.errors import ConfigError, VdataError
 from vdata.schemas import METADATA_COLUMNS, rows_to_table
 from vdata.shards import INDEX_NAME, ShardWriter, iter_rows, read_manifest, read_metadata, read_table
 from vdata.shards.manifest import file_sha256
-from vdata.shards.writer import CONVERT_ROWS, WORK_DIR, row_bytes
+from vdata.shards.writer import WORK_DIR, row_bytes
 
 FINGERPRINT = {"sources": ["jsonl:/corpus"], "frames": "uniform:1"}
 
@@ -104,18 +104,6 @@ def test_add_table_cuts_the_same_parts_and_row_groups_as_add(tmp_path: Path) -> 
         layouts.append({p.name: [g.num_rows for g in _groups(p)] for p in sorted((tmp_path / name / "data").iterdir())})
         assert read_table(tmp_path / name).equals(read_table(tmp_path / "rows"))
     assert layouts[0] == layouts[1] and len(layouts[0]) == 3
-
-
-def test_rows_added_one_by_one_are_converted_as_they_arrive_into_one_row_group(tmp_path: Path) -> None:
-    rows = [row(i) for i in range(2 * CONVERT_ROWS + 5)]
-    writer = ShardWriter(tmp_path, FINGERPRINT, shard_size_bytes=10**9)
-    for r in rows:
-        writer.add(r)
-    (part,) = writer._open.values()
-    assert len(part._buffer) == 5 and len(part._tables) == 2  # rows 1-64 and 65-128 converted as they came
-    (shard,) = writer.finish(lambda shards: {"format": "vdata"})
-    assert [g.num_rows for g in _groups(tmp_path / shard.path)] == [len(rows)]
-    assert read_table(tmp_path).equals(rows_to_table(rows))
 
 
 def _groups(path: Path) -> list[Any]:

@@ -41,9 +41,6 @@ WORK_DIR = ".vdata-build"
 ROW_GROUP_BYTES = 32 << 20
 #: Bytes counted per row on top of its JPEG bytes (labels, timestamps, Parquet overhead).
 ROW_OVERHEAD_BYTES = 1024
-#: Rows from `add` a part holds as Python dicts before converting them to an Arrow table. Rows arrive while a
-#: build's workers run, so converting them as they come keeps the conversion off the end of the build.
-CONVERT_ROWS = 64
 
 
 def row_bytes(row: dict[str, Any]) -> int:
@@ -373,8 +370,6 @@ class _OpenPart:
         self._buffer_bytes += size
         if self._buffer_bytes >= self.row_group_bytes:
             self._write_buffer()
-        elif len(self._buffer) >= CONVERT_ROWS:
-            self._table_buffer()
 
     def add_table(self, table: pa.Table, sizes: np.ndarray) -> None:
         """Add a validated schema-v1 table whose rows count `sizes` bytes each (`table_row_bytes`)."""

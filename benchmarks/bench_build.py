@@ -36,21 +36,24 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
-Latest, 2026-12-07 (sixth session, the same machine a day later), after the shard writer began converting rows to
-Arrow as they arrive (pyarrow's first conversion imports pandas, 0.2 s, which a build paid after its last item):
-`--repeat 3` before (its first repetition shared the machine with profiling): scenes content 0.94x wall / 0.96x CPU
-(per repetition 1.00, 0.91, 0.94 / 0.96, 0.93, 0.96), frames scenes 0.90x / 0.92x, long video split 1.61x, RSS per
-worker 151 MB, start-up 4.3%; after, minutes later: scenes content 0.92x / 0.92x (0.93, 0.92, 0.90 / 0.94, 0.92,
-0.91), frames scenes 0.90x / 0.91x, long video split 1.54x (its third repetition disturbed: 1.07x), RSS 159 MB,
-start-up 4.6%. The change moves 0.2 CPU s of the main process from after the last item to while the workers run;
-old tree against new, 8 alternating whole builds of the 5 short videos each (both trees' bytecode compiled: without
-it the old tree recompiles every module in every process and looks 4% slower), did not resolve it (wall 7.06 s
-against 6.89 s median, 5 of 8 pairs the other way). `--per-item 6 --copies 1`: scenes content, short 0.96x (96%
-interval 0.95-0.99x), frames scenes, short 0.92x (0.89-0.94x), scenes content, long 0.96x (97% interval
-0.95-1.06x): none resolved. The goals sit at their lines from day to day; a build's fixed costs left (measured with
-timestamps in one build of the 20 short videos: 0.37 s from the start of the process to the first item, of it 0.21
-s imports and 0.1 s Typer, which imports pydantic to coerce its parameters; 0.06-0.2 s from the last item to the
-end) are 2-3% of a 20-s build.
+Latest, 2026-12-07 (sixth session, the same machine a day later). A build now does pyarrow's one-time set-up for
+converting rows (its first conversion of Python objects imports pandas, 0.2 s) once its first item is on its way to
+a worker, beside it, instead of after its last item (`ShardWriter.warm_up`): a build of the one-second video took
+0.80 s wall before and 0.66 s after (medians of 10 alternating pairs, each pair faster after); a build of the 5
+short videos (about 7 s) did not resolve it (5 of 8 pairs faster). And this script began running every other
+repetition in the reverse order and reading the corpus once before the first run. `--repeat 3` before both (the old
+order; its first repetition shared the machine with profiling): scenes content 0.94x wall / 0.96x CPU (per
+repetition 1.00, 0.91, 0.94 / 0.96, 0.93, 0.96), frames scenes 0.90x / 0.92x, long video split 1.61x, RSS per
+worker 151 MB, start-up 4.3%. `--repeat 4` after both, twice: scenes content 0.95x wall / 0.97x CPU (0.95, 0.95,
+0.99, 0.95 / 0.97, 0.96, 1.01, 0.97) and 0.96x / 0.97x (0.92, 0.97, 1.03, 0.95 / 0.94, 0.97, 1.03, 0.97); frames
+scenes 0.90x / 0.92x (0.87, 0.88, 0.93, 0.92) and 0.90x / 0.92x (0.85, 0.91, 0.93, 0.90); long video split 1.74x
+and 1.65x; RSS per worker 146 and 147 MB; start-up 3.5% and 3.9%. The medians meet the goals, at their lines, and
+single repetitions spread by 0.1x. `--per-item 6 --copies 1` the same day (per item counts no main process): scenes
+content, short 0.96x (96% interval 0.95-0.99x), frames scenes, short 0.92x (0.89-0.94x), scenes content, long 0.96x
+(97% interval 0.95-1.06x): none resolved. A build's fixed costs left, from timestamps in one build of the 20 short
+videos: 0.37 s from the start of the process to the first item (0.21 s imports, 0.1 s Typer, which imports pydantic
+to coerce its parameters), the pool's stop 0.03-0.07 s (pebble's threads wake every 0.1 s), the shards' finish
+0.02-0.04 s: 2% of a 20-s build.
 
 Earlier, 2026-12-06 (fifth session, a fresh machine), `--per-item 6 --copies 1` before and after the probe
 left its container open for the decode of the same file (`probe.reopen`: opening an H.264 or VP9 file decodes its

@@ -16,7 +16,7 @@ from vdata.errors import ConfigError, ItemError
 from vdata.options import BuildOptions
 from vdata.process import process_item
 from vdata.video import decode, frames_folder
-from vdata.video.probe import PROBE_THREAD_TYPE, probe, reopen
+from vdata.video.probe import PROBE_THREAD_TYPE, StartedDecode, probe, reopen, started_decode
 
 CODECS = ("h264", "hevc", "vp9", "mpeg4")
 
@@ -144,6 +144,13 @@ def test_a_decode_after_the_probe_reads_the_container_the_probe_left_open(
     probe(video, leave_open=True)
     with reopen(str(video), PROBE_THREAD_TYPE) as left:  # its decoder opened by the probe's first-frame decode
         assert left.streams.video[0].codec_context.is_open
+        assert started_decode(fresh) is None  # the decode the probe started goes only with its own container
+        started = started_decode(left)
+        assert started is not None and started_decode(left) is None  # taken once
+        assert [read_index(f.to_ndarray(format="rgb24")) for f in started.frames()] == list(range(CODEC_FRAMES))
+    probe(video, leave_open=True)
+    with reopen(str(video), "AUTO") as fresh:  # a new container: no started decode with it
+        assert started_decode(fresh) is None
     probe(video, leave_open=True)
     with reopen(str(video), "AUTO") as fresh:  # other threading: a new container
         assert not fresh.streams.video[0].codec_context.is_open
@@ -174,17 +181,25 @@ def test_frames_decoded_through_the_probes_container_are_those_of_a_new_one(
 ) -> None:
     monkeypatch.setattr(decode, "THREAD_TYPE", PROBE_THREAD_TYPE)
     video = str(codec_videos[codec])
+    resumed: list[int] = []
+    frames_of = StartedDecode.frames
+    monkeypatch.setattr(StartedDecode, "frames", lambda self: resumed.append(1) or frames_of(self))
 
-    def decoded(after_probe: bool) -> tuple[list[int], list[tuple[int, float, bytes]]]:
+    def decoded(after_probe: bool, wanted: list[int], scan_from: int | None) -> tuple[list[int], list[tuple]]:
         table = probe(video, leave_open=True).frames
         if not after_probe:
             reopen(video, "AUTO").close()  # takes and closes what the probe left open
         seen: list[int] = []
-        scan = decode.Scan(3, 40, lambda index, picture, take: seen.append(index))
-        frames = decode.get("pyav")(video, table, [0, 9, 31, 47], (WIDTH, HEIGHT), scan)
+        scan = None if scan_from is None else decode.Scan(scan_from, 40, lambda i, picture, take: seen.append(i))
+        frames = decode.get("pyav")(video, table, wanted, (WIDTH, HEIGHT), scan)
         return seen, [(f.index, f.timestamp_s, f.image.tobytes()) for f in frames]
 
-    assert decoded(after_probe=True) == decoded(after_probe=False)
+    # from the first frame: the probe's decode resumed (once), the same frames as a new container's
+    assert decoded(True, [0, 9, 31, 47], 3) == decoded(False, [0, 9, 31, 47], 3) and resumed == [1]
+    assert decoded(True, [0, 47], None) == decoded(False, [0, 47], None) and resumed == [1, 1]
+    # from a later keyframe (each test clip has several): the probe's decode ended, a seek, the same frames
+    later = [int(probe(video).frames.keyframes[1]), CODEC_FRAMES - 1]
+    assert decoded(True, later, None) == decoded(False, later, None) and resumed == [1, 1]
 
 
 def test_decoded_frames_have_the_requested_size(codec_videos: dict[str, Path]) -> None:

@@ -17,7 +17,7 @@ every frame of a range to a `Scan.visit` (its decoded picture, for scene detecti
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,7 +25,7 @@ import numpy as np
 
 from vdata.errors import ItemError
 from vdata.registry import Registry
-from vdata.video.probe import FrameTable, _import_av, reopen
+from vdata.video.probe import FrameTable, _import_av, reopen, started_decode
 
 #: A seek is worth it when it skips more than this many frames of forward decoding.
 SEEK_COST_FRAMES = 12
@@ -201,17 +201,27 @@ def _frames_from(container, stream, table: FrameTable, keyframe: int):
 
     Some demuxers (MPEG-TS, which seeks by decode time) land past the keyframe asked for: then the seek is
     retried from earlier keyframes, down to the first frame. A table whose timestamps jump back is read
-    forward from the start of the file, without seeking, each decoded frame matched to its raw timestamp."""
+    forward from the start of the file, without seeking, each decoded frame matched to its raw timestamp.
+    From the first frame, the decode the probe started on this container (`probe.started_decode`) is resumed
+    instead of seeking back to it (when it begins there, as it does unless the demuxer seeks oddly)."""
+    started = started_decode(container)
+    if started is not None and (table.raw_pts is not None or keyframe != 0):  # not resumed: ended before a seek
+        started.close()
+        started = None
     if table.raw_pts is not None:
         yield from _frames_unwrapped(container, stream, table)
         return
     earlier = [int(k) for k in table.keyframes if k < keyframe][::-1]
     for start in [keyframe, *earlier, None]:
-        if start is None:  # the start of the file
-            container.seek(0, backward=True, any_frame=False)
+        if started is not None:  # start == 0: where the probe's decode began
+            frames = _decoded(started.frames(), table)
+            started = None
         else:
-            container.seek(int(table.pts[start]), stream=stream, backward=True, any_frame=False)
-        frames = _decoded(container, stream, table)
+            if start is None:  # the start of the file
+                container.seek(0, backward=True, any_frame=False)
+            else:
+                container.seek(int(table.pts[start]), stream=stream, backward=True, any_frame=False)
+            frames = _decoded(container.decode(stream), table)
         first = next(frames, None)
         if first is None:
             return
@@ -221,13 +231,13 @@ def _frames_from(container, stream, table: FrameTable, keyframe: int):
             return
 
 
-def _decoded(container, stream, table: FrameTable):
-    """(index, av frame) of each decoded frame whose timestamp lies within the table (edit-list leftovers and
-    frames before the first shown one are skipped)."""
+def _decoded(decoded: Iterator[Any], table: FrameTable):
+    """(index, av frame) of each frame of `decoded` (PyAV's frames) whose timestamp lies within the table
+    (edit-list leftovers and frames before the first shown one are skipped)."""
     pts = table.pts.tolist()  # Python ints: the per-frame lookups below stay out of NumPy
     first, last = pts[0], pts[-1]
     index = -1
-    for frame in container.decode(stream):
+    for frame in decoded:
         stamp = frame.pts
         if stamp is None:
             stamp = frame.dts

@@ -262,6 +262,7 @@ def _leave_open(path: str, container, started: StartedDecode | None) -> None:
 
 
 def _close_left_open() -> None:
+    _close_started()  # a decode handed over and never taken (its decode wanted no frame from the start)
     left = getattr(_LEFT_OPEN, "entry", None)
     _LEFT_OPEN.entry = None
     if left is not None:

@@ -194,11 +194,17 @@ class StartedDecode:
     rest: Iterator[Any]
 
     def frames(self) -> Iterator[Any]:
-        yield self.first
-        yield from self.rest
+        return _resumed(self.first, self.rest)
 
     def close(self) -> None:
         self.rest.close()
+
+
+def _resumed(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    """`first`, then `rest`, holding `first` no longer than its consumer does."""
+    yield first
+    del first
+    yield from rest
 
 
 def reopen(path: str, thread_type: str):

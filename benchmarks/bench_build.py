@@ -36,7 +36,19 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
-Latest, 2026-12-07 (sixth session, the same machine a day later). A build now does pyarrow's one-time set-up for
+Latest, 2026-12-07, end of the sixth session: a decode from the first frame now resumes the decode the probe
+started for the rotation instead of seeking back and decoding those frames again (`probe.StartedDecode`; rows
+identical, 5 codecs x 5 specs hashed). Old tree against new in process (CPU s of `process_item`, alternating
+processes): a 10-s 720p H.264 1.03x with `--scenes content` (6 of 6 rounds), 1.05x with `uniform:16` (5 of 6); the
+60-s GOP-250 H.264 1.02x with `--frames scenes` (5 of 6), HEVC 1.08x (4 of 6). A first version held the probe's
+first frame for the whole decode and made 60-s items 1-2% slower than before (a `--repeat 4` run with it: scenes
+content 0.91x, frames scenes 0.82x); releasing it fixed that. `--repeat 4` after: scenes content 0.98x wall / 1.00x
+CPU (per repetition 0.85, 0.98, 0.99, 1.01 wall), frames scenes 0.97x / 0.98x (0.88, 1.02, 0.96, 0.98), long video
+split 1.67x, RSS per worker 153 MB, start-up 3.5%. `--per-item 6 --copies 1` after: scenes content, short 0.98x
+(96% interval 0.96-1.02x): met; frames scenes, short 0.92x (0.90-0.94x): not resolved; scenes content, long 1.02x
+(97% interval 0.91-1.10x): not resolved.
+
+Earlier, 2026-12-07 (sixth session, the same machine a day later). A build began doing pyarrow's one-time set-up for
 converting rows (its first conversion of Python objects imports pandas, 0.2 s) once its first item is on its way to
 a worker, beside it, instead of after its last item (`ShardWriter.warm_up`): a build of the one-second video took
 0.80 s wall before and 0.66 s after (medians of 10 alternating pairs, each pair faster after); a build of the 5

@@ -101,3 +101,11 @@ def test_every_option_of_every_command_shows_its_whole_name_and_its_default(help
                 ok = bool(re.search(r"default|\(None:|required", row, re.I))
             problems += [] if ok else [f"{where}: default cut or not stated: {row}"]
     assert not problems, "\n".join(problems)
+
+
+def test_export_help_names_every_target(helps) -> None:
+    # the targets come from the exporters' registry, the one list `vdata export --to` accepts
+    from vdata.export import names
+
+    found = helps["export"]
+    assert f"Target: {', '.join(names())}." in rows(found["help"], found["options"])["--to"]

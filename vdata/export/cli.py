@@ -10,6 +10,7 @@ import typer
 
 from vdata.console import console, friendly, print_json, print_table
 from vdata.errors import ConfigError
+from vdata.export.base import names
 
 
 def parse_target_options(specs: list[str]) -> dict[str, Any]:
@@ -34,7 +35,7 @@ def parse_target_options(specs: list[str]) -> dict[str, Any]:
 @friendly
 def export(
     data: Annotated[Path, typer.Argument(help="Built dataset folder.")],
-    to: Annotated[str, typer.Option("--to", help="Target: verl, easyr1, trl, ... (vdata.export.names()).")],
+    to: Annotated[str, typer.Option("--to", help=f"Target: {', '.join(names())}.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="New or empty folder for the export.")],
     split: Annotated[str | None, typer.Option(help="Export only this split (default: every split).")] = None,
     limit: Annotated[int | None, typer.Option(help="Export only the first N rows (default: all).")] = None,

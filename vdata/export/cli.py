@@ -10,7 +10,7 @@ import typer
 
 from vdata.console import console, friendly, print_json, print_table
 from vdata.errors import ConfigError
-from vdata.export.base import names
+from vdata.export import names  # the package: every target registered
 
 
 def parse_target_options(specs: list[str]) -> dict[str, Any]:

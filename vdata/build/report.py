@@ -3,7 +3,6 @@ the driver writes last."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pyarrow.parquet as pq
 import vdata
 from vdata.errors import VdataError
 from vdata.schemas import SCHEMA_VERSION
-from vdata.shards import ShardInfo, ShardWriter
+from vdata.shards import ShardInfo, ShardWriter, counts
 
 
 @dataclass
@@ -58,8 +57,10 @@ def summarise(writer: ShardWriter, out: Path | str, fingerprint: dict[str, Any],
         "video_s_per_s": round(report.video_s / report.wall_s, 3) if report.wall_s else None,
     }
 
+    counted: list[BuildReport] = []  # the finished dataset's counts, read once (`describe` runs once)
+
     def describe(shards: list[ShardInfo]) -> dict[str, Any]:
-        final = report_from_disk(out)
+        counted.append(final := report_from_disk(out))
         return {
             "format": "vdata",
             "schema_version": SCHEMA_VERSION,
@@ -77,7 +78,7 @@ def summarise(writer: ShardWriter, out: Path | str, fingerprint: dict[str, Any],
         }
 
     writer.finish(describe)
-    final = report_from_disk(out)
+    final = counted[0]
     final.items_run, final.items_skipped = report.items_run, report.items_skipped
     final.video_s, final.wall_s = report.video_s, report.wall_s
     return final
@@ -98,9 +99,10 @@ def report_from_disk(out: Path | str, already_built: bool = False) -> BuildRepor
     return BuildReport(
         out,
         rows=table.num_rows,
-        rows_by_split=dict(Counter(table.column("split").to_pylist())),
-        rows_by_task=dict(Counter(table.column("task").to_pylist())),
-        rows_by_source=dict(Counter(table.column("source").to_pylist())),
-        errors_by_code=dict(Counter(errors.column("code").to_pylist())) if errors is not None else {},
+        rows_by_split=counts(table.column("split")),
+        rows_by_task=counts(table.column("task")),
+        rows_by_source=counts(table.column("source")),
+        errors_by_code=counts(errors.column("code")) if errors is not None else {},
         already_built=already_built,
     )
+

@@ -39,6 +39,7 @@ from vdata.shards import (
     FingerprintMismatch,
     ShardInfo,
     ShardWriter,
+    counts,
     iter_rows,
     read_manifest,
     read_table,
@@ -271,8 +272,8 @@ def _describe(step: Step, fp: dict[str, Any], roots: list[Path], report: CurateR
                    "report": report_name(step.name), "rows_in": report.rows_in, "rows_out": report.rows_out,
                    "dropped": report.dropped, "summary": report.summary},
         "counts": {"rows": table.num_rows,
-                   "rows_by_split": dict(sorted(Counter(table.column("split").to_pylist()).items())),
-                   "rows_by_task": dict(sorted(Counter(table.column("task").to_pylist()).items())),
+                   "rows_by_split": dict(sorted(counts(table.column("split")).items())),
+                   "rows_by_task": dict(sorted(counts(table.column("task")).items())),
                    "bytes": sum(s.bytes for s in shards)},
     }
 

@@ -4,7 +4,7 @@ index beside them."""
 from vdata.shards.errors_table import ERRORS_SCHEMA, error_table
 from vdata.shards.index import INDEX_NAME, index_path, read_metadata
 from vdata.shards.manifest import MANIFEST_NAME, read_manifest, shard_name
-from vdata.shards.reader import iter_rows, read_table, shard_paths
+from vdata.shards.reader import counts, iter_rows, read_table, shard_paths
 from vdata.shards.writer import FingerprintMismatch, ShardInfo, ShardWriter
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "FingerprintMismatch",
     "ShardInfo",
     "ShardWriter",
+    "counts",
     "error_table",
     "index_path",
     "iter_rows",

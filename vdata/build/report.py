@@ -105,4 +105,3 @@ def report_from_disk(out: Path | str, already_built: bool = False) -> BuildRepor
         errors_by_code=counts(errors.column("code")) if errors is not None else {},
         already_built=already_built,
     )
-

@@ -407,7 +407,7 @@ def main() -> None:
         print(f"{name}: wall x per repetition " + ", ".join(f"{x:.2f}" for x in paired(name, "wall"))
               + "; CPU x " + ", ".join(f"{x:.2f}" for x in paired(name, "cpu")))
     for name, goal in GOALS.items():
-        judged = " and ".join({"wall": "wall", "cpu": "CPU"}[key] for key in GOAL_MEASURES[name])
+        judged = " and ".join(GOAL_MEASURES[name]).replace("cpu", "CPU")
         met = all(best(name, key) >= goal for key in GOAL_MEASURES[name])
         print(f"{name}: best of {args.repeat} each {best(name, 'wall'):.2f}x wall, {best(name, 'cpu'):.2f}x CPU; "
               f"goal {goal:.2f}x ({judged}): " + ("met" if met else "missed"))

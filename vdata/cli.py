@@ -4,6 +4,13 @@ below. Each command parses, calls one library function, and prints through `vdat
 
 from __future__ import annotations
 
+import os
+
+# NumPy's OpenBLAS starts a thread per core on import, and each spins about 0.1 s waiting for work before it
+# sleeps: 0.1-0.12 CPU-s of every `vdata` command (a third of its start-up CPU). A short spin (2^4 cycles)
+# before sleeping keeps its threads; set here, before anything imports NumPy (a user's setting wins).
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
 import json
 import logging
 from pathlib import Path

@@ -42,25 +42,22 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
-Latest, 2026-12-07 (eighth session; the build path unchanged since 1f2f953 but for the finished dataset's
-counts, read once), four runs, median of paired ratios / best of each side:
+Latest, 2026-12-07 (tenth session; the build path unchanged since the eighth but for `vdata.cli` keeping
+OpenBLAS's threads from spinning after import), two runs on a fresh machine, median of paired ratios / best of
+each side:
 
-    run                 --repeat 4 (run 1)    --repeat 4 (run 2)    --repeat 6 (run 3)    --repeat 4 (run 4)  goal
-    scenes content      0.97x / 0.97x wall    0.95x / 0.98x wall    0.94x / 0.93x wall    0.91x / 0.91x wall  0.95x
-                        0.98x / 0.99x CPU     0.96x / 1.00x CPU     0.96x / 0.95x CPU     0.91x / 0.92x CPU
-    frames scenes       0.83x / 0.92x wall    0.91x / 0.95x wall    0.84x / 0.83x wall    0.88x / 0.88x wall  0.90x
-                        0.84x / 0.93x CPU     0.92x / 0.97x CPU     0.85x / 0.85x CPU     0.89x / 0.89x CPU
-    long video, split   1.81x / 1.78x         1.67x / 1.65x         1.63x / 1.69x         1.69x / 1.71x       1.50x
+    run                 --repeat 4 (run 1)    --repeat 4 (run 2)    goal
+    scenes content      0.94x / 0.93x wall    0.91x / 0.91x wall    0.95x
+                        0.95x / 0.94x CPU     0.93x / 0.92x CPU
+    frames scenes       0.89x / 0.89x wall    0.83x / 0.84x wall    0.90x
+                        0.91x / 0.90x CPU     0.85x / 0.86x CPU
+    long video, split   1.65x / 1.60x         1.71x / 1.74x         1.50x
 
-Peak RSS per worker at fps:1,max=600 149, 136, 150 and 147 MB; start-up 4.1%, 3.7%, 3.8% and 3.7%. By the best
-figures, both short goals met in runs 1 and 2 and missed in runs 3 and 4. Run 1's frames scenes
-median fell to 0.83x from a slow spell that covered two of its repetitions (0.68x, 0.75x); run 3 was slower for
-frames scenes in all six repetitions (0.81-0.90x) while scenes content read 0.93-0.96x: from one run to the next
-the machine's state moves frames scenes by 0.1x, and the best figures do not remove that. In process the same
-hour (`process_item` CPU s, 4 alternating rounds), `--frames scenes` cost 5-9% more than `--scenes content` and
-`--frames uniform:24` (as many JPEGs as scenes) 1-3% more. Per item (`--per-item 6 --copies 1`): scenes content
-0.99x (96% interval 0.93-1.00x): not resolved; frames scenes 0.92x (0.91-0.95x): met. Every earlier run, with
-what changed between them: docs/benchmarks.md.
+Peak RSS per worker at fps:1,max=600 186 and 184 MB; start-up 4.2% and 3.9%. By the best figures both short
+goals missed in both runs (the eighth session's four runs of the same build code met them in two). Timed the
+same hour, a scenes content build's workers used 0.995x and 0.946x ffmpeg's CPU seconds, and its main process
+another 2.3% of the build (imports, pandas via pyarrow, the summary through DuckDB). Every earlier run, with what
+changed between them: docs/benchmarks.md.
 """
 
 from __future__ import annotations

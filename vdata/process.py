@@ -75,7 +75,7 @@ def scan_windows(item: Item, window_frames: int) -> list[tuple[int, int]]:
     if not isinstance(item.video, Path):
         return []
     try:
-        info = probe(item.video)
+        info = probe(item.video, leave_open=True)  # an item not split probes again: this probe's result
         first, last = _frame_window(info, *_clip_window(item, info, {}))
     except ItemError:
         return []

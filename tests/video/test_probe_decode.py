@@ -175,6 +175,48 @@ def test_a_decode_after_the_probe_reads_the_container_the_probe_left_open(
             assert not fresh.streams.video[0].codec_context.is_open
 
 
+def test_a_second_probe_of_a_file_left_open_returns_the_first_probes_result(
+    codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vdata.video import probe as probe_module
+
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(codec_videos["h264"].read_bytes())
+    opened: list[str] = []
+    open_file = probe_module._open
+    monkeypatch.setattr(probe_module, "_open", lambda path, threads: opened.append(path) or open_file(path, threads))
+    first = probe(video, leave_open=True)
+    assert probe(video, leave_open=True) is first and len(opened) == 1  # left open: read once
+    assert probe(video) is first and len(opened) == 1  # not left open any more: closed
+    with reopen(str(video), PROBE_THREAD_TYPE) as fresh:
+        assert not fresh.streams.video[0].codec_context.is_open
+    assert probe(video) is not first and len(opened) == 3  # nothing left open: read again
+    probe(video, leave_open=True)
+    with reopen(str(video), PROBE_THREAD_TYPE):  # the decode took the container: the next probe reads the file
+        pass
+    assert len(opened) == 4 and probe(video, leave_open=True).frames.pts.tolist() == first.frames.pts.tolist()
+    assert len(opened) == 5
+    video.write_bytes(codec_videos["vp9"].read_bytes())  # the file changed since the probe
+    changed = probe(video, leave_open=True)
+    assert changed.codec == "vp9" and len(opened) == 6
+    probe(codec_videos["hevc"], leave_open=True)  # another file's probe closes this one's
+    assert probe(video).codec == "vp9" and len(opened) == 8
+
+
+def test_a_scenes_build_reads_each_short_videos_frame_table_once(
+    codec_videos: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vdata.build.windows import item_task
+    from vdata.video import probe as probe_module
+
+    tables: list[str] = []
+    frame_table = probe_module._frame_table
+    monkeypatch.setattr(probe_module, "_frame_table",
+                        lambda container, stream, path: tables.append(path) or frame_table(container, stream, path))
+    succeeded, row = item_task(item(codec_videos["h264"]), BuildOptions(scenes="content"), 9000)
+    assert succeeded and row["scenes"] and tables == [str(codec_videos["h264"])]  # asked to split, then built
+
+
 @pytest.mark.parametrize("codec", CODECS)
 def test_frames_decoded_through_the_probes_container_are_those_of_a_new_one(
     codec_videos: dict[str, Path], codec: str, monkeypatch: pytest.MonkeyPatch

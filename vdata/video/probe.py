@@ -17,7 +17,9 @@ A build's probe leaves its container open for the decode of the same file that f
 (`leave_open`, `reopen`): opening an H.264 or VP9 file decodes its first frame (FFmpeg's stream analysis),
 12-15 ms at 720p, which a second open would pay again. The decode the probe started for the rotation goes with it
 (`started_decode`): a decode from the first frame resumes it instead of seeking back and decoding those frames
-again (10 ms of a 10-s 720p H.264 item, 3%).
+again (10 ms of a 10-s 720p H.264 item, 3%). Until that decode takes the container, a probe of the same unchanged
+file in the same thread returns the first probe's result: a `--scenes` build's task probes to decide whether to
+split a long video's scan, then builds the row, which probes again (11-36 ms of CPU a 60-s item by codec, 1-2%).
 """
 
 from __future__ import annotations
@@ -128,7 +130,8 @@ class VideoInfo:
 def probe(path: str | Path, leave_open: bool = False) -> VideoInfo:
     """Open `path` with PyAV and read its frame table. Raises `ItemError` (video_* codes) on bad files.
 
-    `leave_open`: keep the container open for the decode of this file that follows in this thread (`reopen`)."""
+    `leave_open`: keep the container open for the decode of this file that follows in this thread (`reopen`);
+    until then a probe of this file, unchanged, in this thread returns this result."""
     path = str(path)
     if not os.path.exists(path):
         raise ItemError("video_missing", "video file not found", path)
@@ -138,6 +141,11 @@ def probe(path: str | Path, leave_open: bool = False) -> VideoInfo:
         raise ItemError("video_not_a_file", "the video path is not a regular file (a FIFO, socket or device)", path)
     if os.path.getsize(path) == 0:
         raise ItemError("video_empty", "video file has zero bytes", path)
+    left = getattr(_LEFT_OPEN, "entry", None)
+    if left is not None and left[0] == path and left[1] is not None and left[1] == _identity(path):
+        if not leave_open:
+            _close_left_open()
+        return left[4]  # this file, unchanged, probed in this thread and not decoded since
     av = _import_av()
     _close_left_open()
     try:
@@ -152,14 +160,14 @@ def probe(path: str | Path, leave_open: bool = False) -> VideoInfo:
     except BaseException:
         container.close()
         raise
-    container_format = container.format.name
-    if leave_open:
-        _leave_open(path, container, started)
-    else:
-        _close(container, started)
     duration = table.duration_s
     fps = len(table) / duration if duration > 0 else 0.0
-    return VideoInfo(path, duration, fps, len(table), width, height, codec, table, container_format)
+    info = VideoInfo(path, duration, fps, len(table), width, height, codec, table, container.format.name)
+    if leave_open:
+        _leave_open(path, container, started, info)
+    else:
+        _close(container, started)
+    return info
 
 
 def _read(container, path: str) -> tuple[int, int, str, FrameTable, StartedDecode | None]:
@@ -216,7 +224,7 @@ def reopen(path: str, thread_type: str):
     _LEFT_OPEN.entry = None
     _close_started()
     if left is not None:
-        left_path, identity, container, started = left
+        left_path, identity, container, started, _ = left
         unchanged = left_path == path and identity is not None and identity == _identity(path)
         if unchanged and thread_type == PROBE_THREAD_TYPE:
             _STARTED.entry = (container, started) if started is not None else None
@@ -235,8 +243,8 @@ def started_decode(container) -> StartedDecode | None:
     return entry[1]
 
 
-#: Per thread: (path, file identity, container, started decode or None) of the container the last `probe` left
-#: open (at most one per thread, closed by the next `probe` or taken by `reopen`).
+#: Per thread: (path, file identity, container, started decode or None, `VideoInfo`) of the container the last
+#: `probe` left open (at most one per thread, closed by the next `probe` of another file or taken by `reopen`).
 _LEFT_OPEN = threading.local()
 #: Per thread: (container, started decode) that `reopen` handed over, until `started_decode` takes it.
 _STARTED = threading.local()
@@ -260,11 +268,11 @@ def _identity(path: str) -> tuple[int, ...] | None:
     return os.getpid(), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-def _leave_open(path: str, container, started: StartedDecode | None) -> None:
-    """Keep `container` (and the decode started on it) open for `reopen` (one per thread: a container left before
-    is closed)."""
+def _leave_open(path: str, container, started: StartedDecode | None, info: VideoInfo) -> None:
+    """Keep `container` (and the decode started on it) open for `reopen`, and `info` for a probe of the same file
+    (one per thread: a container left before is closed)."""
     _close_left_open()
-    _LEFT_OPEN.entry = (path, _identity(path), container, started)
+    _LEFT_OPEN.entry = (path, _identity(path), container, started, info)
 
 
 def _close_left_open() -> None:

@@ -35,7 +35,8 @@ of a build. The last lines say, for each, "met" or "missed" by the best figures.
         [--repeat 1] [--out bench-out] [--per-item ROUNDS]
 
 `--per-item ROUNDS` measures instead the cost per item without start-up, steadier on a shared machine than whole
-builds: the CPU seconds of `process_item` on each video in a fresh process with a pool worker's settings (one
+builds: the CPU seconds of a pool worker's task on each video (`item_task`; the long video, which a build
+splits, by `process_item` whole) in a fresh process with a pool worker's settings (one
 FFmpeg thread, one OpenCV thread; imports and a first probe not counted) against `ffmpeg -threads 1 -f null` on
 the same file, the two alternating (which one goes first swaps every round), for `--scenes content` and
 `--scenes content --frames scenes` on the short videos and `--scenes content` on the long one. Each mode prints
@@ -242,15 +243,18 @@ def ffmpeg(paths: list[Path], processes: int) -> dict[str, float]:
     return run_measured([sys.executable, "-c", _FFMPEG_POOL, str(processes), *map(str, paths)])
 
 
-#: Prints the CPU seconds of `process_item` on one video (argv[1]) under `BuildOptions` (argv[3:]: KEY VALUE
-#: pairs), in the state of a pool worker that has built an item before (one FFmpeg thread, one OpenCV thread,
-#: and a first item, the one-second video argv[2], built with the same options: what a worker imports on its
-#: first item, Pillow's JPEG encoder among them, is start-up, not the cost of an item); imports, start-up and
-#: the first read of the file (a probe) are not counted.
+#: Prints the CPU seconds of a pool worker's task for one video (argv[1]) under `BuildOptions` (argv[3:]: KEY
+#: VALUE pairs): `item_task`, as a build's worker runs it (with `--scenes` it first asks whether the scan splits);
+#: a video it would split (the long one) is built whole by `process_item`, in one process. In the state of a
+#: pool worker that has built an item before (one FFmpeg thread, one OpenCV thread, and a first item, the
+#: one-second video argv[2], built with the same options: what a worker imports on its first item, Pillow's JPEG
+#: encoder among them, is start-up, not the cost of an item); imports, start-up and the first read of the file
+#: (a probe) are not counted.
 _ITEM = """
 import resource, sys
 from pathlib import Path
 from vdata.build.local import _one_thread_per_worker
+from vdata.build.windows import Split, item_task, window_frames
 from vdata.builders.base import Item
 from vdata.options import BuildOptions
 from vdata.process import process_item
@@ -262,7 +266,8 @@ item = lambda path: Item(source="jsonl", key="k", video=path, video_rel=path.nam
 process_item(item(first), options)
 probe(video)
 usage = resource.getrusage(resource.RUSAGE_SELF)
-process_item(item(video), options)
+if isinstance(item_task(item(video), options, window_frames(options)), Split):
+    process_item(item(video), options)
 after = resource.getrusage(resource.RUSAGE_SELF)
 print(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
 """
@@ -303,7 +308,7 @@ def median_interval(values: list[float], confidence: float = 0.95) -> tuple[floa
 
 
 def per_item(videos: list[Path], first: Path, rounds: int, *flags: str) -> tuple[list[float], float]:
-    """The ratio of ffmpeg's CPU seconds decoding a video (`-threads 1 -f null`) to vdata's `process_item` on it
+    """The ratio of ffmpeg's CPU seconds decoding a video (`-threads 1 -f null`) to vdata's worker task on it
     (`_ITEM`, after a first item on video `first`; `flags`: `BuildOptions` KEY VALUE pairs), one per video and round (the two run back to back, which
     goes first swapping every round, so both see the same state of the machine), and the ratio of the summed CPU
     seconds: the item's own cost against decoding, without start-up."""
@@ -329,7 +334,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each (figures: their median)")
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
     parser.add_argument("--per-item", type=int, default=0, metavar="ROUNDS",
-                        help="instead: per-item CPU ratios (process_item vs ffmpeg, no start-up), this many rounds")
+                        help="instead: per-item CPU ratios (a worker's task vs ffmpeg, no start-up), this many rounds")
     args = parser.parse_args()
     if shutil.which("ffmpeg") is None:
         raise SystemExit("ffmpeg not found: `make bench` installs it (apt-get install -y ffmpeg)")

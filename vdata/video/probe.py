@@ -141,11 +141,11 @@ def probe(path: str | Path, leave_open: bool = False) -> VideoInfo:
         raise ItemError("video_not_a_file", "the video path is not a regular file (a FIFO, socket or device)", path)
     if os.path.getsize(path) == 0:
         raise ItemError("video_empty", "video file has zero bytes", path)
-    left = getattr(_LEFT_OPEN, "entry", None)
-    if left is not None and left[0] == path and left[1] is not None and left[1] == _identity(path):
+    left: _LeftOpen | None = getattr(_LEFT_OPEN, "entry", None)
+    if left is not None and left.is_of(path):  # this file, unchanged, probed in this thread and not decoded since
         if not leave_open:
             _close_left_open()
-        return left[4]  # this file, unchanged, probed in this thread and not decoded since
+        return left.info
     av = _import_av()
     _close_left_open()
     try:
@@ -220,16 +220,14 @@ def reopen(path: str, thread_type: str):
     threading `thread_type` (PyAV's name): the one the last `probe` in this thread left open, when it was of this
     file, unchanged since (same inode, size and modification time), in this process, and its decoder's threading
     is that one (`PROBE_THREAD_TYPE`); else a new one."""
-    left = getattr(_LEFT_OPEN, "entry", None)
+    left: _LeftOpen | None = getattr(_LEFT_OPEN, "entry", None)
     _LEFT_OPEN.entry = None
     _close_started()
     if left is not None:
-        left_path, identity, container, started, _ = left
-        unchanged = left_path == path and identity is not None and identity == _identity(path)
-        if unchanged and thread_type == PROBE_THREAD_TYPE:
-            _STARTED.entry = (container, started) if started is not None else None
-            return container
-        _close(container, started)
+        if left.is_of(path) and thread_type == PROBE_THREAD_TYPE:
+            _STARTED.entry = (left.container, left.started) if left.started is not None else None
+            return left.container
+        _close(left.container, left.started)
     return _open(path, thread_type)
 
 
@@ -243,8 +241,24 @@ def started_decode(container) -> StartedDecode | None:
     return entry[1]
 
 
-#: Per thread: (path, file identity, container, started decode or None, `VideoInfo`) of the container the last
-#: `probe` left open (at most one per thread, closed by the next `probe` of another file or taken by `reopen`).
+@dataclass(frozen=True)
+class _LeftOpen:
+    """A container a `probe` of `path` left open (`identity`: the file as it was then), the decode it started
+    (or None) and what it found."""
+
+    path: str
+    identity: tuple[int, ...] | None
+    container: Any
+    started: StartedDecode | None
+    info: VideoInfo
+
+    def is_of(self, path: str) -> bool:
+        """True when it is of file `path`, unchanged since, in this process."""
+        return self.path == path and self.identity is not None and self.identity == _identity(path)
+
+
+#: Per thread: the `_LeftOpen` of the last `probe` asked to leave its container open (at most one per thread;
+#: closed by the next `probe` of another file, or of this one not asked to, or taken by `reopen`).
 _LEFT_OPEN = threading.local()
 #: Per thread: (container, started decode) that `reopen` handed over, until `started_decode` takes it.
 _STARTED = threading.local()
@@ -272,15 +286,15 @@ def _leave_open(path: str, container, started: StartedDecode | None, info: Video
     """Keep `container` (and the decode started on it) open for `reopen`, and `info` for a probe of the same file
     (one per thread: a container left before is closed)."""
     _close_left_open()
-    _LEFT_OPEN.entry = (path, _identity(path), container, started, info)
+    _LEFT_OPEN.entry = _LeftOpen(path, _identity(path), container, started, info)
 
 
 def _close_left_open() -> None:
     _close_started()  # a decode handed over and never taken (its decode wanted no frame from the start)
-    left = getattr(_LEFT_OPEN, "entry", None)
+    left: _LeftOpen | None = getattr(_LEFT_OPEN, "entry", None)
     _LEFT_OPEN.entry = None
     if left is not None:
-        _close(left[2], left[3])
+        _close(left.container, left.started)
 
 
 def _close_started() -> None:

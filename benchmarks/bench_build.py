@@ -43,22 +43,20 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
-Latest, 2026-12-07 (tenth session; the build path unchanged since the eighth but for `vdata.cli` keeping
-OpenBLAS's threads from spinning after import), two runs on a fresh machine, median of paired ratios / best of
-each side:
+Latest, 2026-12-07 (tenth session, after a `--scenes` build's task stopped probing each video twice), three
+runs, median of paired ratios / best of each side:
 
-    run                 --repeat 4 (run 1)    --repeat 4 (run 2)    goal
-    scenes content      0.94x / 0.93x wall    0.91x / 0.91x wall    0.95x
-                        0.95x / 0.94x CPU     0.93x / 0.92x CPU
-    frames scenes       0.89x / 0.89x wall    0.83x / 0.84x wall    0.90x
-                        0.91x / 0.90x CPU     0.85x / 0.86x CPU
-    long video, split   1.65x / 1.60x         1.71x / 1.74x         1.50x
+    run                 --repeat 4 (run 3)    --repeat 4 (run 4)    --repeat 4 (run 5)    goal
+    scenes content      0.98x / 1.00x wall    0.93x / 0.93x wall    0.93x / 0.92x wall    0.95x
+                        0.98x / 0.99x CPU     0.95x / 0.95x CPU     0.95x / 0.93x CPU
+    frames scenes       0.91x / 0.92x wall    0.90x / 0.91x wall    0.87x / 0.88x wall    0.90x
+                        0.91x / 0.91x CPU     0.91x / 0.93x CPU     0.89x / 0.89x CPU
+    long video, split   1.76x / 1.76x         1.74x / 1.77x         1.68x / 1.69x         1.50x
 
-Peak RSS per worker at fps:1,max=600 186 and 184 MB; start-up 4.2% and 3.9%. By the best figures both short
-goals missed in both runs (the eighth session's four runs of the same build code met them in two). Timed the
-same hour, a scenes content build's workers used 0.995x and 0.946x ffmpeg's CPU seconds, and its main process
-another 2.3% of the build (imports, pandas via pyarrow, the summary through DuckDB). Every earlier run, with what
-changed between them: docs/benchmarks.md.
+Peak RSS per worker at fps:1,max=600 185, 184, 183 MB; start-up 3.9%, 3.5%, 3.4%. By the best figures both short
+goals met in run 3, one in run 4, neither in run 5: the machine's state from one run to the next still moves them
+across their lines. Per item (`--per-item 6 --copies 1`): scenes content 0.99x (96% interval 0.98-1.01x): met;
+frames scenes 0.94x (0.92-0.96x): met. Every earlier run, with what changed between them: docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,19 @@ def test_formats_lists_each_format_with_its_layout() -> None:
     assert result.exit_code == 0, result.output
     assert "folder" in result.stdout and "jsonl" in result.stdout
     assert "JSON object per line" in " ".join(result.stdout.split())
+
+
+def test_a_commands_process_exits_with_its_objects_frozen() -> None:
+    """Python's finalisation then runs no cycle collection over what the command imported (`_freeze_at_exit`);
+    the atexit handler registered first runs last, after vdata's: it sees the frozen objects."""
+    script = ("import atexit, gc, sys\n"
+              "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+              "from vdata.cli import app\n"
+              "print('frozen before:', gc.get_freeze_count() > 0)\n"
+              "app(['formats'])\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "frozen before: False" in result.stdout and "folder" in result.stdout
+    assert result.stdout.rstrip().endswith("frozen at exit: True")
 
 
 def test_build_json_reports_the_run(corpus: Path, tmp_path: Path) -> None:

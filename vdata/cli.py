@@ -11,6 +11,8 @@ import os
 # before sleeping keeps its threads; set here, before anything imports NumPy (a user's setting wins).
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
+import atexit
+import gc
 import json
 import logging
 from pathlib import Path
@@ -38,6 +40,19 @@ _DEFAULTS = BuildOptions()
 def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False) -> None:
     state["debug"] = debug
     logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    _freeze_at_exit()
+
+
+def _freeze_at_exit() -> None:
+    """Freeze every object (`gc.freeze`) as the command's process exits. Python's finalisation otherwise runs
+    the cycle collector over everything the command imported (typer, pydantic, pyarrow, pandas: a few hundred
+    thousand objects), several times: 0.12-0.17 s of every `vdata` command on one core, after its output (0.03 s
+    frozen: a 1-s build 0.87 -> 0.69 s wall, `vdata info` 0.51 -> 0.44 s, medians of 8 interleaved pairs). Frozen
+    objects are still freed by their reference counts; only garbage in reference cycles is left to the operating
+    system, whose finalisers CPython never promises to run at exit (vdata closes its own files). Registered
+    once however often a process runs a command (tests run many)."""
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 @app.command()

@@ -43,20 +43,21 @@ the same file, the two alternating (which one goes first swaps every round), for
 the median of its pairs' ratios with a 95% interval for it (`median_interval`), and says whether a goal is met
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
-Latest, 2026-12-07 (tenth session, after a `--scenes` build's task stopped probing each video twice), three
-runs, median of paired ratios / best of each side:
+Latest, 2026-12-07 (eleventh session, after a `vdata` process stopped running the cycle collector over every
+module's objects as it exits: 0.12-0.17 s a command), three runs, median of paired ratios / best of each side:
 
-    run                 --repeat 4 (run 3)    --repeat 4 (run 4)    --repeat 4 (run 5)    goal
-    scenes content      0.98x / 1.00x wall    0.93x / 0.93x wall    0.93x / 0.92x wall    0.95x
-                        0.98x / 0.99x CPU     0.95x / 0.95x CPU     0.95x / 0.93x CPU
-    frames scenes       0.91x / 0.92x wall    0.90x / 0.91x wall    0.87x / 0.88x wall    0.90x
-                        0.91x / 0.91x CPU     0.91x / 0.93x CPU     0.89x / 0.89x CPU
-    long video, split   1.76x / 1.76x         1.74x / 1.77x         1.68x / 1.69x         1.50x
+    run                 --repeat 4 (run 1)    --repeat 4 (run 2)    --repeat 4 (run 3)    goal
+    scenes content      0.97x / 0.98x wall    0.93x / 0.90x wall    0.99x / 0.99x wall    0.95x
+                        0.99x / 1.01x CPU     0.94x / 0.93x CPU     1.01x / 1.00x CPU
+    frames scenes       0.90x / 0.93x wall    0.90x / 0.88x wall    0.96x / 0.95x wall    0.90x
+                        0.91x / 0.94x CPU     0.92x / 0.90x CPU     0.97x / 0.99x CPU
+    long video, split   1.68x / 1.61x         1.67x / 1.66x         1.68x / 1.66x         1.50x
 
-Peak RSS per worker at fps:1,max=600 185, 184, 183 MB; start-up 3.9%, 3.5%, 3.4%. By the best figures both short
-goals met in run 3, one in run 4, neither in run 5: the machine's state from one run to the next still moves them
-across their lines. Per item (`--per-item 6 --copies 1`): scenes content 0.99x (96% interval 0.98-1.01x): met;
-frames scenes 0.94x (0.92-0.96x): met. Every earlier run, with what changed between them: docs/benchmarks.md.
+Peak RSS per worker at fps:1,max=600 158 MB; start-up 3.3-3.4%. By the best figures both short goals met in runs 1
+and 3, neither in run 2: the machine still moves them across their lines from one run to the next. Per item
+(`--per-item 6 --copies 1`, the tenth session; the items have not changed since): scenes content 0.99x (96%
+interval 0.98-1.01x): met; frames scenes 0.94x (0.92-0.96x): met. Every earlier run, with what changed between
+them: docs/benchmarks.md.
 """
 
 from __future__ import annotations

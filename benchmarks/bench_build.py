@@ -46,7 +46,8 @@ the median of its pairs' ratios with a 95% interval for it (`median_interval`), 
 (the interval above it), missed (below it) or not resolved by that many pairs.
 
 Latest, 2026-12-07 (eleventh session, after a `vdata` process stopped running the cycle collector over every
-module's objects as it exits: 0.12-0.17 s a command), three runs, median of paired ratios / best of each side:
+module's objects as it exits: 0.12-0.17 s a command), five runs; the first three, median of paired ratios /
+best of each side:
 
     run                 --repeat 4 (run 1)    --repeat 4 (run 2)    --repeat 4 (run 3)    goal
     scenes content      0.97x / 0.98x wall    0.93x / 0.90x wall    0.99x / 0.99x wall    0.95x

@@ -50,6 +50,41 @@ def test_a_hanging_or_crashing_decoder_costs_only_its_item(
     assert "worker process died" in errors[0]["message"] and "gave up after 2s" in errors[1]["message"]
 
 
+def waiting_for_the_others(path, table, indices, size, scan=None):  # type: ignore[no-untyped-def]
+    """PyAV, leaving a marker file per video in $VDATA_TEST_MARKS; on `a_long.mp4` it first waits (up to 60 s) for
+    the markers of all 6 other videos, then records how many it saw."""
+    marks = Path(os.environ["VDATA_TEST_MARKS"])
+    if Path(path).name == "a_long.mp4":
+        deadline = time.monotonic() + 60
+        while len(list(marks.glob("*.done"))) < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (marks / "seen").write_text(str(len(list(marks.glob("*.done")))))
+    frames = decode.decode_pyav(path, table, indices, size, scan)
+    (marks / f"{Path(path).stem}.done").touch()
+    return frames
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the test-only decoder reaches the workers by fork")
+def test_an_item_that_takes_long_does_not_hold_up_the_items_after_it(
+    codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(decode.DECODERS._entries, "test-waiting", waiting_for_the_others)
+    marks, videos = tmp_path / "marks", tmp_path / "videos"
+    marks.mkdir()
+    videos.mkdir()
+    monkeypatch.setenv("VDATA_TEST_MARKS", str(marks))
+    names = ["a_long.mp4", *(f"b_short_{k}.mp4" for k in range(6))]
+    for name in names:
+        shutil.copyfile(codec_videos["h264"], videos / name)
+    report = build([f"folder:{videos}"], tmp_path / "out",
+                   BuildOptions(frames="uniform:2", decoder="test-waiting", workers=2))
+    # the other worker went on past the first item's queue: all six short videos were done while it waited
+    assert (marks / "seen").read_text() == "6"
+    assert report.rows == 7  # and the rows still come in input order
+    assert read_table(tmp_path / "out", columns=["video"]).column("video").to_pylist() == names
+
+
 def hanging(path, table, indices, size, scan=None):  # type: ignore[no-untyped-def]
     """PyAV, except that it hangs (for 30 s) on `hang.mp4`."""
     if Path(path).name == "hang.mp4":

@@ -1,7 +1,9 @@
 """The local engine of `vdata build` (`--engine local`, the default): `attempt` in a pebble process pool.
 
-At most `2 * workers` items are in flight; results are taken in submission order, so the same command gives
-the same rows in the same order. Each item runs under a wall-clock limit in its worker (a hung decoder costs
+Results are taken in submission order, so the same command gives the same rows in the same order, but an item
+that takes long does not hold up the others: tasks are submitted while fewer than `QUEUED_PER_WORKER` per
+worker are queued or running, up to `AHEAD_PER_WORKER` per worker entries past the oldest one not yet taken
+(their outcomes wait there for their turn; this bounds the rows held in memory). Each item runs under a wall-clock limit in its worker (a hung decoder costs
 that item, recorded as `decode_timeout`). An item whose worker dies is tried again on a fresh worker, up to
 `MAX_TRIES` tries; a pool that breaks is replaced (see `_Pool`). With `--scenes`, a long video's scene scan is
 split into window tasks and a finishing task (`vdata.build.windows`, as on Ray), so one long video uses every
@@ -34,6 +36,12 @@ log = logging.getLogger(__name__)
 MAX_TRIES = 3
 #: Seconds between checks that the pool itself is still healthy while waiting for an item.
 POLL_S = 1.0
+#: Tasks queued or running per worker: enough that a worker finds its next task waiting when it finishes one.
+QUEUED_PER_WORKER = 2
+#: Entries in flight per worker, counted from the oldest one whose outcome is not yet taken: how far the pool
+#: runs ahead of an item that takes long (a long video among short clips). Their outcomes wait in memory until
+#: that item's is taken, so this bounds the rows held: at most this many per worker.
+AHEAD_PER_WORKER = 8
 
 
 @ENGINES.register("local")
@@ -54,8 +62,7 @@ class LocalEngine(Engine):
         try:
             for entry in todo:
                 window.append(_Slot(entry, pool.submit(entry) if isinstance(entry, Item) else None))
-                if len(window) >= 2 * options.workers:
-                    yield pool.collect(window)
+                yield from pool.taken_while_full(window)
             while window:
                 yield pool.collect(window)
         finally:
@@ -131,6 +138,43 @@ class _Pool:
                 slot.future = self._pool.schedule(item_task, args=(slot.entry, self.options, self._frames),
                                                   timeout=self.options.timeout_s)
 
+    def taken_while_full(self, window: deque[_Slot]) -> Iterator[Outcome]:
+        """The outcomes of `window`'s oldest entries that are ready (`ready`), and of any more it takes to bring
+        its tasks queued or running under `QUEUED_PER_WORKER` per worker and its entries under
+        `AHEAD_PER_WORKER` per worker (waiting for a task to finish meanwhile), so another entry can be added."""
+        workers = self.options.workers
+        while window:
+            self._expand(window)
+            if self.ready(window[0]):
+                yield self.collect(window)
+            elif len(window) >= AHEAD_PER_WORKER * workers or self.unfinished(window) >= QUEUED_PER_WORKER * workers:
+                self.wait_any(window)
+            else:
+                return
+
+    def ready(self, slot: _Slot) -> bool:
+        """True when `collect` can take `slot`'s outcome without waiting: a bad annotation row, or a task done
+        (a task that failed too: `collect` decides what follows) that is not a split item's scene scan."""
+        if slot.parts is not None:
+            return False
+        if slot.future is None:
+            return True
+        return slot.future.done() and not (_succeeded(slot.future) and isinstance(slot.future.result(), Split))
+
+    def unfinished(self, window: deque[_Slot]) -> int:
+        """Tasks of `window` queued or running."""
+        return sum(not future.done() for future in _futures(window))
+
+    def wait_any(self, window: deque[_Slot]) -> None:
+        """Wait (up to `POLL_S`) until a task of `window` finishes; a pool that broke meanwhile is replaced."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        running = [future for future in _futures(window) if not future.done()]
+        if running:
+            wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
+        if not self._pool.active:
+            self._replace(window)
+
     def collect(self, window: deque[_Slot]) -> Outcome:
         """The outcome of the first slot of `window` (removed from it)."""
         from concurrent.futures import CancelledError, wait
@@ -178,6 +222,11 @@ class _Pool:
     def close(self) -> None:
         self._pool.stop()
         self._pool.join()
+
+
+def _futures(window: deque[_Slot]) -> list[Any]:
+    """The futures of every task of `window`: item tasks, and the window tasks of split items."""
+    return [future for slot in window for future in ([slot.future] if slot.future is not None else slot.parts or [])]
 
 
 def _succeeded(future: Any) -> bool:

@@ -4,8 +4,11 @@ Corpus (generated once, cached in `OUT/corpus/`): 720p videos with film grain th
 residuals to decode) and a scene cut every 2.5 s, in several codecs: H.264 with a keyframe every 250 frames (as
 x264 writes by default) and every 60, HEVC, VP9 and a 360p H.264, `--copies` of each, `--seconds` long; and one
 long 720p H.264 video of `--long-seconds` (default 600: the issue's 10-minute video). The defaults (`--copies 4`:
-20 short videos) make the start-up under 5% of a build. vdata's bytecode is written first, as an install does
-(this machine sets PYTHONDONTWRITEBYTECODE). Runs, each in a fresh
+20 short videos) make the start-up under 5% of a build. Both sides take the short videos in name order, and
+the names put the kinds that take longest to decode first (`SHORT`, `corpus_name`): a build's last item runs
+while the other worker has nothing left, and with the VP9 videos last that tail was 0.2-2.2 s of a 20-s build, a
+different length on each side of a pair (2026-12-07); with the 360p videos last it is 0.15-0.45 s. vdata's
+bytecode is written first, as an install does (this machine sets PYTHONDONTWRITEBYTECODE). Runs, each in a fresh
 process tree measured for wall time, CPU seconds (user + system of every process, `RUSAGE_CHILDREN`) and the peak
 resident set size of each process (sampled every 50 ms; "per worker" is the largest worker's):
 - ffmpeg decoding every short video, `--workers` processes at a time (the baseline of the next two),

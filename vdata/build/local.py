@@ -2,14 +2,15 @@
 
 Results are taken in submission order, so the same command gives the same rows in the same order, but an item
 that takes long does not hold up the others: tasks are submitted while fewer than `QUEUED_PER_WORKER` per
-worker are queued or running, up to `AHEAD_PER_WORKER` per worker entries past the oldest one not yet taken
-(their outcomes wait there for their turn; this bounds the rows held in memory). Each item runs under a wall-clock limit in its worker (a hung decoder costs
-that item, recorded as `decode_timeout`). An item whose worker dies is tried again on a fresh worker, up to
-`MAX_TRIES` tries; a pool that breaks is replaced (see `_Pool`). With `--scenes`, a long video's scene scan is
-split into window tasks and a finishing task (`vdata.build.windows`, as on Ray), so one long video uses every
-worker; if one of its window tasks fails (a timeout, a dead worker) the item is tried whole. `workers=0` runs items in this
-process, each under the same limit by SIGALRM (so only from the main thread; elsewhere it is refused at
-start-up). Bad annotation rows pass straight through without a worker.
+worker are queued or running, up to `AHEAD_PER_WORKER` entries per worker past the oldest one not yet taken
+(their outcomes wait there for their turn; this bounds the rows held in memory). Each item runs under a
+wall-clock limit in its worker (a hung decoder costs that item, recorded as `decode_timeout`). An item whose
+worker dies is tried again on a fresh worker, up to `MAX_TRIES` tries; a pool that breaks is replaced (see
+`_Pool`). With `--scenes`, a long video's scene scan is split into window tasks and a finishing task
+(`vdata.build.windows`, as on Ray), so one long video uses every worker; if one of its window tasks fails (a
+timeout, a dead worker) the item is tried whole. `workers=0` runs items in this process, each under the same
+limit by SIGALRM (so only from the main thread; elsewhere it is refused at start-up). Bad annotation rows pass
+straight through without a worker.
 """
 
 from __future__ import annotations

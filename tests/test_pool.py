@@ -20,6 +20,10 @@ from vdata.options import BuildOptions
 from vdata.shards import read_table
 from vdata.video import decode
 
+#: For tests whose test-only decoder reaches the pool's workers by fork.
+needs_fork = pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                                reason="the test-only decoder reaches the workers by fork")
+
 
 def misbehaving(path, table, indices, size, scan=None):  # type: ignore[no-untyped-def]
     """PyAV, except that it hangs on `hang.mp4` and kills its process on `crash.mp4`."""
@@ -31,8 +35,7 @@ def misbehaving(path, table, indices, size, scan=None):  # type: ignore[no-untyp
     return decode.decode_pyav(path, table, indices, size, scan)
 
 
-@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
-                    reason="the test-only decoder reaches the workers by fork")
+@needs_fork
 def test_a_hanging_or_crashing_decoder_costs_only_its_item(
     codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -64,8 +67,7 @@ def waiting_for_the_others(path, table, indices, size, scan=None):  # type: igno
     return frames
 
 
-@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
-                    reason="the test-only decoder reaches the workers by fork")
+@needs_fork
 def test_an_item_that_takes_long_does_not_hold_up_the_items_after_it(
     codec_videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
